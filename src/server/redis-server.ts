@@ -1,0 +1,69 @@
+// A throwaway redis-server on a free loopback port, for tests and local runs on machines that have
+// Redis installed but not running. It keeps nothing on disk: Postgres is devflow's truth, and the
+// reconciler rebuilds every job from Postgres after a Redis that restarts empty.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createConnection } from "node:net";
+import { delimiter, join } from "node:path";
+import { DevflowError } from "../errors/index.js";
+import { findFreePort } from "./free-port.js";
+
+export interface SpawnedRedis {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** The path of `redis-server` on PATH, or undefined. */
+export function findRedisServer(path = process.env.PATH ?? ""): string | undefined {
+  const dirs = [...path.split(delimiter), "/usr/sbin", "/usr/local/sbin"];
+  return dirs.map((dir) => join(dir, "redis-server")).find((candidate) => existsSync(candidate));
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.setTimeout(500);
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith("+PONG"));
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export async function spawnRedisServer(binary = findRedisServer()): Promise<SpawnedRedis> {
+  if (!binary) {
+    throw new DevflowError("No redis-server on PATH.", { code: "redis_unavailable" });
+  }
+  const port = await findFreePort();
+  const child: ChildProcess = spawn(
+    binary,
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
+    { stdio: "ignore" },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + 10_000;
+  while (!(await ping(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new DevflowError(`redis-server (${binary}) did not start on port ${port}.`, {
+        code: "redis_unavailable",
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}

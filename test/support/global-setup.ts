@@ -1,0 +1,44 @@
+// Services for the whole test run: the operator's DATABASE_URL / REDIS_URL when set, else an embedded
+// Postgres and a redis-server from PATH (DESIGN §6: real services, never mocks). Prints one line saying
+// what the run covers, so a missing Redis is never a silent skip.
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startServices } from "../../src/server/services.js";
+import { prepareTemplateDatabase } from "./template-database.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** A URL of the test Postgres server (any database on it; tests swap the database name). */
+    postgresServerUrl: string;
+    templateDatabase: string;
+    /** Redis for the Redis queue backend, or "" when none could be had. */
+    redisUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  // A data directory of this run's own, so two runs on one machine never share an embedded Postgres.
+  const dataDir = await mkdtemp(join(tmpdir(), "devflow-test-"));
+  await chmod(dataDir, 0o755); // the embedded Postgres runs as another user when we are root
+  const services = await startServices({
+    databaseUrl: process.env.DATABASE_URL,
+    redisUrl: process.env.REDIS_URL,
+    dataDir,
+    withoutRedisUrl: "spawn-redis",
+  });
+  const templateDatabase = await prepareTemplateDatabase(services.databaseUrl);
+  const redisUrl = services.queue.backend === "redis" ? services.queue.url : "";
+  project.provide("postgresServerUrl", services.databaseUrl);
+  project.provide("templateDatabase", templateDatabase);
+  project.provide("redisUrl", redisUrl);
+  const queues = redisUrl
+    ? `BullMQ on Redis (${services.queueOrigin}) and on Postgres`
+    : "BullMQ on Postgres only — no Redis: set REDIS_URL or put redis-server on PATH to cover the Redis backend";
+  console.log(`devflow tests: Postgres from ${services.databaseOrigin}; queue backends: ${queues}`);
+  return async () => {
+    await services.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
