@@ -16,8 +16,11 @@ export interface SpawnedRedis {
 
 /** The path of `redis-server` on PATH, or undefined. */
 export function findRedisServer(path = process.env.PATH ?? ""): string | undefined {
-  const dirs = [...path.split(delimiter), "/usr/sbin", "/usr/local/sbin"];
-  return dirs.map((dir) => join(dir, "redis-server")).find((candidate) => existsSync(candidate));
+  return path
+    .split(delimiter)
+    .filter((dir) => dir !== "")
+    .map((dir) => join(dir, "redis-server"))
+    .find((candidate) => existsSync(candidate));
 }
 
 function ping(port: number): Promise<boolean> {
