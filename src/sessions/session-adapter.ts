@@ -1,0 +1,51 @@
+import type { PromptEnvelope } from "./prompt-envelope.js";
+
+/** Where and how to start an agent session (one per run and role). */
+export interface SessionStartRequest {
+  readonly sessionId: string;
+  readonly runId: string;
+  readonly roleId: string;
+  /** The agent name from the operator's config (`fake` for the fake adapter). */
+  readonly agent: string;
+  /** The run's worktree: the agent's cwd. */
+  readonly cwd: string;
+  /** Directory for this session's transcript and private HOME. */
+  readonly sessionDir: string;
+}
+
+/** What an adapter returns and devflow stores, so another process on this host can resume it. */
+export interface SessionHandle {
+  readonly sessionId: string;
+  readonly runId: string;
+  readonly roleId: string;
+  readonly backend: string;
+  readonly cwd: string;
+  /** tmux pane id, or the adapter's own reference. */
+  readonly paneId?: string;
+  readonly processId?: number;
+  readonly transcriptPath?: string;
+}
+
+export interface SentPrompt {
+  readonly promptId: string;
+}
+
+/**
+ * Drives one kind of agent session (DESIGN §4). Implementations: `fake` (tests and demos), `tmux`
+ * and `exec` (real agent CLIs). Completion is never read from the screen: the engine waits for the
+ * artifact file the envelope names.
+ */
+export interface SessionAdapter {
+  readonly backend: string;
+  start(request: SessionStartRequest): Promise<SessionHandle>;
+  sendPrompt(handle: SessionHandle, envelope: PromptEnvelope): Promise<SentPrompt>;
+  /**
+   * Re-attaches to a session started by an earlier process on this host. Throws a DevflowError
+   * (class `recoverable` when trying again may help) when the session cannot be resumed.
+   */
+  resume(handle: SessionHandle): Promise<SessionHandle>;
+  /** Appends what the session shows now to its transcript; returns the transcript path. */
+  capture(handle: SessionHandle): Promise<string | undefined>;
+  /** Ends the session and everything it started (its process group). Idempotent. */
+  stop(handle: SessionHandle): Promise<void>;
+}
