@@ -73,6 +73,35 @@ export const ERROR_CODES = {
     class: "bad_input",
     hint: "A name@version already stored has different content: bump the version in the file instead of changing a published one.",
   },
+  // git: mirrors, worktrees, checkpoints
+  repository_not_found: {
+    class: "needs_human",
+    hint: "Check that the repository exists and that the GitHub App installation can read it (the clone URL comes from the webhook payload); if its host did not answer, retry once it is reachable.",
+  },
+  base_branch_not_found: {
+    class: "bad_input",
+    hint: "Name a branch that exists in the repository as the run's base branch (or push that branch first).",
+  },
+  invalid_branch_name: {
+    class: "bad_input",
+    hint: "Use a branch name that `git check-ref-format --branch` accepts: no spaces, `..`, `~`, `^`, `:`, `?`, `*`, `[` or trailing `.lock`.",
+  },
+  worktree_conflict: {
+    class: "needs_human",
+    hint: "The worktree path is taken by something else (another branch or a directory git does not know): move or delete it, then retry the run.",
+  },
+  mirror_locked: {
+    class: "recoverable",
+    hint: "Another devflow process on this host is cloning or fetching this repository: wait and retry. If no such process runs, delete the named lock file.",
+  },
+  git_failed: {
+    class: "recoverable",
+    hint: "Read the git output in the error details; fix the repository on disk (disk space, permissions, a corrupt mirror can be deleted and is cloned again) and retry.",
+  },
+  checkpoint_push_failed: {
+    class: "recoverable",
+    hint: "Check that the repository is reachable and that the GitHub App may push (contents: write); if another host pushed the run branch meanwhile, fetch and retry the phase.",
+  },
   // processes
   port_in_use: {
     class: "bad_input",
@@ -86,9 +115,67 @@ export const ERROR_CODES = {
     class: "fatal",
     hint: "Another devflow worker on this host holds the session lock: stop it, or give this one its own DEVFLOW_HOST_ID.",
   },
+  // agent sessions and their artifacts
+  session_not_found: {
+    class: "recoverable",
+    hint: "The agent session is gone (stopped, or lost with its host): start a new session for the run's current phase.",
+  },
+  session_crashed: {
+    class: "needs_human",
+    hint: "The agent session died: read its transcript, then comment /retry on the run's pull request to start the phase again.",
+  },
+  artifact_invalid: {
+    class: "recoverable",
+    hint: "The agent's artifact does not match its schema: each listed problem names the path, what was found and what is allowed; a new prompt or attempt can fix it.",
+  },
+  artifact_timeout: {
+    class: "recoverable",
+    hint: "The agent wrote no artifact before the phase timed out: read the session transcript, raise the phase's timeout if the work needs longer, then /retry.",
+  },
+  artifact_schema_unusable: {
+    class: "fatal",
+    hint: "An artifact schema could not be compiled: fix the schema file (the registry checks schemas at start-up) and start devflow again.",
+  },
   internal_error: {
     class: "fatal",
     hint: "This is a bug in devflow: report it with the log lines around it.",
+  },
+  // run engine
+  template_not_found: {
+    class: "bad_input",
+    hint: "Use a template that devflow has loaded (e.g. development@1), or add its file under templates/ or .github/devflow/.",
+  },
+  run_not_found: {
+    class: "bad_input",
+    hint: "Check the run id; `devflow status` lists the runs.",
+  },
+  run_input_invalid: {
+    class: "bad_input",
+    hint: "Fix the named field of the run request and start it again.",
+  },
+  approval_request_not_found: {
+    class: "bad_input",
+    hint: "The run has no such approval request, or none is pending: `/status` shows what the run waits for.",
+  },
+  approval_request_closed: {
+    class: "bad_input",
+    hint: "That request was already decided; nothing was changed. `/status` shows the run's current state.",
+  },
+  approval_stale: {
+    class: "bad_input",
+    hint: "What you decided on has changed since it was shown to you: review the new version and decide again.",
+  },
+  run_not_retryable: {
+    class: "bad_input",
+    hint: "Only a paused or failed run can be retried; `/status` shows the run's state.",
+  },
+  phase_attempts_exhausted: {
+    class: "needs_human",
+    hint: "Every attempt of the phase failed: read the failures in the report, then /retry or start a new run.",
+  },
+  run_state_conflict: {
+    class: "recoverable",
+    hint: "The run changed while this was being done; it was not applied. Try again.",
   },
 } as const satisfies Record<string, CodeSpec>;
 

@@ -1,0 +1,44 @@
+// What a worker does with "advance run R": take the run's lock (one advancer per run across every
+// host), then step the run until it waits for a human, ends, or is left for recovery. Every step is a
+// guarded transition, so a replayed or duplicated job is harmless.
+import { tryAdvisoryLock } from "../db/advisory-lock.js";
+import { executeCurrentPhase } from "./execute-phase.js";
+import { writeFinalReport } from "./final-report.js";
+import { prepareRun, startPreparing } from "./prepare-run.js";
+import { isTerminal } from "./run-states.js";
+import type { WorkerContext } from "./worker-context.js";
+
+export type AdvanceOutcome = "locked_elsewhere" | "waiting" | "finished" | "missing" | "shutting_down";
+
+export async function advanceRun(context: WorkerContext, runId: string): Promise<AdvanceOutcome> {
+  const lock = await tryAdvisoryLock(context.connectionString, `devflow:run:${runId}`);
+  if (!lock) return "locked_elsewhere"; // another worker is advancing it; it queues what comes next
+  try {
+    for (;;) {
+      if (context.sessions.isClosing) return "shutting_down";
+      const run = await context.prisma.run.findUnique({ where: { id: runId }, include: { template: true } });
+      if (!run) return "missing";
+      if (isTerminal(run.state)) {
+        await context.sessions.stopRunSessions(run.id);
+        if (!run.reportWrittenAt) await writeFinalReport(context, run.id);
+        return "finished";
+      }
+      switch (run.state) {
+        case "awaiting_approval":
+        case "paused":
+          return "waiting";
+        case "queued":
+          await startPreparing(context, run);
+          break;
+        case "preparing":
+          await prepareRun(context, run);
+          break;
+        case "executing":
+          await executeCurrentPhase(context, run);
+          break;
+      }
+    }
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,288 @@
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { DevflowError } from "../errors/index.js";
+import {
+  type ArtifactSchemaEntry,
+  canonicalHash,
+  createAjv,
+  type JsonSchemaObject,
+} from "../registry/index.js";
+import { jsonPath } from "../registry/json-path.js";
+
+/** A registry entry (compiled once per entry hash) or a bare JSON Schema (once per content hash). */
+export type ArtifactSchema = ArtifactSchemaEntry | JsonSchemaObject;
+
+export type ArtifactValidation =
+  | { readonly ok: true; readonly value: unknown; readonly sha256: string }
+  | { readonly ok: false; readonly problems: string[]; readonly sha256?: string };
+
+export interface WaitForArtifactOptions {
+  readonly path: string;
+  readonly schema: ArtifactSchema;
+  readonly timeoutMs: number;
+  /** How often to look at the file (default 250 ms); it is judged once unchanged over two looks. */
+  readonly pollMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export type ArtifactWaitResult =
+  | { readonly status: "valid"; readonly value: unknown; readonly sha256: string }
+  | { readonly status: "invalid"; readonly problems: string[]; readonly sha256: string }
+  | { readonly status: "timeout" }
+  | { readonly status: "aborted" };
+
+/**
+ * Reads the artifact at `filePath` and checks it against its schema. Every problem is one line a person
+ * (or the agent, when re-prompted) can act on: where, what was expected, what was found —
+ * `$.verdict: must be one of approve, request_changes, found "lgtm"`. `sha256` is of the file's bytes.
+ */
+export async function validateArtifact(
+  filePath: string,
+  schema: ArtifactSchema,
+): Promise<ArtifactValidation> {
+  const validate = compiledSchema(schema);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(filePath);
+  } catch (error) {
+    return { ok: false, problems: [unreadable(filePath, error)] };
+  }
+  return judge(bytes, validate);
+}
+
+/**
+ * Waits until the artifact file exists and has stopped changing (same size, mtime and inode on two
+ * consecutive looks `pollMs` apart, so a file still being written is not judged), then validates it
+ * once. Resolves `timeout` after `timeoutMs`, or `aborted` as soon as `signal` aborts.
+ */
+export async function waitForArtifact(options: WaitForArtifactOptions): Promise<ArtifactWaitResult> {
+  const { path, timeoutMs, pollMs = 250, signal } = options;
+  const validate = compiledSchema(options.schema);
+  const deadline = Date.now() + timeoutMs;
+  let previous: string | undefined;
+  while (!isAborted(signal)) {
+    const seen = await fileSignature(path);
+    if (seen !== undefined && seen === previous) {
+      const bytes = await readFile(path).catch(() => undefined);
+      // Judge only what was read while the file kept the signature it had on both looks.
+      if (bytes !== undefined && (await fileSignature(path)) === seen && !isAborted(signal)) {
+        const result = judge(bytes, validate);
+        return result.ok
+          ? { status: "valid", value: result.value, sha256: result.sha256 }
+          : { status: "invalid", problems: result.problems, sha256: result.sha256 };
+      }
+    }
+    previous = seen;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return { status: "timeout" };
+    await sleep(Math.min(pollMs, remaining), signal);
+  }
+  return { status: "aborted" };
+}
+
+type Judged = Extract<ArtifactValidation, { ok: true }> | { ok: false; problems: string[]; sha256: string };
+
+function judge(bytes: Buffer, validate: CompiledSchema): Judged {
+  const hash = sha256(bytes);
+  const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
+  if (text.trim() === "")
+    return { ok: false, problems: ["the file is empty: write the artifact as JSON"], sha256: hash };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problems: [`the file is not valid JSON: ${(error as Error).message}`], sha256: hash };
+  }
+  if (validate.fn(value)) return { ok: true, value, sha256: hash };
+  const errors = validate.fn.errors ?? [];
+  const specific = errors.filter((error) => !COMBINATORS.has(error.keyword));
+  const problems = (specific.length > 0 ? specific : errors).map((error) =>
+    describeError(error, value, validate.schema),
+  );
+  return { ok: false, problems: [...new Set(problems)], sha256: hash };
+}
+
+function unreadable(filePath: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `no file at ${filePath}: write the artifact there as JSON`;
+  if (code === "EISDIR") return `${filePath} is a directory: write the artifact there as a JSON file`;
+  return `cannot read ${filePath}: ${(error as Error).message}`;
+}
+
+// ---------------------------------------------------------------- compiling, once per schema
+
+interface CompiledSchema {
+  readonly schema: JsonSchemaObject;
+  readonly fn: ValidateFunction;
+}
+
+const MAX_CACHED = 100;
+const compiled = new Map<string, CompiledSchema>();
+
+function compiledSchema(input: ArtifactSchema): CompiledSchema {
+  const entry = isEntry(input) ? input : undefined;
+  const schema: JsonSchemaObject = isEntry(input) ? input.definition : input;
+  const key = entry?.hash ?? canonicalHash(schema);
+  const cached = compiled.get(key);
+  if (cached !== undefined) return cached;
+  // An ajv of its own per schema: two versions of a schema may share an `$id`, which one ajv refuses.
+  let fn: ValidateFunction;
+  try {
+    fn = createAjv().compile(schema);
+  } catch (error) {
+    const name = entry?.ref ?? (typeof schema.$id === "string" ? schema.$id : "an artifact schema");
+    throw new DevflowError(`Cannot compile ${name}: ${(error as Error).message}`, {
+      code: "artifact_schema_unusable",
+      cause: error,
+      details: { schema: name, file: entry?.file },
+    });
+  }
+  if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value as string);
+  const result = { schema, fn };
+  compiled.set(key, result);
+  return result;
+}
+
+function isEntry(input: ArtifactSchema): input is ArtifactSchemaEntry {
+  return input.kind === "artifact-schema" && typeof input.hash === "string" && "definition" in input;
+}
+
+// ---------------------------------------------------------------- problems in words
+
+const COMBINATORS = new Set(["anyOf", "oneOf", "allOf", "if", "not"]);
+const TYPE_WORDS: Record<string, string> = {
+  array: "an array",
+  object: "an object",
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  null: "null",
+};
+
+function describeError(error: ErrorObject, data: unknown, schema: JsonSchemaObject): string {
+  const segments = pointerSegments(data, error.instancePath);
+  const where = jsonPath(segments);
+  const found = describeJson(valueAt(data, segments));
+  const params = error.params as Record<string, unknown>;
+  const limit = params.limit as number;
+  switch (error.keyword) {
+    case "required":
+      return `${where}: missing required property ${JSON.stringify(params.missingProperty)}`;
+    case "additionalProperties": {
+      const allowed = Object.keys(propertiesBeside(schema, error.schemaPath));
+      const hint = allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : "";
+      return `${where}: unexpected property ${JSON.stringify(params.additionalProperty)}${hint}`;
+    }
+    case "type": {
+      const types = Array.isArray(params.type) ? params.type : String(params.type).split(",");
+      return `${where}: expected ${types.map((type) => TYPE_WORDS[type] ?? type).join(" or ")}, found ${found}`;
+    }
+    case "enum":
+      return `${where}: must be one of ${(params.allowedValues as unknown[]).map(plain).join(", ")}, found ${found}`;
+    case "const":
+      return `${where}: must be ${plain(params.allowedValue)}, found ${found}`;
+    case "minLength":
+      return limit === 1
+        ? `${where}: must not be empty`
+        : `${where}: must be at least ${limit} characters long, found ${found}`;
+    case "minItems":
+      return `${where}: must list at least ${limit === 1 ? "one item" : `${limit} items`}, found ${found}`;
+    case "pattern": {
+      const described = schemaAt(schema, error.schemaPath.split("/").slice(0, -1))?.description;
+      const hint = typeof described === "string" ? ` (${described.replace(/\.$/, "")})` : "";
+      return `${where}: must match the pattern ${params.pattern as string}${hint}, found ${found}`;
+    }
+    case "format":
+      return `${where}: must be a valid ${params.format as string}, found ${found}`;
+    default:
+      return `${where}: ${error.message ?? `must satisfy "${error.keyword}"`}, found ${found}`;
+  }
+}
+
+/** The `properties` of the schema object holding the keyword at `schemaPath` (`#/properties/x/additionalProperties`). */
+function propertiesBeside(schema: JsonSchemaObject, schemaPath: string): Record<string, unknown> {
+  const holder = schemaAt(schema, schemaPath.split("/").slice(0, -1));
+  const properties = holder?.properties;
+  return properties !== null && typeof properties === "object" ? (properties as Record<string, unknown>) : {};
+}
+
+function schemaAt(schema: JsonSchemaObject, pointer: readonly string[]): Record<string, unknown> | undefined {
+  if (pointer[0] !== "#") return undefined;
+  const found = valueAt(schema, pointer.slice(1).map(unescapePointer));
+  return found !== null && typeof found === "object" ? (found as Record<string, unknown>) : undefined;
+}
+
+function pointerSegments(data: unknown, pointer: string): PropertyKey[] {
+  if (pointer === "") return [];
+  const segments: PropertyKey[] = [];
+  for (const raw of pointer.slice(1).split("/")) {
+    const key = unescapePointer(raw);
+    const parent = valueAt(data, segments);
+    segments.push(Array.isArray(parent) && /^\d+$/.test(key) ? Number(key) : key);
+  }
+  return segments;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replaceAll("~1", "/").replaceAll("~0", "~");
+}
+
+function valueAt(data: unknown, segments: readonly PropertyKey[]): unknown {
+  let current = data;
+  for (const segment of segments) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+/** How a JSON value reads in a problem: `"text"`, `3`, `an array of 2 items`, `an object`, `nothing`. */
+function describeJson(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (Array.isArray(value)) {
+    return value.length === 0
+      ? "an empty array"
+      : `an array of ${value.length} item${value.length === 1 ? "" : "s"}`;
+  }
+  if (value !== null && typeof value === "object") return "an object";
+  return String(value);
+}
+
+function plain(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+// ---------------------------------------------------------------- files and time
+
+function sha256(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Size, mtime and inode of a regular file, or undefined while there is none. */
+async function fileSignature(path: string): Promise<string | undefined> {
+  const stats = await stat(path, { bigint: true }).catch(() => undefined);
+  if (stats?.isFile() !== true) return undefined;
+  return `${stats.size}:${stats.mtimeNs}:${stats.ino}`;
+}
+
+// A function, so that TypeScript does not narrow `signal.aborted` across awaits.
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts; leaves no timer or listener behind. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (isAborted(signal)) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

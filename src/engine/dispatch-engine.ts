@@ -1,0 +1,163 @@
+// The engine API (DESIGN §1 "The web process only dispatches"): start, decide, abort, retry, status.
+// Each call validates, records in one transaction and enqueues; it never touches worktrees or sessions
+// and never takes the SessionManager lock. Workers do the rest.
+import { randomUUID } from "node:crypto";
+import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/generated/client.js";
+import { DevflowError } from "../errors/index.js";
+import type { RunQueue } from "../queue/run-queue.js";
+import { type DecideInput, type DecideResult, decide } from "./approvals.js";
+import { appendRunEvents } from "./run-events.js";
+import { abortRun, moveToPhase } from "./run-moves.js";
+import { isTerminal } from "./run-states.js";
+import { getRunStatus, type RunStatus } from "./run-status.js";
+import { findPhase, readDefinition } from "./template-plan.js";
+import { type StartRunInput, validateStartRun } from "./validate-start-run.js";
+import type { EngineLog } from "./worker-context.js";
+
+export type { StartRunInput } from "./validate-start-run.js";
+
+export interface DispatchEngineOptions {
+  prisma: PrismaClient;
+  queue: RunQueue;
+  log: EngineLog;
+}
+
+export class DispatchEngine {
+  constructor(private readonly options: DispatchEngineOptions) {}
+
+  /** Records a queued run and enqueues it. Starting the same run id again returns it unchanged. */
+  async startRun(input: StartRunInput): Promise<{ runId: string; created: boolean }> {
+    const { prisma } = this.options;
+    if (input.runId) {
+      const existing = await prisma.run.findUnique({
+        where: { id: input.runId },
+        select: { id: true, repository: true },
+      });
+      if (existing) {
+        if (existing.repository !== input.repository) {
+          throw new DevflowError(`Run ${input.runId} already exists for another repository.`, {
+            code: "run_input_invalid",
+          });
+        }
+        return { runId: existing.id, created: false };
+      }
+    }
+    const valid = await validateStartRun(prisma, input);
+    const runId = input.runId ?? randomUUID();
+    await prisma.$transaction(async (tx) => {
+      await tx.run.create({
+        data: {
+          id: runId,
+          templateHash: valid.template.hash,
+          repository: input.repository,
+          cloneUrl: valid.cloneUrl,
+          baseBranch: input.baseBranch,
+          requirements: input.requirements,
+          title: valid.title,
+          gates: valid.gates,
+          issueNumber: input.issueNumber ?? null,
+          installationId: input.installationId ?? null,
+          scenarios: (input.scenarios ?? undefined) as Prisma.InputJsonValue | undefined,
+        },
+      });
+      await appendRunEvents(tx, runId, [
+        {
+          type: "run.created",
+          payload: {
+            template: `${valid.template.name}@${valid.template.version}`,
+            repository: input.repository,
+          },
+        },
+      ]);
+    });
+    await this.enqueue(runId, 0);
+    return { runId, created: true };
+  }
+
+  async getStatus(runId: string): Promise<RunStatus> {
+    return getRunStatus(this.options.prisma, runId);
+  }
+
+  /** Decides an approval request (approve / reject / abort); replaying the same client token is harmless. */
+  async decide(input: DecideInput): Promise<DecideResult> {
+    const result = await decide(this.options.prisma, input);
+    // Applied or replayed, the run may need a worker: its next phase, or a report a crash left unwritten.
+    await this.enqueue(input.runId, result.runVersion);
+    return result;
+  }
+
+  /** Aborts a run at any non-terminal state (a pending request is closed as aborted). */
+  async abort(runId: string, actor: string, source: DecisionSource = "api", clientToken = randomUUID()) {
+    const { prisma } = this.options;
+    const pending = await prisma.approvalRequest.findFirst({ where: { runId, state: "pending" } });
+    if (pending)
+      return this.decide({
+        runId,
+        requestId: pending.id,
+        action: "abort" satisfies ApprovalAction,
+        clientToken,
+        actor,
+        source,
+      });
+    const version = await prisma.$transaction(async (tx) => {
+      const run = await tx.run.findUnique({ where: { id: runId } });
+      if (!run) throw new DevflowError(`No run ${runId}.`, { code: "run_not_found" });
+      if (isTerminal(run.state)) return run.version;
+      const moved = await abortRun(tx, run, actor);
+      if (moved === undefined)
+        throw new DevflowError(`Run ${runId} changed while aborting.`, { code: "run_state_conflict" });
+      return moved;
+    });
+    await this.enqueue(runId, version);
+    return { runId, runVersion: version };
+  }
+
+  /** Retries a paused run (approving its recovery request) or gives an executing phase a fresh attempt. */
+  async retry(runId: string, actor: string, source: DecisionSource = "api", clientToken = randomUUID()) {
+    const { prisma } = this.options;
+    const run = await prisma.run.findUnique({ where: { id: runId }, include: { template: true } });
+    if (!run) throw new DevflowError(`No run ${runId}.`, { code: "run_not_found" });
+    const pending = await prisma.approvalRequest.findFirst({
+      where: { runId, state: "pending", gateKey: "session_recovery_required" },
+    });
+    if (run.state === "paused" && pending) {
+      return this.decide({ runId, requestId: pending.id, action: "approve", clientToken, actor, source });
+    }
+    if (run.state === "executing" && run.currentPhaseKey) {
+      // A stuck attempt: give the phase a fresh attempt now.
+      const phase = findPhase(readDefinition(run.template.definition), run.currentPhaseKey);
+      const version = await prisma.$transaction(async (tx) => {
+        await tx.phaseAttempt.updateMany({
+          where: { runId, phaseKey: phase.key, state: "running" },
+          data: {
+            state: "failed",
+            finishedAt: new Date(),
+            failureCode: "retried",
+            failureReason: `Retried by ${actor}.`,
+          },
+        });
+        return moveToPhase(tx, run, phase, { extraAttempt: true });
+      });
+      if (version === undefined)
+        throw new DevflowError(`Run ${runId} changed while retrying.`, { code: "run_state_conflict" });
+      await this.enqueue(runId, version);
+      return { runId, runVersion: version };
+    }
+    throw new DevflowError(`Run ${runId} is ${run.state}: there is nothing to retry.`, {
+      code: "run_not_retryable",
+      details: { state: run.state },
+    });
+  }
+
+  /** Queue delivery is best effort: the reconciler rebuilds any job lost here from Postgres. */
+  private async enqueue(runId: string, version: number): Promise<void> {
+    try {
+      await this.options.queue.enqueue(runId, version);
+    } catch (error) {
+      this.options.log.warn(
+        { runId, err: (error as Error).message },
+        "enqueue failed; the reconciler will queue the run",
+      );
+    }
+  }
+}

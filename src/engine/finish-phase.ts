@@ -1,0 +1,136 @@
+// The end of a phase attempt: an accepted artifact becomes a checkpoint (commit + push) and the run
+// moves to its gate, its next phase or its end; a failed attempt opens the next one, or fails the run
+// when the phase has used all its attempts.
+import { simpleGit } from "simple-git";
+import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
+import { commitCheckpoint, pushCheckpoint } from "../git/index.js";
+import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
+import { openApprovalRequest } from "./approvals.js";
+import { appendRunEvents, type NewRunEvent } from "./run-events.js";
+import { completeRun, moveTo, moveToPhase } from "./run-moves.js";
+import { phaseAfter, rejectionTarget } from "./template-plan.js";
+import type { WorkerContext } from "./worker-context.js";
+
+export interface AcceptedArtifact {
+  value: unknown;
+  sha256: string;
+  worktreePath: string;
+}
+
+export async function acceptArtifact(
+  context: WorkerContext,
+  run: Run,
+  template: WorkflowDefinition,
+  phase: WorkflowPhase,
+  attempt: PhaseAttempt,
+  artifact: AcceptedArtifact,
+): Promise<void> {
+  // The checkpoint's trailer names the attempt: a replayed job finds its commit instead of adding one.
+  const trailer = `Devflow-Checkpoint: ${attempt.id}`;
+  const git = simpleGit({ baseDir: artifact.worktreePath });
+  const head = await git.raw(["log", "-1", "--format=%H%n%B"]).catch(() => "");
+  const sha = head.includes(trailer)
+    ? (head.split("\n")[0] ?? "")
+    : (
+        await commitCheckpoint({
+          worktreePath: artifact.worktreePath,
+          message: `devflow: ${phase.key} (attempt ${attempt.attempt})\n\nDevflow-Run: ${run.id}\n${trailer}`,
+        })
+      ).sha;
+  const authHeader = await context.gitAuthHeader?.(run);
+  await pushCheckpoint({
+    worktreePath: artifact.worktreePath,
+    branch: run.branch ?? "",
+    remoteUrl: run.cloneUrl ?? run.repository,
+    ...(authHeader ? { authHeader } : {}),
+  });
+
+  const gated = phase.gate !== undefined && run.gates.includes(phase.gate);
+  const moved = await context.prisma
+    .$transaction(async (tx) => {
+      const claimed = await tx.phaseAttempt.updateMany({
+        where: { id: attempt.id, state: "running" },
+        data: {
+          state: "succeeded",
+          finishedAt: new Date(),
+          artifact: artifact.value as Prisma.InputJsonValue,
+          artifactSha256: artifact.sha256,
+          checkpointSha: sha,
+        },
+      });
+      if (claimed.count === 0) return undefined;
+      await tx.run.update({ where: { id: run.id }, data: { headSha: sha } });
+      const events: NewRunEvent[] = [
+        {
+          type: "artifact.accepted",
+          payload: { phaseKey: phase.key, attempt: attempt.attempt, sha256: artifact.sha256 },
+        },
+        { type: "checkpoint.pushed", payload: { sha, branch: run.branch } },
+        { type: "phase.completed", payload: { phaseKey: phase.key, attempt: attempt.attempt } },
+      ];
+      if (gated && phase.gate) {
+        const version = await moveTo(tx, run, "awaiting_approval", events);
+        if (version === undefined) throw new RunMovedError();
+        const { event } = await openApprovalRequest(tx, {
+          runId: run.id,
+          gateKey: phase.gate,
+          phaseId: attempt.id,
+          artifactSha256: artifact.sha256,
+          headSha: sha,
+        });
+        await appendRunEvents(tx, run.id, [event]);
+        return version;
+      }
+      const changes = reviewRequestsChanges(artifact.value);
+      if (changes && phase.onReject) {
+        return moveToPhase(tx, run, rejectionTarget(template, phase.key), { feedback: changes, events });
+      }
+      const next = phaseAfter(template, phase.key);
+      return next ? moveToPhase(tx, run, next, { events }) : completeRun(tx, run, events);
+    })
+    .catch((error) => {
+      if (error instanceof RunMovedError) return undefined;
+      throw error;
+    });
+  // Waiting is free: a run at a gate keeps no session.
+  if (moved !== undefined && gated) await context.sessions.stopRunSessions(run.id);
+}
+
+class RunMovedError extends Error {}
+
+/** Review findings as feedback when a review artifact asks for changes. */
+function reviewRequestsChanges(value: unknown): string | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const review = value as { verdict?: unknown; summary?: unknown; findings?: unknown };
+  if (review.verdict !== "request_changes") return undefined;
+  const findings = Array.isArray(review.findings) ? review.findings : [];
+  const lines = findings.map((finding) => {
+    const f = finding as { path?: string; line?: number; severity?: string; message?: string };
+    return `- [${f.severity ?? "note"}] ${f.path ?? ""}${f.line ? `:${f.line}` : ""} — ${f.message ?? ""}`;
+  });
+  return [`Review requested changes: ${String(review.summary ?? "")}`, ...lines].join("\n");
+}
+
+export async function failAttempt(
+  context: WorkerContext,
+  run: Run,
+  phase: WorkflowPhase,
+  attempt: PhaseAttempt,
+  code: string,
+  reason: string,
+): Promise<void> {
+  await context.prisma.$transaction(async (tx) => {
+    const claimed = await tx.phaseAttempt.updateMany({
+      where: { id: attempt.id, state: "running" },
+      data: { state: "failed", finishedAt: new Date(), failureCode: code, failureReason: reason },
+    });
+    if (claimed.count === 0) return;
+    await moveToPhase(tx, run, phase, {
+      events: [
+        { type: "phase.failed", payload: { phaseKey: phase.key, attempt: attempt.attempt, code, reason } },
+      ],
+    });
+  });
+  // A fresh attempt gets a fresh session: the old one may still be busy with the lost prompt.
+  await context.sessions.stopRunSessions(run.id);
+}

@@ -1,0 +1,91 @@
+// queued → preparing → executing: the run's mirror and worktree, then its first phase.
+import { existsSync } from "node:fs";
+import type { Run } from "../db/generated/client.js";
+import { isDevflowError } from "../errors/index.js";
+import { createRunWorktree, ensureMirror, runBranchName } from "../git/index.js";
+import { failRun, moveTo, moveToPhase } from "./run-moves.js";
+import { firstPhase, readDefinition } from "./template-plan.js";
+import { type WorkerContext, worktreePathOf } from "./worker-context.js";
+
+export async function startPreparing(context: WorkerContext, run: Run): Promise<void> {
+  await context.prisma.$transaction((tx) =>
+    moveTo(tx, run, "preparing", [{ type: "run.started", payload: { hostId: context.hostId } }], {
+      hostId: context.hostId,
+      startedAt: new Date(),
+    }),
+  );
+}
+
+/**
+ * Makes sure this host has the run's worktree: from the run branch's last pushed checkpoint when there
+ * is one (another host may have started the run), else from the base branch.
+ */
+export async function ensureWorktree(
+  context: WorkerContext,
+  run: Run,
+): Promise<{ worktreePath: string; headSha: string; branch: string }> {
+  const worktreePath = worktreePathOf(context, run.id);
+  const branch =
+    run.branch ??
+    runBranchName({
+      runId: run.id,
+      issueNumber: run.issueNumber ?? undefined,
+      title: run.title ?? undefined,
+    });
+  const authHeader = await context.gitAuthHeader?.(run);
+  const mirror = await ensureMirror({
+    mirrorsDir: context.mirrorsDir,
+    repository: run.repository,
+    cloneUrl: run.cloneUrl ?? run.repository,
+    ...(authHeader ? { authHeader } : {}),
+  });
+  const { headSha } = await createRunWorktree({
+    mirrorPath: mirror.path,
+    worktreePath,
+    branch,
+    baseBranch: run.baseBranch,
+  });
+  return { worktreePath, headSha, branch };
+}
+
+/** Prepares the worktree and opens the first phase; bad input (no such branch) fails the run clearly. */
+export async function prepareRun(
+  context: WorkerContext,
+  run: Run & { template: { definition: unknown } },
+): Promise<void> {
+  let prepared: Awaited<ReturnType<typeof ensureWorktree>>;
+  try {
+    prepared = await ensureWorktree(context, run);
+  } catch (error) {
+    if (isDevflowError(error) && error.class === "bad_input") {
+      await context.prisma.$transaction((tx) =>
+        failRun(tx, run, { code: error.code, reason: `${error.message} ${error.recoveryHint}` }),
+      );
+      return;
+    }
+    throw error; // transient (network, disk): the job is retried
+  }
+  const template = readDefinition(run.template.definition);
+  const phase = firstPhase(template);
+  await context.prisma.$transaction(async (tx) => {
+    await tx.run.update({
+      where: { id: run.id },
+      data: { branch: prepared.branch, worktreePath: prepared.worktreePath, headSha: prepared.headSha },
+    });
+    const event = {
+      type: "run.prepared" as const,
+      payload: { branch: prepared.branch, headSha: prepared.headSha, hostId: context.hostId },
+    };
+    if (!phase)
+      return failRun(tx, run, {
+        code: "template_not_found",
+        reason: "The template has no phase.",
+        events: [event],
+      });
+    return moveToPhase(tx, run, phase, { events: [event] });
+  });
+}
+
+export function hasWorktree(context: WorkerContext, runId: string): boolean {
+  return existsSync(worktreePathOf(context, runId));
+}

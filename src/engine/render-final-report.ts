@@ -1,0 +1,117 @@
+// The final report of a terminal run as Markdown (DESIGN §2): requirements, phases with attempts and
+// durations, artifacts, decisions (who, when, source), the diff stat, failures with recovery hints.
+import { ERROR_CODES } from "../errors/index.js";
+import type { RunStatus } from "./run-status.js";
+
+export interface DiffSummary {
+  files: number;
+  insertions: number;
+  deletions: number;
+  text: string;
+}
+
+function duration(from: Date, to: Date | null): string {
+  if (!to) return "—";
+  const seconds = Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+function hintFor(code: string | null): string | undefined {
+  if (!code) return undefined;
+  return (ERROR_CODES as Record<string, { hint: string } | undefined>)[code]?.hint;
+}
+
+/** Inline code that cannot be broken out of by the text itself. */
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+export function renderFinalReport(status: RunStatus, diff: DiffSummary | undefined): string {
+  const { run, phases, approvals } = status;
+  const outcome =
+    { completed: "✅ completed", failed: "❌ failed", aborted: "⏹ aborted" }[run.state as string] ??
+    run.state;
+  const lines: string[] = [
+    `# devflow run ${run.id}: ${outcome}`,
+    "",
+    `- Template: ${run.template.name}@${run.template.version} (\`${run.template.hash.slice(0, 12)}\`)`,
+    `- Repository: ${run.repository}${run.issueNumber ? ` (issue #${run.issueNumber})` : ""}, base \`${run.baseBranch}\`, branch \`${run.branch ?? "—"}\``,
+    `- Started ${run.startedAt?.toISOString() ?? run.createdAt.toISOString()}, ended ${run.finishedAt?.toISOString() ?? "—"} (${duration(run.startedAt ?? run.createdAt, run.finishedAt)})`,
+  ];
+  if (run.headSha) lines.push(`- Last checkpoint: \`${run.headSha}\``);
+  if (run.state !== "completed" && run.failureReason) {
+    lines.push("", "## Why it ended", "", `${run.failureReason} (\`${run.failureCode ?? "unknown"}\`)`);
+    const hint = hintFor(run.failureCode);
+    if (hint) lines.push("", `What to do: ${hint}`);
+  }
+  lines.push("", "## Requirements", "", "~~~~markdown", run.requirements.replaceAll("~~~~", "~~~ ~"), "~~~~");
+
+  lines.push("", "## Phases", "");
+  if (phases.length === 0) lines.push("No phase was started.");
+  else {
+    lines.push("| Phase | Attempt | Outcome | Duration | Checkpoint |", "|---|---|---|---|---|");
+    for (const phase of phases) {
+      const outcomeText =
+        phase.state === "failed"
+          ? `failed: ${cell(phase.failureReason ?? phase.failureCode ?? "")}`
+          : phase.state;
+      lines.push(
+        `| ${phase.phaseKey} | ${phase.attempt} | ${outcomeText} | ${duration(phase.startedAt, phase.finishedAt)} | ${phase.checkpointSha ? `\`${phase.checkpointSha.slice(0, 7)}\`` : "—"} |`,
+      );
+    }
+    const failures = phases.filter((phase) => phase.state === "failed" && hintFor(phase.failureCode));
+    for (const failure of failures) {
+      lines.push(
+        "",
+        `- ${failure.phaseKey} attempt ${failure.attempt} (\`${failure.failureCode}\`): ${hintFor(failure.failureCode)}`,
+      );
+    }
+  }
+
+  const accepted = phases.filter((phase) => phase.state === "succeeded" && phase.artifact !== null);
+  if (accepted.length > 0) {
+    lines.push("", "## Artifacts");
+    for (const phase of accepted) {
+      lines.push(
+        "",
+        `<details><summary>${phase.phaseKey} (attempt ${phase.attempt}, sha256 ${phase.artifactSha256?.slice(0, 12) ?? "—"})</summary>`,
+        "",
+        "~~~~json",
+        JSON.stringify(phase.artifact, null, 2),
+        "~~~~",
+        "",
+        "</details>",
+      );
+    }
+  }
+
+  lines.push("", "## Decisions", "");
+  const decisions = approvals.flatMap((request) =>
+    request.decisions.map((decision) => ({ request, decision })),
+  );
+  if (decisions.length === 0) lines.push("No human decision was recorded.");
+  else {
+    lines.push("| When | Gate | Decision | Who | Source | Reason |", "|---|---|---|---|---|---|");
+    for (const { request, decision } of decisions) {
+      lines.push(
+        `| ${decision.createdAt.toISOString()} | ${request.gateKey} | ${decision.action} | ${cell(decision.actor)} | ${decision.source} | ${cell(decision.reason ?? "")} |`,
+      );
+    }
+  }
+  const open = approvals.filter((request) => request.state === "pending" || request.state === "superseded");
+  for (const request of open) lines.push(`- ${request.gateKey} request left ${request.state}.`);
+
+  lines.push("", "## Changes", "");
+  if (!diff) lines.push("The diff is not available on the host that wrote this report.");
+  else if (diff.files === 0) lines.push("No file changed.");
+  else {
+    lines.push(
+      `${diff.files} file(s) changed, ${diff.insertions} insertion(s), ${diff.deletions} deletion(s).`,
+      "",
+      "```",
+      diff.text.trimEnd(),
+      "```",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

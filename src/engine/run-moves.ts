@@ -1,0 +1,121 @@
+// The moves a run makes, each one transition (compare-and-set + events + effects) inside the caller's
+// transaction. They return the new version, or undefined when the run changed under the caller.
+import type { Prisma } from "../db/generated/client.js";
+import type { WorkflowPhase } from "../registry/index.js";
+import type { NewRunEvent } from "./run-events.js";
+import type { RunState } from "./run-states.js";
+import { type NewEffect, transitionRun } from "./transition.js";
+
+type Tx = Prisma.TransactionClient;
+
+/** What a move needs to know of the run it moves: read in the same transaction or just before. */
+export interface RunRef {
+  readonly id: string;
+  readonly state: RunState;
+  readonly version: number;
+  readonly installationId: bigint | null;
+}
+
+function statusEffect(run: RunRef, version: number, state: RunState, phaseKey?: string): NewEffect[] {
+  // Only GitHub runs have GitHub effects; the effects worker coalesces them into the sticky comment.
+  if (run.installationId === null) return [];
+  return [
+    {
+      key: `${run.id}:status:v${version}`,
+      kind: "run.status",
+      payload: { state, phaseKey: phaseKey ?? null },
+    },
+  ];
+}
+
+function move(tx: Tx, run: RunRef, to: RunState, events: NewRunEvent[], patch: TransitionPatch = {}) {
+  return transitionRun(tx, {
+    runId: run.id,
+    from: { states: [run.state], version: run.version },
+    to,
+    patch,
+    events,
+    effects: statusEffect(run, run.version + 1, to, patch.currentPhaseKey ?? undefined),
+  });
+}
+
+type TransitionPatch = Omit<Prisma.RunUncheckedUpdateManyInput, "state" | "version" | "nextEventSeq"> & {
+  currentPhaseKey?: string | null;
+};
+
+/**
+ * Opens the next attempt of `phase` and moves the run to executing it. When the phase has used all its
+ * attempts the run fails instead (`extraAttempt` lets a human's explicit retry go one past the limit).
+ */
+export async function moveToPhase(
+  tx: Tx,
+  run: RunRef,
+  phase: WorkflowPhase,
+  options: { feedback?: string; events?: NewRunEvent[]; extraAttempt?: boolean } = {},
+): Promise<number | undefined> {
+  const last = await tx.phaseAttempt.findFirst({
+    where: { runId: run.id, phaseKey: phase.key },
+    orderBy: { attempt: "desc" },
+    select: { attempt: true },
+  });
+  const attempt = (last?.attempt ?? 0) + 1;
+  const limit = phase.maxAttempts + (options.extraAttempt ? 1 : 0);
+  if (attempt > limit) {
+    return failRun(tx, run, {
+      code: "phase_attempts_exhausted",
+      reason: `Phase "${phase.key}" used all ${phase.maxAttempts} attempts.`,
+      events: options.events,
+    });
+  }
+  const version = await move(
+    tx,
+    run,
+    "executing",
+    [...(options.events ?? []), { type: "phase.started", payload: { phaseKey: phase.key, attempt } }],
+    { currentPhaseKey: phase.key },
+  );
+  if (version === undefined) return undefined;
+  await tx.phaseAttempt.create({
+    data: { runId: run.id, phaseKey: phase.key, attempt, feedback: options.feedback ?? null },
+  });
+  return version;
+}
+
+export function completeRun(tx: Tx, run: RunRef, events: NewRunEvent[] = []) {
+  return move(tx, run, "completed", [...events, { type: "run.completed" }], { finishedAt: new Date() });
+}
+
+export function failRun(
+  tx: Tx,
+  run: RunRef,
+  failure: { code: string; reason: string; events?: NewRunEvent[] | undefined },
+) {
+  return move(
+    tx,
+    run,
+    "failed",
+    [
+      ...(failure.events ?? []),
+      { type: "run.failed", payload: { code: failure.code, reason: failure.reason } },
+    ],
+    { finishedAt: new Date(), failureCode: failure.code, failureReason: failure.reason },
+  );
+}
+
+export function abortRun(tx: Tx, run: RunRef, actor: string, events: NewRunEvent[] = []) {
+  return move(tx, run, "aborted", [...events, { type: "run.aborted", payload: { actor } }], {
+    finishedAt: new Date(),
+    failureCode: "aborted",
+    failureReason: `Aborted by ${actor}.`,
+  });
+}
+
+export function moveTo(
+  tx: Tx,
+  run: RunRef,
+  to: RunState,
+  events: NewRunEvent[],
+  patch: TransitionPatch = {},
+) {
+  return move(tx, run, to, events, patch);
+}

@@ -1,0 +1,24 @@
+import type { PrismaClient } from "../db/generated/client.js";
+import { DevflowError } from "../errors/index.js";
+
+/** Everything known about a run: the run, its phase attempts, approvals with decisions, sessions, events. */
+export async function getRunStatus(prisma: PrismaClient, runId: string) {
+  const run = await prisma.run.findUnique({
+    where: { id: runId },
+    include: {
+      template: { select: { name: true, version: true, hash: true } },
+      phases: { orderBy: [{ startedAt: "asc" }, { attempt: "asc" }] },
+      approvalRequests: {
+        orderBy: { createdAt: "asc" },
+        include: { decisions: { orderBy: { createdAt: "asc" } } },
+      },
+      sessions: { orderBy: { createdAt: "asc" } },
+      events: { orderBy: { seq: "asc" } },
+    },
+  });
+  if (!run) throw new DevflowError(`No run ${runId}.`, { code: "run_not_found", details: { runId } });
+  const { phases, approvalRequests, sessions, events, ...rest } = run;
+  return { run: rest, phases, approvals: approvalRequests, sessions, events };
+}
+
+export type RunStatus = Awaited<ReturnType<typeof getRunStatus>>;

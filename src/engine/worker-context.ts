@@ -1,0 +1,59 @@
+import { join } from "node:path";
+import type { PrismaClient } from "../db/generated/client.js";
+import type { RunQueue } from "../queue/run-queue.js";
+import type { Registry } from "../registry/index.js";
+import type { SessionManager } from "../sessions/session-manager.js";
+
+export interface EngineLog {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+export const silentLog: EngineLog = { info() {}, warn() {}, error() {} };
+
+/** Everything the worker side of the engine needs, passed in (no module-level singletons). */
+export interface WorkerContext {
+  readonly prisma: PrismaClient;
+  /** For per-run advisory locks (one dedicated connection per run being advanced). */
+  readonly connectionString: string;
+  readonly queue: RunQueue;
+  readonly sessions: SessionManager;
+  readonly hostId: string;
+  /** `<workspaceRoot>/<runId>/main` is a run's worktree; its report and artifacts sit beside it. */
+  readonly workspaceRoot: string;
+  readonly mirrorsDir: string;
+  /** Personas and artifact schemas by `name@version` (templates come pinned from the database). */
+  readonly registry: Registry;
+  /** The agent a role gets when its template names none. */
+  readonly defaultAgent: string;
+  /** Overrides the template's phase timeout (tests and demos). */
+  readonly phaseTimeoutMs?: number;
+  readonly artifactPollMs?: number;
+  /** Prompts per attempt: the first plus re-prompts after an invalid artifact (default 3). */
+  readonly promptsPerAttempt?: number;
+  /** HTTP auth header for git against the run's remote (a GitHub installation token); never logged. */
+  readonly gitAuthHeader?: (run: { installationId: bigint | null }) => Promise<string | undefined>;
+  readonly log: EngineLog;
+}
+
+export function runDir(context: Pick<WorkerContext, "workspaceRoot">, runId: string): string {
+  return join(context.workspaceRoot, runId);
+}
+
+export function worktreePathOf(context: Pick<WorkerContext, "workspaceRoot">, runId: string): string {
+  return join(context.workspaceRoot, runId, "main");
+}
+
+export function reportPathOf(context: Pick<WorkerContext, "workspaceRoot">, runId: string): string {
+  return join(context.workspaceRoot, runId, `${runId}.report.md`);
+}
+
+export function artifactPathOf(
+  context: Pick<WorkerContext, "workspaceRoot">,
+  runId: string,
+  phaseKey: string,
+  attempt: number,
+): string {
+  return join(context.workspaceRoot, runId, "artifacts", `${phaseKey}-${attempt}.json`);
+}

@@ -1,0 +1,19 @@
+import { tmpdir } from "node:os";
+import { DevflowError } from "../errors/index.js";
+import { createGit } from "./create-git.js";
+
+/** Throws `invalid_branch_name` unless git accepts `branch` as a branch name, exactly as written. */
+export async function assertBranchName(branch: string): Promise<void> {
+  // `--normalize` prints the name when valid and nothing (exit 1) when not; it also collapses `//`,
+  // so a name is accepted only when it comes back unchanged. A leading `-` would read as an option.
+  const ref = `refs/heads/${branch}`;
+  const normalized = branch.startsWith("-")
+    ? ""
+    : (await createGit({ baseDir: tmpdir() }).raw(["check-ref-format", "--normalize", ref])).trim();
+  if (normalized !== ref) {
+    throw new DevflowError(`"${branch}" is not a valid git branch name.`, {
+      code: "invalid_branch_name",
+      details: { branch },
+    });
+  }
+}

@@ -1,0 +1,63 @@
+// What a run changed, for the final report: the run branch's head against where it left the base
+// (`base...HEAD`, as a pull request shows it), so later commits on the base do not count as the run's.
+import { DevflowError } from "../errors/index.js";
+import { createGit } from "./create-git.js";
+import { gitError } from "./git-error.js";
+import { resolveCommit } from "./resolve-commit.js";
+
+export interface DiffStatOptions {
+  worktreePath: string;
+  /** e.g. `origin/main`, or a commit SHA. */
+  baseRef: string;
+}
+
+export interface DiffStat {
+  files: number;
+  insertions: number;
+  deletions: number;
+  /** `git diff --stat` as a person reads it; "" when nothing changed. */
+  text: string;
+}
+
+export async function diffStat({ worktreePath, baseRef }: DiffStatOptions): Promise<DiffStat> {
+  const git = createGit({ baseDir: worktreePath });
+  const base = await resolveCommit(git, baseRef).catch(() => undefined);
+  if (base === undefined) {
+    throw new DevflowError(
+      `The base "${baseRef}" to compare the run with does not exist in ${worktreePath}.`,
+      {
+        code: "base_branch_not_found",
+        details: { baseRef, worktreePath },
+      },
+    );
+  }
+  const range = `${base}...HEAD`;
+  const plain = ["diff", "--no-color", "--no-ext-diff", "--no-textconv"];
+  try {
+    const [numstat, text] = await Promise.all([
+      git.raw([...plain, "--numstat", "-z", range]),
+      git.raw([...plain, "--stat=100", range]),
+    ]);
+    let files = 0;
+    let insertions = 0;
+    let deletions = 0;
+    // -z: "<added>\t<deleted>\t<path>\0", or "<added>\t<deleted>\t\0<from>\0<to>\0" for a rename;
+    // a binary file counts "-" lines.
+    const fields = numstat.split("\0");
+    for (let index = 0; index < fields.length; index += 1) {
+      const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(fields[index] ?? "");
+      if (!match) continue;
+      files += 1;
+      insertions += match[1] === "-" ? 0 : Number(match[1]);
+      deletions += match[2] === "-" ? 0 : Number(match[2]);
+      if (match[3] === "") index += 2; // skip the rename's two paths
+    }
+    return { files, insertions, deletions, text: text.trimEnd() };
+  } catch (error) {
+    throw gitError(`Could not compare ${worktreePath} with ${baseRef}.`, {
+      code: "git_failed",
+      error,
+      details: { worktreePath, baseRef },
+    });
+  }
+}

@@ -1,0 +1,110 @@
+// One bare mirror per repository on this host, cloned once and fetched afterwards (DESIGN §5 "Git:").
+// Remote branches live under refs/remotes/origin/* so that run branches (refs/heads/*, checked out in
+// worktrees) are never touched by a fetch. The auth header is passed to each command, never stored.
+import { randomUUID } from "node:crypto";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { DevflowError } from "../errors/index.js";
+import { createGit } from "./create-git.js";
+import { gitError } from "./git-error.js";
+import { gitOutput } from "./git-output.js";
+import { mirrorDirName } from "./mirror-dir-name.js";
+import { withMirrorLock } from "./with-mirror-lock.js";
+
+export interface EnsureMirrorOptions {
+  /** Directory holding every mirror of this host (`<DEVFLOW_DATA_DIR>/mirrors`). */
+  mirrorsDir: string;
+  /** `owner/name`, or a local path for `devflow run` on a local repository. */
+  repository: string;
+  /** Where to fetch from: the payload's `repository.clone_url`, or a local path. */
+  cloneUrl: string;
+  /** e.g. `AUTHORIZATION: basic <base64 of x-access-token:TOKEN>`. */
+  authHeader?: string;
+  log?: (line: string) => void;
+}
+
+const FETCH_REFSPEC = "+refs/heads/*:refs/remotes/origin/*";
+
+export async function ensureMirror(options: EnsureMirrorOptions): Promise<{ path: string }> {
+  const mirrorsDir = resolve(options.mirrorsDir);
+  const path = join(mirrorsDir, mirrorDirName(options.repository));
+  await mkdir(mirrorsDir, { recursive: true });
+  await withMirrorLock(path, async () => {
+    if (await isMirror(path)) await fetchInto(path, options);
+    else await cloneTo(path, mirrorsDir, options);
+  });
+  return { path };
+}
+
+async function isMirror(path: string): Promise<boolean> {
+  const head = await stat(join(path, "HEAD")).catch(() => undefined);
+  if (head?.isFile()) return true;
+  if ((await stat(path).catch(() => undefined)) === undefined) return false;
+  throw new DevflowError(`The mirror directory ${path} exists but is not a git repository.`, {
+    code: "git_failed",
+    recoveryHint: "Delete that directory; devflow clones the repository into it again.",
+    details: { path },
+  });
+}
+
+async function cloneTo(path: string, mirrorsDir: string, options: EnsureMirrorOptions): Promise<void> {
+  const temporary = join(mirrorsDir, `.clone-${randomUUID()}`);
+  await mkdir(temporary);
+  try {
+    const git = createGit({ baseDir: temporary });
+    try {
+      await git.raw(["init", "--quiet", "--bare"]);
+      // No hooks from a global init.templateDir: nothing runs in a worktree that devflow did not ask for.
+      await rm(join(temporary, "hooks"), { recursive: true, force: true });
+      await git.raw(["config", "remote.origin.url", options.cloneUrl]);
+      await git.raw(["config", "remote.origin.fetch", FETCH_REFSPEC]);
+    } catch (error) {
+      throw gitError(`Could not create a mirror for ${options.repository} in ${mirrorsDir}.`, {
+        code: "git_failed",
+        error,
+        details: { repository: options.repository, mirrorsDir },
+      });
+    }
+    options.log?.(`cloning ${options.repository} into ${path}`);
+    await fetchInto(temporary, options);
+    try {
+      await rename(temporary, path);
+    } catch (error) {
+      // Another process finished first (possible only if a stale lock was broken): use its mirror.
+      if (!(await isMirror(path))) throw error;
+      options.log?.(`${options.repository} was cloned by another process meanwhile; using that mirror`);
+    }
+  } finally {
+    await rm(temporary, { recursive: true, force: true });
+  }
+}
+
+async function fetchInto(path: string, options: EnsureMirrorOptions): Promise<void> {
+  const { repository, cloneUrl, authHeader } = options;
+  const git = createGit({ baseDir: path, authHeader });
+  // The clone URL can change (a renamed repository, a new GitHub Enterprise host): follow it.
+  const current = (await git.raw(["config", "--get", "remote.origin.url"]).catch(() => "")).trim();
+  if (current !== cloneUrl) await git.raw(["config", "remote.origin.url", cloneUrl]);
+  try {
+    await git.raw(["fetch", "--quiet", "--prune", "origin"]);
+  } catch (error) {
+    const noAnswer = NO_ANSWER.test(gitOutput(error, authHeader));
+    throw gitError(
+      noAnswer
+        ? `The repository ${repository} did not answer.`
+        : `The repository ${repository} does not exist or this host may not read it.`,
+      {
+        code: "repository_not_found",
+        class: noAnswer ? "recoverable" : undefined,
+        error,
+        authHeader,
+        details: { repository },
+      },
+    );
+  }
+  options.log?.(`fetched ${repository}`);
+}
+
+/** git's words for a host that did not answer (as opposed to one that answered "no such repository"). */
+const NO_ANSWER =
+  /could not resolve host|failed to connect|couldn't connect|connection (refused|reset|timed out)|timed out|too slow|early eof|remote end hung up|returned error: 5\d\d|HTTP 5\d\d/i;

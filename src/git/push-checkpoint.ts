@@ -1,0 +1,86 @@
+// Pushes a run branch to the repository so any host can continue the run (DESIGN §1), then records the
+// pushed commit as the mirror's refs/remotes/origin/<branch>, as a fetch would. The push is forced only
+// over what this host last saw of the branch (a lease): it never overwrites another host's checkpoint.
+import type { SimpleGit } from "simple-git";
+import { DevflowError } from "../errors/index.js";
+import { assertBranchName } from "./assert-branch-name.js";
+import { createGit } from "./create-git.js";
+import { gitError } from "./git-error.js";
+import { resolveCommit } from "./resolve-commit.js";
+import { withMirrorLock } from "./with-mirror-lock.js";
+
+export interface PushCheckpointOptions {
+  worktreePath: string;
+  branch: string;
+  /** The repository's clone URL (the mirror's origin). */
+  remoteUrl: string;
+  authHeader?: string;
+}
+
+export async function pushCheckpoint({
+  worktreePath,
+  branch,
+  remoteUrl,
+  authHeader,
+}: PushCheckpointOptions): Promise<void> {
+  await assertBranchName(branch);
+  const git = createGit({ baseDir: worktreePath, authHeader });
+  const { mirrorPath, sha } = await locate(git, worktreePath, branch);
+  const mirror = createGit({ baseDir: mirrorPath });
+  const tracking = `refs/remotes/origin/${branch}`;
+  // The lease: the remote branch must still be where this host last saw it ("" = must not exist yet).
+  const expected = (await resolveCommit(mirror, tracking)) ?? "";
+  try {
+    await git.raw([
+      "push",
+      "--quiet",
+      "--no-verify",
+      `--force-with-lease=refs/heads/${branch}:${expected}`,
+      remoteUrl,
+      `refs/heads/${branch}:refs/heads/${branch}`,
+    ]);
+  } catch (error) {
+    const stale = /stale info|fetch first|non-fast-forward/i.test(
+      error instanceof Error ? error.message : "",
+    );
+    throw gitError(
+      stale
+        ? `Could not push the run branch ${branch}: it changed on the remote since this host last saw it.`
+        : `Could not push the run branch ${branch}.`,
+      { code: "checkpoint_push_failed", error, authHeader, details: { branch, sha, expected } },
+    );
+  }
+  try {
+    await withMirrorLock(mirrorPath, () => mirror.raw(["update-ref", tracking, sha]));
+  } catch (error) {
+    throw gitError(`Pushed ${branch}, but could not record it in the mirror ${mirrorPath}.`, {
+      code: "git_failed",
+      error,
+      details: { branch, sha, mirrorPath },
+    });
+  }
+}
+
+async function locate(git: SimpleGit, worktreePath: string, branch: string) {
+  let mirrorPath: string;
+  let sha: string | undefined;
+  try {
+    mirrorPath = (await git.raw(["rev-parse", "--path-format=absolute", "--git-common-dir"])).trim();
+    sha = await resolveCommit(git, `refs/heads/${branch}`);
+  } catch (error) {
+    throw gitError(`${worktreePath} is not a run worktree devflow can push from.`, {
+      code: "git_failed",
+      error,
+      details: { worktreePath, branch },
+    });
+  }
+  if (sha === undefined) {
+    throw new DevflowError(`The run branch ${branch} does not exist in ${worktreePath}.`, {
+      code: "git_failed",
+      recoveryHint:
+        "Create the run's worktree (createRunWorktree) and commit a checkpoint before pushing it.",
+      details: { worktreePath, branch },
+    });
+  }
+  return { mirrorPath, sha };
+}

@@ -1,0 +1,145 @@
+// A worker host: the SessionManager (host lock + recovery) first, then report repair, the reconciler
+// and the BullMQ worker. Start-up completes only after recovery (DESIGN §7 item 1).
+import { join } from "node:path";
+import type { PrismaClient } from "../db/generated/client.js";
+import { advanceRun } from "../engine/advance-run.js";
+import { DispatchEngine } from "../engine/dispatch-engine.js";
+import { writeMissingReports } from "../engine/final-report.js";
+import { reconcileRuns } from "../engine/reconciler.js";
+import { type EngineLog, silentLog, type WorkerContext } from "../engine/worker-context.js";
+import type { QueueConnection } from "../queue/queue-connection.js";
+import { createRunWorker, RunQueue } from "../queue/run-queue.js";
+import { startWorkerWatchdog } from "../queue/worker-watchdog.js";
+import type { Registry } from "../registry/index.js";
+import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
+import type { SessionAdapter } from "../sessions/session-adapter.js";
+import { SessionManager } from "../sessions/session-manager.js";
+
+export interface StartWorkerOptions {
+  prisma: PrismaClient;
+  connectionString: string;
+  queue: QueueConnection;
+  hostId: string;
+  /** Workspaces (`<dataDir>/workspaces`), mirrors, sessions live under it. */
+  dataDir: string;
+  adapter: SessionAdapter;
+  registry: Registry;
+  defaultAgent?: string;
+  /** Runs this host advances at once (DESIGN §7 item 10). */
+  maxConcurrentRuns?: number;
+  shutdownDrainMs?: number;
+  phaseTimeoutMs?: number;
+  artifactPollMs?: number;
+  reconcileEveryMs?: number;
+  gitAuthHeader?: WorkerContext["gitAuthHeader"];
+  log?: EngineLog;
+}
+
+export interface RunningWorker {
+  readonly engine: DispatchEngine;
+  readonly sessions: SessionManager;
+  readonly runQueue: RunQueue;
+  readonly recovery: SessionRecovery;
+  /** Terminal runs whose missing report start-up wrote. */
+  readonly finalReportRecovery: string[];
+  readonly context: WorkerContext;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const log = options.log ?? silentLog;
+  const sessions = new SessionManager({
+    prisma: options.prisma,
+    connectionString: options.connectionString,
+    hostId: options.hostId,
+    adapter: options.adapter,
+    sessionsDir: join(options.dataDir, "sessions"),
+    ...(options.shutdownDrainMs !== undefined ? { shutdownDrainMs: options.shutdownDrainMs } : {}),
+    log: (message, details) => log.warn(details ?? {}, message),
+  });
+  // Fails with session_manager_already_running before anything is touched.
+  const recovery = await sessions.initialize();
+  const runQueue = new RunQueue(options.queue);
+  const context: WorkerContext = {
+    prisma: options.prisma,
+    connectionString: options.connectionString,
+    queue: runQueue,
+    sessions,
+    hostId: options.hostId,
+    workspaceRoot: join(options.dataDir, "workspaces"),
+    mirrorsDir: join(options.dataDir, "mirrors"),
+    registry: options.registry,
+    defaultAgent: options.defaultAgent ?? "fake",
+    log,
+    ...(options.phaseTimeoutMs !== undefined ? { phaseTimeoutMs: options.phaseTimeoutMs } : {}),
+    ...(options.artifactPollMs !== undefined ? { artifactPollMs: options.artifactPollMs } : {}),
+    ...(options.gitAuthHeader ? { gitAuthHeader: options.gitAuthHeader } : {}),
+  };
+  let finalReportRecovery: string[];
+  try {
+    finalReportRecovery = await writeMissingReports(context);
+    await reconcileRuns(options.prisma, runQueue);
+  } catch (error) {
+    await sessions.shutdown();
+    await runQueue.close();
+    throw error;
+  }
+
+  let lastTakenAt = Date.now();
+  let active = 0;
+  const process = async (job: { data: { runId: string } }) => {
+    lastTakenAt = Date.now();
+    active += 1;
+    try {
+      const outcome = await advanceRun(context, job.data.runId);
+      log.info({ runId: job.data.runId, outcome }, "run advanced");
+    } finally {
+      active -= 1;
+    }
+  };
+  const concurrency = options.maxConcurrentRuns ?? 4;
+  let worker = createRunWorker(options.queue, process, concurrency);
+  const stopWatchdog = startWorkerWatchdog({
+    waiting: () => runQueue.queue.getWaitingCount(),
+    active: () => active,
+    lastTakenAt: () => lastTakenAt,
+    idleGraceMs: 30_000,
+    intervalMs: 10_000,
+    onReplace: (waiting) => log.warn({ waiting }, "queue worker idle while jobs wait: replacing it"),
+    replace: async () => {
+      const stale = worker;
+      worker = createRunWorker(options.queue, process, concurrency);
+      lastTakenAt = Date.now();
+      await stale.close(true).catch(() => {});
+    },
+  });
+  const reconcileTimer = setInterval(() => {
+    reconcileRuns(options.prisma, runQueue).catch((error) =>
+      log.warn({ err: (error as Error).message }, "reconcile failed"),
+    );
+  }, options.reconcileEveryMs ?? 30_000);
+  reconcileTimer.unref();
+
+  const engine = new DispatchEngine({ prisma: options.prisma, queue: runQueue, log });
+  let stopping: Promise<void> | undefined;
+  return {
+    engine,
+    sessions,
+    runQueue,
+    recovery,
+    finalReportRecovery,
+    context,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(reconcileTimer);
+        stopWatchdog();
+        // Stop taking jobs, drain in-flight session work under the host lock, then let jobs finish.
+        const closing = worker.close();
+        await sessions.shutdown();
+        await closing;
+        await runQueue.close();
+      })();
+      return stopping;
+    },
+  };
+}

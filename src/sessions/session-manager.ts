@@ -1,0 +1,204 @@
+// One SessionManager per host (DESIGN §1): it holds a Postgres advisory lock keyed by the host id, so a
+// second manager on the same host fails fast and touches nothing; it recovers this host's sessions at
+// start-up before anything else runs; and on shutdown it keeps the lock until in-flight prompt sends
+// and artifact polls have drained.
+import { join } from "node:path";
+import { type AdvisoryLock, tryAdvisoryLock } from "../db/advisory-lock.js";
+import type { PrismaClient } from "../db/generated/client.js";
+import { DevflowError } from "../errors/index.js";
+import type { PromptEnvelope } from "./prompt-envelope.js";
+import { recoverHostSessions, type SessionRecovery } from "./recover-host-sessions.js";
+import type { SentPrompt, SessionAdapter, SessionHandle } from "./session-adapter.js";
+import { handleOf, type SessionRow } from "./session-row.js";
+
+export interface SessionManagerOptions {
+  prisma: PrismaClient;
+  /** For the lock's own connection (advisory locks live as long as their session). */
+  connectionString: string;
+  hostId: string;
+  adapter: SessionAdapter;
+  /** Transcripts and per-session HOMEs: `<sessionsDir>/<sessionId>/`. */
+  sessionsDir: string;
+  /** Upper bound on how long shutdown waits for in-flight work (default 30 s). */
+  shutdownDrainMs?: number;
+  /** Resume tries per session at start-up (default 3). */
+  resumeAttempts?: number;
+  log?: (message: string, details?: Record<string, unknown>) => void;
+}
+
+export class SessionManager {
+  private lock: AdvisoryLock | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Sessions this process started or resumed, by session id. */
+  private readonly live = new Map<string, SessionHandle>();
+  private closing = false;
+
+  constructor(private readonly options: SessionManagerOptions) {}
+
+  get hostId(): string {
+    return this.options.hostId;
+  }
+
+  get adapter(): SessionAdapter {
+    return this.options.adapter;
+  }
+
+  /** Takes the host lock, then recovers this host's sessions. Throws `session_manager_already_running`. */
+  async initialize(): Promise<SessionRecovery> {
+    const lock = await tryAdvisoryLock(
+      this.options.connectionString,
+      `devflow:session-manager:${this.hostId}`,
+    );
+    if (!lock) {
+      throw new DevflowError(`A SessionManager for host "${this.hostId}" is already running.`, {
+        code: "session_manager_already_running",
+        details: { hostId: this.hostId },
+      });
+    }
+    this.lock = lock;
+    try {
+      return await recoverHostSessions({
+        prisma: this.options.prisma,
+        hostId: this.hostId,
+        adapter: this.options.adapter,
+        resumeAttempts: this.options.resumeAttempts ?? 3,
+        onResumed: (handle) => this.live.set(handle.sessionId, handle),
+      });
+    } catch (error) {
+      await this.release();
+      throw error;
+    }
+  }
+
+  /** Runs `operation` as in-flight work that shutdown waits for. */
+  track<T>(operation: Promise<T>): Promise<T> {
+    this.inFlight.add(operation);
+    const forget = () => this.inFlight.delete(operation);
+    operation.then(forget, forget);
+    return operation;
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** The live session of this run and role on this host, resumed or started as needed. */
+  async ensureSession(
+    run: { id: string; worktreePath: string },
+    roleId: string,
+    agent: string,
+  ): Promise<SessionHandle> {
+    this.assertOpen();
+    const { prisma } = this.options;
+    const rows = await prisma.session.findMany({
+      where: { runId: run.id, roleId, hostId: this.hostId, state: { in: ["READY", "BUSY", "CREATED"] } },
+      orderBy: { createdAt: "desc" },
+    });
+    for (const row of rows) {
+      const known = this.live.get(row.id);
+      if (known) return known;
+      try {
+        const handle = await this.options.adapter.resume(handleOf(row));
+        this.live.set(row.id, handle);
+        return handle;
+      } catch {
+        await prisma.session.update({ where: { id: row.id }, data: { state: "STOPPED" } });
+      }
+    }
+    return this.startSession(run, roleId, agent);
+  }
+
+  private async startSession(run: { id: string; worktreePath: string }, roleId: string, agent: string) {
+    const { prisma, adapter } = this.options;
+    // Reserved first (CREATED): a crash between reservation and start leaves a row recovery can see.
+    const reserved: SessionRow = await prisma.session.create({
+      data: {
+        runId: run.id,
+        roleId,
+        agent,
+        backend: adapter.backend,
+        cwd: run.worktreePath,
+        hostId: this.hostId,
+        state: "CREATED",
+      },
+    });
+    const handle = await this.track(
+      adapter.start({
+        sessionId: reserved.id,
+        runId: run.id,
+        roleId,
+        agent,
+        cwd: run.worktreePath,
+        sessionDir: join(this.options.sessionsDir, reserved.id),
+      }),
+    );
+    await prisma.session.update({
+      where: { id: reserved.id },
+      data: {
+        state: "READY",
+        paneId: handle.paneId ?? null,
+        processId: handle.processId ?? null,
+        transcriptPath: handle.transcriptPath ?? null,
+      },
+    });
+    this.live.set(reserved.id, handle);
+    return handle;
+  }
+
+  sendPrompt(handle: SessionHandle, envelope: PromptEnvelope): Promise<SentPrompt> {
+    this.assertOpen();
+    return this.track(this.options.adapter.sendPrompt(handle, envelope));
+  }
+
+  /** Stops every session of the run on this host (at a gate or at the end: waiting holds no session). */
+  async stopRunSessions(runId: string): Promise<void> {
+    const { prisma, adapter } = this.options;
+    const rows = await prisma.session.findMany({
+      where: { runId, hostId: this.hostId, state: { in: ["CREATED", "READY", "BUSY"] } },
+    });
+    for (const row of rows) {
+      const handle = this.live.get(row.id) ?? handleOf(row);
+      await adapter.stop(handle).catch(() => {});
+      this.live.delete(row.id);
+      await prisma.session.update({ where: { id: row.id }, data: { state: "STOPPED" } });
+    }
+  }
+
+  /** Forgets a session that died under us (its row is marked by the caller). */
+  forget(sessionId: string): void {
+    this.live.delete(sessionId);
+  }
+
+  /** Waits (bounded) for in-flight work, then releases the host lock. Sessions stay up for resume. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    const drainMs = this.options.shutdownDrainMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), drainMs);
+    });
+    const drained = Promise.allSettled([...this.inFlight]).then(() => "drained" as const);
+    const outcome = await Promise.race([drained, timeout]);
+    clearTimeout(timer);
+    if (outcome === "timeout") {
+      this.options.log?.("shutdown drain timed out; releasing the host lock anyway", {
+        inFlight: this.inFlight.size,
+      });
+    }
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock?.release();
+  }
+
+  private assertOpen(): void {
+    if (!this.lock) {
+      throw new DevflowError("The SessionManager is not running (initialize() first, or it was shut down).", {
+        code: "internal_error",
+      });
+    }
+  }
+}

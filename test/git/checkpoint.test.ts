@@ -1,0 +1,195 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DevflowError } from "../../src/errors/index.js";
+import {
+  commitCheckpoint,
+  createRunWorktree,
+  diffStat,
+  ensureMirror,
+  pushCheckpoint,
+} from "../../src/git/index.js";
+import { createRemote, git, isolate, type TestRemote } from "./git-fixture.js";
+
+const CANARY = "canary-0d9e8c7b6a";
+const AUTH_HEADER = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${CANARY}`).toString("base64")}`;
+
+let root: string;
+let cleanup: () => Promise<void>;
+let remote: TestRemote;
+beforeAll(async () => {
+  ({ root, cleanup } = await isolate());
+  remote = await createRemote(root);
+  await remote.commit({ "src/app.ts": "export const a = 1;\nexport const b = 2;\n" }, "Add app");
+});
+afterAll(() => cleanup());
+
+let runs = 0;
+/** A fresh run on a host of its own: mirror, worktree from main, branch. */
+async function newRun(host = `host-${runs + 1}`) {
+  runs += 1;
+  const { path: mirrorPath } = await ensureMirror({
+    mirrorsDir: join(root, host, "mirrors"),
+    repository: "octo/demo",
+    cloneUrl: remote.url,
+  });
+  const worktreePath = join(root, host, "workspace", `run-${runs}`, "main");
+  const branch = `devflow/${runs}-checkpoint`;
+  await createRunWorktree({ mirrorPath, worktreePath, branch, baseBranch: "main" });
+  return { mirrorPath, worktreePath, branch };
+}
+
+async function caught(promise: Promise<unknown>): Promise<DevflowError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(DevflowError);
+  return error as DevflowError;
+}
+
+describe("commitCheckpoint", () => {
+  it("commits everything the agent changed, as devflow, with no git config on the machine", async () => {
+    const { worktreePath } = await newRun();
+    await writeFile(join(worktreePath, "README.md"), "# demo, edited\n");
+    await writeFile(join(worktreePath, "notes.md"), "new file\n");
+    await rm(join(worktreePath, "src", "app.ts"));
+
+    const { sha, changedFiles } = await commitCheckpoint({
+      worktreePath,
+      message: "devflow: spec (attempt 1)",
+    });
+    expect(changedFiles).toBe(3);
+    expect(await git(worktreePath, "rev-parse", "HEAD")).toBe(sha);
+    expect(await git(worktreePath, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%s")).toBe(
+      "devflow <devflow@users.noreply.github.com>|devflow <devflow@users.noreply.github.com>|devflow: spec (attempt 1)",
+    );
+    expect(await git(worktreePath, "status", "--porcelain")).toBe("");
+  });
+
+  it("still commits when the phase changed nothing, so every phase has its own head SHA", async () => {
+    const { worktreePath } = await newRun();
+    const before = await git(worktreePath, "rev-parse", "HEAD");
+    const { sha, changedFiles } = await commitCheckpoint({ worktreePath, message: "devflow: review" });
+    expect(changedFiles).toBe(0);
+    expect(sha).not.toBe(before);
+    expect(await git(worktreePath, "rev-parse", "HEAD^")).toBe(before);
+  });
+
+  it("records the given author, with devflow as the committer", async () => {
+    const { worktreePath } = await newRun();
+    await writeFile(join(worktreePath, "a.txt"), "a\n");
+    await commitCheckpoint({ worktreePath, message: "x", author: { name: "Ada", email: "ada@example.com" } });
+    expect(await git(worktreePath, "log", "-1", "--format=%an <%ae>|%cn")).toBe(
+      "Ada <ada@example.com>|devflow",
+    );
+  });
+});
+
+describe("pushCheckpoint", () => {
+  it("pushes the run branch to the remote and records it in the mirror as origin/<branch>", async () => {
+    const { mirrorPath, worktreePath, branch } = await newRun();
+    await writeFile(join(worktreePath, "spec.md"), "spec\n");
+    const first = await commitCheckpoint({ worktreePath, message: "Spec" });
+    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote.url, authHeader: AUTH_HEADER });
+    expect(await remote.sha(`refs/heads/${branch}`)).toBe(first.sha);
+    expect(await git(mirrorPath, "rev-parse", `refs/remotes/origin/${branch}`)).toBe(first.sha);
+
+    const second = await commitCheckpoint({ worktreePath, message: "Implement" });
+    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote.url, authHeader: AUTH_HEADER });
+    expect(await remote.sha(`refs/heads/${branch}`)).toBe(second.sha);
+    expect(await readFile(join(mirrorPath, "config"), "utf8")).not.toContain(CANARY);
+  });
+
+  it("pushes over a run branch this host reset (its own checkpoint), forced only within the lease", async () => {
+    const { worktreePath, branch } = await newRun();
+    const base = await git(worktreePath, "rev-parse", "HEAD");
+    await commitCheckpoint({ worktreePath, message: "Attempt 1" });
+    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote.url });
+    await git(worktreePath, "reset", "--quiet", "--hard", base);
+    const retried = await commitCheckpoint({ worktreePath, message: "Attempt 2" });
+    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote.url });
+    expect(await remote.sha(`refs/heads/${branch}`)).toBe(retried.sha);
+  });
+
+  it("refuses to overwrite a checkpoint another host pushed since this host last saw the branch", async () => {
+    const hostA = await newRun("lease-a");
+    await commitCheckpoint({ worktreePath: hostA.worktreePath, message: "A: spec" });
+    await pushCheckpoint({ worktreePath: hostA.worktreePath, branch: hostA.branch, remoteUrl: remote.url });
+
+    const { path: mirrorB } = await ensureMirror({
+      mirrorsDir: join(root, "lease-b", "mirrors"),
+      repository: "octo/demo",
+      cloneUrl: remote.url,
+    });
+    const worktreeB = join(root, "lease-b", "workspace", "main");
+    await createRunWorktree({
+      mirrorPath: mirrorB,
+      worktreePath: worktreeB,
+      branch: hostA.branch,
+      baseBranch: "main",
+    });
+    const fromB = await commitCheckpoint({ worktreePath: worktreeB, message: "B: implement" });
+    await pushCheckpoint({ worktreePath: worktreeB, branch: hostA.branch, remoteUrl: remote.url });
+
+    await git(hostA.worktreePath, "reset", "--quiet", "--hard", "HEAD^");
+    await commitCheckpoint({ worktreePath: hostA.worktreePath, message: "A: late attempt" });
+    const error = await caught(
+      pushCheckpoint({ worktreePath: hostA.worktreePath, branch: hostA.branch, remoteUrl: remote.url }),
+    );
+    expect([error.code, error.class]).toEqual(["checkpoint_push_failed", "recoverable"]);
+    expect(error.message).toContain("changed on the remote");
+    expect(await remote.sha(`refs/heads/${hostA.branch}`)).toBe(fromB.sha);
+  });
+
+  it("reports a remote it cannot push to as checkpoint_push_failed, without the credential", async () => {
+    const { worktreePath, branch } = await newRun();
+    await commitCheckpoint({ worktreePath, message: "Spec" });
+    const error = await caught(
+      pushCheckpoint({ worktreePath, branch, remoteUrl: join(root, "gone.git"), authHeader: AUTH_HEADER }),
+    );
+    expect([error.code, error.class]).toEqual(["checkpoint_push_failed", "recoverable"]);
+    expect(error.message).toContain(branch);
+    const cause = error.cause instanceof Error ? error.cause.message : "";
+    for (const text of [error.message, JSON.stringify(error.details), cause, error.toDisplayString()]) {
+      expect(text).not.toContain(CANARY);
+    }
+  });
+});
+
+describe("diffStat", () => {
+  it("counts the files and lines the run changed since it left the base, ignoring later base commits", async () => {
+    const { mirrorPath, worktreePath } = await newRun("diff");
+    await writeFile(join(worktreePath, "README.md"), "# demo\nmore\nand more\n");
+    await writeFile(join(worktreePath, "new.md"), "one\ntwo\nthree\n");
+    await writeFile(join(worktreePath, "src", "app.ts"), "export const a = 1;\n");
+    await commitCheckpoint({ worktreePath, message: "Implement" });
+    // Meanwhile the base branch moves on; the mirror sees it.
+    await remote.commit({ "upstream.md": "upstream\n" }, "Upstream work");
+    await ensureMirror({ mirrorsDir: join(mirrorPath, ".."), repository: "octo/demo", cloneUrl: remote.url });
+
+    const stat = await diffStat({ worktreePath, baseRef: "origin/main" });
+    expect({ ...stat, text: undefined }).toEqual({ files: 3, insertions: 5, deletions: 1, text: undefined });
+    expect(stat.text).toContain("new.md");
+    expect(stat.text).not.toContain("upstream.md");
+    expect(stat.text).toMatch(/3 files changed, 5 insertions\(\+\), 1 deletion\(-\)$/);
+  });
+
+  it("reports nothing for a run that changed nothing", async () => {
+    const { worktreePath } = await newRun();
+    await commitCheckpoint({ worktreePath, message: "Empty phase" });
+    expect(await diffStat({ worktreePath, baseRef: "origin/main" })).toEqual({
+      files: 0,
+      insertions: 0,
+      deletions: 0,
+      text: "",
+    });
+  });
+
+  it("names a base that does not exist", async () => {
+    const { worktreePath } = await newRun();
+    const error = await caught(diffStat({ worktreePath, baseRef: "origin/develop" }));
+    expect(error.code).toBe("base_branch_not_found");
+    expect(error.message).toContain("origin/develop");
+  });
+});
