@@ -26,6 +26,14 @@ export interface EnsureMirrorOptions {
 const FETCH_REFSPEC = "+refs/heads/*:refs/remotes/origin/*";
 
 export async function ensureMirror(options: EnsureMirrorOptions): Promise<{ path: string }> {
+  if (options.cloneUrl.startsWith("-")) {
+    // git would read it as an option.
+    throw new DevflowError(`The clone URL of ${options.repository} is not a URL or a path.`, {
+      code: "repository_not_found",
+      class: "bad_input",
+      details: { repository: options.repository },
+    });
+  }
   const mirrorsDir = resolve(options.mirrorsDir);
   const path = join(mirrorsDir, mirrorDirName(options.repository));
   await mkdir(mirrorsDir, { recursive: true });

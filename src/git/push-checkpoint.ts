@@ -24,6 +24,14 @@ export async function pushCheckpoint({
   authHeader,
 }: PushCheckpointOptions): Promise<void> {
   await assertBranchName(branch);
+  if (remoteUrl.startsWith("-")) {
+    // git would read it as an option.
+    throw new DevflowError(`Could not push the run branch ${branch}: its remote is not a URL or a path.`, {
+      code: "checkpoint_push_failed",
+      class: "bad_input",
+      details: { branch },
+    });
+  }
   const git = createGit({ baseDir: worktreePath, authHeader });
   const { mirrorPath, sha } = await locate(git, worktreePath, branch);
   const mirror = createGit({ baseDir: mirrorPath });

@@ -1,7 +1,8 @@
-import { execFile } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -120,6 +121,19 @@ describe("ensureMirror", () => {
       `mirror ${join(mirrorsDir, "octo+processes.git")}`,
     ]);
     expect(await readdir(mirrorsDir)).toEqual(["octo+processes.git"]);
+  });
+
+  it("takes over a mirror lock left behind by a process that died", async () => {
+    const remote = await createRemote(root, "stale-lock");
+    const mirrorsDir = newMirrorsDir();
+    const dead = spawn("true");
+    await new Promise((done) => dead.on("exit", done));
+    await mkdir(mirrorsDir, { recursive: true });
+    const lock = { pid: dead.pid, host: hostname(), token: "left-behind" };
+    await writeFile(join(mirrorsDir, "octo+stale-lock.git.lock"), JSON.stringify(lock));
+    const { path } = await ensureMirror({ mirrorsDir, repository: "octo/stale-lock", cloneUrl: remote.url });
+    expect(await git(path, "rev-parse", "refs/remotes/origin/main")).toBe(await remote.sha("main"));
+    expect(await readdir(mirrorsDir)).toEqual(["octo+stale-lock.git"]);
   });
 
   it("reports a clone URL that is not a repository as repository_not_found, naming it but no credential", async () => {
