@@ -92,6 +92,14 @@ async function findRequest(tx: Tx, input: DecideInput) {
     where: { runId: input.runId, state: "pending", ...(input.gateKey ? { gateKey: input.gateKey } : {}) },
   });
   if (pending.length === 1 && pending[0]) return pending[0];
+  if (pending.length === 0) {
+    // Nothing pending: the latest request, if any, tells the decider who got there first.
+    const latest = await tx.approvalRequest.findFirst({
+      where: { runId: input.runId, ...(input.gateKey ? { gateKey: input.gateKey } : {}) },
+      orderBy: { createdAt: "desc" },
+    });
+    if (latest) return latest;
+  }
   const what = input.gateKey ? `a pending "${input.gateKey}" request` : "a pending approval request";
   throw new DevflowError(
     pending.length === 0

@@ -87,7 +87,12 @@ export class DispatchEngine {
   }
 
   /** Aborts a run at any non-terminal state (a pending request is closed as aborted). */
-  async abort(runId: string, actor: string, source: DecisionSource = "api", clientToken: string = randomUUID()) {
+  async abort(
+    runId: string,
+    actor: string,
+    source: DecisionSource = "api",
+    clientToken: string = randomUUID(),
+  ) {
     const { prisma } = this.options;
     const pending = await prisma.approvalRequest.findFirst({ where: { runId, state: "pending" } });
     if (pending)
@@ -113,7 +118,12 @@ export class DispatchEngine {
   }
 
   /** Retries a paused run (approving its recovery request) or gives an executing phase a fresh attempt. */
-  async retry(runId: string, actor: string, source: DecisionSource = "api", clientToken: string = randomUUID()) {
+  async retry(
+    runId: string,
+    actor: string,
+    source: DecisionSource = "api",
+    clientToken: string = randomUUID(),
+  ) {
     const { prisma } = this.options;
     const run = await prisma.run.findUnique({ where: { id: runId }, include: { template: true } });
     if (!run) throw new DevflowError(`No run ${runId}.`, { code: "run_not_found" });

@@ -54,12 +54,7 @@ async function holdLockFile<T>(lockPath: string, fn: () => Promise<T>, timeoutMs
   const started = Date.now();
   try {
     for (let wait = 25; ; wait = Math.min(wait * 2, 500)) {
-      try {
-        await link(aside, lockPath);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
+      if (await createLockFile(lockPath, aside, content)) break;
       const held = await readFile(lockPath, "utf8").catch(() => undefined);
       if (held === undefined) continue; // released meanwhile
       if (await isStale(lockPath, held)) {
@@ -81,6 +76,24 @@ async function holdLockFile<T>(lockPath: string, fn: () => Promise<T>, timeoutMs
     return await fn();
   } finally {
     if ((await readFile(lockPath, "utf8").catch(() => undefined)) === content) await unlinkQuietly(lockPath);
+  }
+}
+
+/** Creates the lock file complete, or returns false when it exists. */
+async function createLockFile(lockPath: string, aside: string, content: string): Promise<boolean> {
+  try {
+    await link(aside, lockPath);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    // A file system without hard links: create it exclusively and write it (briefly empty).
+  }
+  try {
+    await writeFile(lockPath, content, { flag: "wx" });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
   }
 }
 
