@@ -119,8 +119,26 @@ export async function executeCurrentPhase(context: WorkerContext, run: RunWithTe
       promptsSent += 1;
       problems = undefined;
     }
-    const outcome = await waitWatchingRun(context, run, artifactPath, schemaEntry.definition, deadline);
+    const outcome = await waitWatchingRun(
+      context,
+      run,
+      session,
+      artifactPath,
+      schemaEntry.definition,
+      deadline,
+    );
     if (outcome.status === "aborted") return; // the run moved on (e.g. /abort): the caller reloads it
+    if (outcome.status === "session_died") {
+      context.sessions.forget(session.sessionId);
+      return failAttempt(
+        context,
+        run,
+        phase,
+        attempt,
+        "session_crashed",
+        `The ${role.id} session ended without writing the artifact.`,
+      );
+    }
     if (outcome.status === "timeout") {
       return failAttempt(
         context,
@@ -278,23 +296,33 @@ async function sendOnce(
   }
 }
 
-/** Waits for the artifact, giving up early when the run is moved by someone else (abort). */
+/**
+ * Waits for the artifact, giving up early when the run is moved by someone else (abort) or the agent's
+ * session dies (a dead agent costs its attempt now, not at the phase timeout).
+ */
 async function waitWatchingRun(
   context: WorkerContext,
   run: Run,
+  session: SessionHandle,
   path: string,
   schema: unknown,
   deadline: number,
 ) {
   const controller = new AbortController();
+  let sessionDied = false;
   const watcher = setInterval(async () => {
     const now = await context.prisma.run
       .findUnique({ where: { id: run.id }, select: { version: true } })
       .catch(() => undefined);
     if (now && now.version !== run.version) controller.abort();
+    const alive = await context.sessions.adapter.isAlive(session).catch(() => true);
+    if (!alive) {
+      sessionDied = true;
+      controller.abort();
+    }
   }, 500);
   try {
-    return await context.sessions.track(
+    const outcome = await context.sessions.track(
       waitForArtifact({
         path,
         schema: schema as Record<string, unknown>,
@@ -303,6 +331,8 @@ async function waitWatchingRun(
         signal: controller.signal,
       }),
     );
+    if (outcome.status === "aborted" && sessionDied) return { status: "session_died" as const };
+    return outcome;
   } finally {
     clearInterval(watcher);
   }

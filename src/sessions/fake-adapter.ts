@@ -122,6 +122,10 @@ export class FakeSessionAdapter implements SessionAdapter {
     return (await this.#requireLive(handle)).handle;
   }
 
+  async isAlive(handle: SessionHandle): Promise<boolean> {
+    return (await this.#load(handle.sessionId))?.status === "live";
+  }
+
   async capture(handle: SessionHandle): Promise<string | undefined> {
     const path = (await this.#load(handle.sessionId))?.handle.transcriptPath;
     if (path === undefined) return undefined;

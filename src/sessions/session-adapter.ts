@@ -44,6 +44,11 @@ export interface SessionAdapter {
    * (class `recoverable` when trying again may help) when the session cannot be resumed.
    */
   resume(handle: SessionHandle): Promise<SessionHandle>;
+  /**
+   * Whether the session can still work (its pane or process is alive). Polled while devflow waits for
+   * an artifact, so a dead agent fails its attempt at once instead of at the phase timeout.
+   */
+  isAlive(handle: SessionHandle): Promise<boolean>;
   /** Appends what the session shows now to its transcript; returns the transcript path. */
   capture(handle: SessionHandle): Promise<string | undefined>;
   /** Ends the session and everything it started (its process group). Idempotent. */

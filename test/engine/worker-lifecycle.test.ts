@@ -176,8 +176,8 @@ describe("worker lifecycle (DESIGN §7)", () => {
       }
       for (const runId of runIds) await waitForRunState(harness.db, runId, "awaiting_approval", 30_000);
       // Without the cap all five would run at once; with it, never more than two.
-    expect(peak).toBeLessThanOrEqual(2);
-    expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThanOrEqual(2);
+      expect(peak).toBeGreaterThan(0);
     },
   );
 });
