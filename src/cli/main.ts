@@ -10,7 +10,9 @@ const HELP = `devflow — hand GitHub issues to AI coding agents without handing
 Usage: devflow <command> [options]
 
 Commands:
-  start      Run devflow in one process (embedded Postgres when DATABASE_URL is unset)
+  start [all|web|worker]
+             Run devflow: all in one process (default; embedded Postgres when DATABASE_URL
+             is unset), or only the web (dispatch) side, or only a worker host
   migrate    Apply the database migrations (to DATABASE_URL, or the embedded Postgres)
 
 Options:
@@ -38,8 +40,16 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   switch (command) {
-    case "start":
-      return runStartCommand();
+    case "start": {
+      const role = positionals[1] ?? "all";
+      if (role !== "all" && role !== "web" && role !== "worker") {
+        throw new DevflowError(`Unknown role "${role}" for devflow start.`, {
+          code: "unknown_command",
+          recoveryHint: "Use `devflow start`, `devflow start web` or `devflow start worker`.",
+        });
+      }
+      return runStartCommand(role);
+    }
     case "migrate":
       return runMigrateCommand();
     default:

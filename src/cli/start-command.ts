@@ -1,14 +1,14 @@
 import { loadEnvironment } from "../config/environment.js";
 import { redactEnvironment } from "../config/redact-environment.js";
 import { createLogger } from "../server/logger.js";
-import { startDevflow } from "../server/start-devflow.js";
+import { type ServerRole, startDevflow } from "../server/start-devflow.js";
 
 /** Runs until SIGINT/SIGTERM, then stops everything it started; a second signal exits at once. */
-export async function runStartCommand(): Promise<number> {
+export async function runStartCommand(role: ServerRole = "all"): Promise<number> {
   const env = loadEnvironment();
   const logger = createLogger(env.logLevel);
   logger.info({ environment: redactEnvironment(env) }, "starting devflow");
-  const devflow = await startDevflow({ env, logger });
+  const devflow = await startDevflow({ env, logger, role });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));

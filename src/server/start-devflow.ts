@@ -1,17 +1,26 @@
-// The one-process server (`npm start` / `devflow start`): services, migrations, the registry and the
-// health endpoint. Later issues mount the GitHub app, the workers and the effects worker here.
+// devflow's server processes (`devflow start [all|web|worker]`): services, migrations, the registry,
+// the health endpoint, and by role the dispatch engine (web) and/or a worker host. The GitHub app and
+// the effects worker mount here next.
 import { mkdirSync } from "node:fs";
 import type { Environment } from "../config/environment.js";
+import { loadServerConfig } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type DatabaseClient } from "../db/index.js";
+import { DispatchEngine } from "../engine/dispatch-engine.js";
 import { describeQueueConnection, prepareQueueBackend } from "../queue/queue-connection.js";
+import { RunQueue } from "../queue/run-queue.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
+import { createSessionAdapter } from "../sessions/create-session-adapter.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";
 import { startServices } from "./services.js";
+import { startWorker } from "./start-worker.js";
+
+export type ServerRole = "all" | "web" | "worker";
 
 export interface RunningDevflow {
   readonly url: string;
   readonly port: number;
+  readonly engine: DispatchEngine;
   /** Stops everything this process started, in reverse order; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -19,9 +28,14 @@ export interface RunningDevflow {
 export interface StartDevflowOptions {
   env: Environment;
   logger: Logger;
+  role?: ServerRole;
 }
 
-export async function startDevflow({ env, logger }: StartDevflowOptions): Promise<RunningDevflow> {
+export async function startDevflow({
+  env,
+  logger,
+  role = "all",
+}: StartDevflowOptions): Promise<RunningDevflow> {
   const startedAt = performance.now();
   const cleanups: { name: string; run: () => Promise<void> }[] = [];
   let stopping: Promise<void> | undefined;
@@ -38,6 +52,8 @@ export async function startDevflow({ env, logger }: StartDevflowOptions): Promis
     return stopping;
   };
 
+  // Bad configuration stops start-up before anything is started or written.
+  const config = loadServerConfig(env.configPath);
   let health: HealthServer | undefined;
   try {
     health = await startHealthServer(env.port, env.host);
@@ -69,8 +85,42 @@ export async function startDevflow({ env, logger }: StartDevflowOptions): Promis
     const templates = [...registry.workflows.keys()];
     logger.info({ templates, inserted: stored.inserted }, "registry loaded");
 
+    let engine: DispatchEngine;
+    if (role === "web") {
+      const queue = new RunQueue(services.queue);
+      cleanups.push({ name: "run queue", run: () => queue.close() });
+      engine = new DispatchEngine({ prisma: database.prisma, queue, log: logger });
+    } else {
+      const agent = config.agents[config.defaultAgent];
+      if (!agent) throw new Error("validated config lost its default agent");
+      const worker = await startWorker({
+        prisma: database.prisma,
+        connectionString: services.databaseUrl,
+        queue: services.queue,
+        hostId: env.hostId,
+        dataDir: env.dataDir,
+        adapter: createSessionAdapter(agent, env.dataDir),
+        registry,
+        defaultAgent: config.defaultAgent,
+        maxConcurrentRuns: config.maxConcurrentRuns,
+        reconcileEveryMs: config.engine.reconcileEverySeconds * 1000,
+        shutdownDrainMs: config.engine.shutdownDrainSeconds * 1000,
+        ...(config.engine.phaseTimeoutSeconds
+          ? { phaseTimeoutMs: config.engine.phaseTimeoutSeconds * 1000 }
+          : {}),
+        log: logger,
+      });
+      cleanups.push({ name: "worker", run: () => worker.stop() });
+      engine = worker.engine;
+      logger.info(
+        { hostId: env.hostId, recovery: worker.recovery, reports: worker.finalReportRecovery },
+        "worker ready",
+      );
+    }
+
     const startupMs = Math.round(performance.now() - startedAt);
     health.setState("ready", {
+      role,
       database: services.databaseOrigin,
       queue: describeQueueConnection(services.queue),
       templates,
@@ -79,7 +129,7 @@ export async function startDevflow({ env, logger }: StartDevflowOptions): Promis
     });
     logger.info({ url: health.url, startupMs }, "devflow is ready");
     cleanups.push({ name: "mark stopping", run: async () => server.setState("stopping") });
-    return { url: health.url, port: health.port, stop };
+    return { url: health.url, port: health.port, engine, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { appendFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -37,7 +38,21 @@ export interface FakeSessionAdapterOptions {
   readonly sessionIdFactory?: () => string;
   /** Where sessions are recorded (`<stateDir>/<sessionId>.json`) so another process on this host can resume them. */
   readonly stateDir?: string;
+  /**
+   * With a state directory: do the "agent's work" in a detached process, as a real agent would, so it
+   * survives the worker that prompted it (worker-restart tests). Default false: in-process timers.
+   */
+  readonly detachedWork?: boolean;
 }
+
+/** The fake agent's work outside the worker: wait, check the session is still live, write the files. */
+const DETACHED_WORK = `
+const fs = require("node:fs"); const path = require("node:path");
+const work = JSON.parse(process.env.DEVFLOW_FAKE_WORK);
+setTimeout(() => {
+  try { if (JSON.parse(fs.readFileSync(work.stateFile, "utf8")).status !== "live") return; } catch { return; }
+  for (const file of work.files) { fs.mkdirSync(path.dirname(file.path), { recursive: true }); fs.writeFileSync(file.path, file.content); }
+}, work.delayMs);`;
 
 type FakeSessionStatus = "live" | "crashed" | "stopped";
 
@@ -60,6 +75,7 @@ export class FakeSessionAdapter implements SessionAdapter {
   readonly #writeDelayMs: number;
   readonly #newReference: () => string;
   readonly #stateDir: string | undefined;
+  readonly #detachedWork: boolean;
   readonly #prompts: PromptEnvelope[] = [];
   /** Session records when there is no state directory. */
   readonly #sessions = new Map<string, FakeSessionRecord>();
@@ -73,6 +89,7 @@ export class FakeSessionAdapter implements SessionAdapter {
     this.#writeDelayMs = options.writeDelayMs ?? 50;
     this.#newReference = options.sessionIdFactory ?? (() => `fake-${randomUUID()}`);
     this.#stateDir = options.stateDir;
+    this.#detachedWork = options.detachedWork === true && options.stateDir !== undefined;
   }
 
   /** Every prompt this adapter received, in order (replays included). */
@@ -113,7 +130,8 @@ export class FakeSessionAdapter implements SessionAdapter {
       this.#note(handle.sessionId, "session crashed");
     } else if (scenario !== "timeout") {
       const output = this.#decide(scenario, envelope);
-      this.#schedule(handle.sessionId, () => this.#write(record.handle, envelope, output));
+      if (this.#detachedWork) this.#spawnWork(record.handle, envelope, output);
+      else this.#schedule(handle.sessionId, () => this.#write(record.handle, envelope, output));
     }
     return sent;
   }
@@ -179,6 +197,22 @@ export class FakeSessionAdapter implements SessionAdapter {
     } catch (error) {
       this.#note(handle.sessionId, `could not write the artifact: ${(error as Error).message}`);
     }
+  }
+
+  #spawnWork(handle: SessionHandle, envelope: PromptEnvelope, output: FakeOutput): void {
+    const files = [
+      { path: envelope.expectedArtifact, content: `${JSON.stringify(output.artifact, null, 2)}\n` },
+    ];
+    if (output.change !== undefined)
+      files.unshift({ path: join(handle.cwd, output.change), content: changeText(envelope) });
+    const work = { stateFile: this.#stateFile(handle.sessionId), delayMs: this.#writeDelayMs, files };
+    const child = spawn(process.execPath, ["-e", DETACHED_WORK], {
+      detached: true,
+      stdio: "ignore",
+      env: { PATH: process.env.PATH ?? "", DEVFLOW_FAKE_WORK: JSON.stringify(work) },
+    });
+    child.unref();
+    this.#note(handle.sessionId, `working on ${envelope.dedupKey} in process ${child.pid}`);
   }
 
   #schedule(sessionId: string, work: () => Promise<void>): void {

@@ -1,0 +1,79 @@
+// The operator's server config file (DEVFLOW_CONFIG, YAML or JSON): the agents this server may run, the
+// trigger label and engine limits. Validated with messages that name the key, what was found and what
+// is allowed — the model is Renovate's config validation.
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { z } from "zod";
+import { DevflowError } from "../errors/index.js";
+
+const agentName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a lowercase name such as claude or my-agent");
+
+const fakeAgent = z.strictObject({
+  preset: z.literal("fake"),
+  /** How long the fake agent "works" before writing its artifact. */
+  writeDelayMs: z.int().min(0).max(600_000).default(50),
+});
+
+/** Agent presets; real CLIs (claude, codex, gemini, aider, command) join this union with their adapters. */
+const agent = z.discriminatedUnion("preset", [fakeAgent]);
+
+export const serverConfigSchema = z
+  .strictObject({
+    agents: z.record(agentName, agent).default({ fake: { preset: "fake", writeDelayMs: 50 } }),
+    defaultAgent: agentName.default("fake"),
+    /** The issue label that starts a run. */
+    label: z.string().min(1).max(50).default("devflow"),
+    maxConcurrentRuns: z.int().min(1).max(256).default(4),
+    engine: z
+      .strictObject({
+        /** Overrides every template's phase timeout (demos, tests). */
+        phaseTimeoutSeconds: z.number().positive().optional(),
+        reconcileEverySeconds: z.number().positive().default(30),
+        shutdownDrainSeconds: z.number().min(0).default(30),
+      })
+      .default({ reconcileEverySeconds: 30, shutdownDrainSeconds: 30 }),
+  })
+  .superRefine((config, ctx) => {
+    if (!(config.defaultAgent in config.agents)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultAgent"],
+        message: `names no agent defined under "agents" (defined: ${Object.keys(config.agents).join(", ") || "none"})`,
+      });
+    }
+  });
+
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type AgentConfig = ServerConfig["agents"][string];
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? "(top level)" : path.map(String).join(".");
+}
+
+/** Parses and validates a config text; `source` names the file in messages. */
+export function parseServerConfig(text: string, source: string): ServerConfig {
+  let raw: unknown;
+  try {
+    raw = parse(text) ?? {};
+  } catch (error) {
+    throw new DevflowError(`${source}: not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`, {
+      code: "invalid_server_config",
+      cause: error,
+    });
+  }
+  const result = serverConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `- ${pathOf(issue.path)}: ${issue.message}`);
+  throw new DevflowError(`${source} is not a valid devflow server config:\n${problems.join("\n")}`, {
+    code: "invalid_server_config",
+    details: {
+      problems: result.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message })),
+    },
+  });
+}
+
+/** The config at `path`, or the defaults when no file is configured. */
+export function loadServerConfig(path: string | undefined): ServerConfig {
+  if (!path) return serverConfigSchema.parse({});
+  return parseServerConfig(readFileSync(path, "utf8"), path);
+}
