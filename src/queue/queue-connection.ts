@@ -15,7 +15,8 @@ import {
 import pg from "pg";
 
 export type QueueConnection =
-  | { readonly backend: "redis"; readonly url: string }
+  /** `prefix` namespaces the Redis keys (BullMQ's default "bull"), so deployments can share a Redis. */
+  | { readonly backend: "redis"; readonly url: string; readonly prefix?: string }
   | { readonly backend: "postgres"; readonly connectionString: string };
 
 /** BullMQ's tables live in their own schema, apart from Prisma's. */
@@ -57,7 +58,11 @@ export function createQueue<Data = unknown>(
 ): DevflowQueue<Data> {
   if (connection.backend === "redis") {
     const redis = redisOptions(connection.url, { enableOfflineQueue: false });
-    return new Queue<Data>(name, { ...options, connection: redis }) as unknown as DevflowQueue<Data>;
+    return new Queue<Data>(name, {
+      ...options,
+      ...(connection.prefix ? { prefix: connection.prefix } : {}),
+      connection: redis,
+    }) as unknown as DevflowQueue<Data>;
   }
   return new Queue(
     name,
@@ -77,6 +82,7 @@ export function createWorker<Data = unknown, Result = unknown>(
     const redis = redisOptions(connection.url, { maxRetriesPerRequest: null });
     return new Worker<Data, Result>(name, processor, {
       ...options,
+      ...(connection.prefix ? { prefix: connection.prefix } : {}),
       connection: redis,
     }) as unknown as DevflowWorker<Data, Result>;
   }

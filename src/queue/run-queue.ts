@@ -13,9 +13,12 @@ export interface AdvanceJob {
   version: number;
 }
 
-/** Valid for BullMQ: no ":" and never all digits. */
-export function advanceJobId(runId: string, version: number): string {
-  return `advance-${runId}-v${version}`;
+/**
+ * Valid for BullMQ: no ":" and never all digits. `tag` makes a distinct job for the same version — used
+ * when a restarted host takes back its runs while the dead process's job still holds the plain id.
+ */
+export function advanceJobId(runId: string, version: number, tag?: string): string {
+  return `advance-${runId}-v${version}${tag ? `-${tag}` : ""}`;
 }
 
 export class RunQueue {
@@ -25,12 +28,12 @@ export class RunQueue {
     this.queue = createQueue<AdvanceJob>(connection, RUN_QUEUE_NAME);
   }
 
-  async enqueue(runId: string, version: number): Promise<void> {
+  async enqueue(runId: string, version: number, tag?: string): Promise<void> {
     await this.queue.add(
       "advance",
       { runId, version },
       {
-        jobId: advanceJobId(runId, version),
+        jobId: advanceJobId(runId, version, tag),
         // Completed and failed jobs free their id; Postgres keeps the history that matters.
         removeOnComplete: true,
         removeOnFail: true,

@@ -28,6 +28,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   /** Database to create and connect to. */
   database?: string;
+  /** A fixed port (a restart that clients reconnect to); default a free one each start. */
+  port?: number;
   log?: (line: string) => void;
 }
 
@@ -247,7 +249,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await stopStalePostmaster(root, pgdata, log);
   writeFileSync(join(root, "owner.pid"), String(process.pid));
 
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const logPath = join(root, "postgres.log");
   const logFd = openSync(logPath, "a");
   if (owner) chownSync(logPath, owner.uid, owner.gid);

@@ -78,6 +78,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   let finalReportRecovery: string[];
   try {
     finalReportRecovery = await writeMissingReports(context);
+    // This host holds its lock, so the process that last advanced its runs is gone: take them back now,
+    // under fresh job ids, rather than wait for BullMQ to notice the dead process's jobs have stalled.
+    const orphans = await options.prisma.run.findMany({
+      where: { hostId: options.hostId, state: { in: ["queued", "preparing", "executing"] } },
+      select: { id: true, version: true },
+    });
+    const tag = `r${Date.now().toString(36)}`;
+    for (const run of orphans) await runQueue.enqueue(run.id, run.version, tag);
     await reconcileRuns(options.prisma, runQueue);
   } catch (error) {
     await sessions.shutdown();

@@ -26,6 +26,10 @@ export interface SessionManagerOptions {
   log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
+function lockName(hostId: string): string {
+  return `devflow:session-manager:${hostId}`;
+}
+
 export class SessionManager {
   private lock: AdvisoryLock | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -56,6 +60,7 @@ export class SessionManager {
       });
     }
     this.lock = lock;
+    this.watchLock(lock);
     try {
       return await recoverHostSessions({
         prisma: this.options.prisma,
@@ -186,6 +191,29 @@ export class SessionManager {
       });
     }
     await this.release();
+  }
+
+  /**
+   * The lock lives as long as its connection: if Postgres restarts, take it again as soon as it answers
+   * (the sessions are still ours; only the connection was lost).
+   */
+  private watchLock(lock: AdvisoryLock): void {
+    void lock.lost.then(async () => {
+      if (this.lock !== lock) return; // released on purpose
+      this.options.log?.("lost the host lock's connection; taking the lock again", { hostId: this.hostId });
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        if (this.lock !== lock) return;
+        const again = await tryAdvisoryLock(this.options.connectionString, lockName(this.hostId)).catch(
+          () => undefined,
+        );
+        if (again) {
+          this.lock = again;
+          this.watchLock(again);
+          return;
+        }
+      }
+    });
   }
 
   private async release(): Promise<void> {

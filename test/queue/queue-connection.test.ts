@@ -20,7 +20,14 @@ const backends: { name: string; connection: () => QueueConnection }[] = [
   { name: "Postgres", connection: () => ({ backend: "postgres", connectionString: db.url }) },
 ];
 if (inject("redisUrl"))
-  backends.push({ name: "Redis", connection: () => ({ backend: "redis", url: inject("redisUrl") }) });
+  backends.push({
+    name: "Redis",
+    connection: () => ({
+      backend: "redis",
+      url: inject("redisUrl"),
+      prefix: `test-${randomUUID().slice(0, 8)}`,
+    }),
+  });
 
 describe.each(backends)("BullMQ on $name", ({ connection }) => {
   it("delivers a job to a worker with its data, once", async () => {

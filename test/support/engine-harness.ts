@@ -26,7 +26,10 @@ export function queueBackends(): QueueBackendCase[] {
     { name: "Postgres", connection: (db) => ({ backend: "postgres", connectionString: db.url }) },
   ];
   const redisUrl = inject("redisUrl");
-  if (redisUrl) cases.push({ name: "Redis", connection: () => ({ backend: "redis", url: redisUrl }) });
+  // A key prefix of this file's own: test files share one Redis, and must never take each other's jobs.
+  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  if (redisUrl)
+    cases.push({ name: "Redis", connection: () => ({ backend: "redis", url: redisUrl, prefix }) });
   return cases;
 }
 
