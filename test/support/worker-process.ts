@@ -1,5 +1,5 @@
 // Worker hosts as real processes (`devflow start worker`), for chaos tests that kill and restart them.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findFreePort } from "../../src/server/free-port.js";
 import { type DevflowProcess, spawnDevflow, waitForHealthy } from "./devflow-process.js";
@@ -17,6 +17,7 @@ export interface WorkerProcessOptions {
 export async function startWorkerProcess(
   options: WorkerProcessOptions,
 ): Promise<DevflowProcess & { port: number }> {
+  mkdirSync(options.dataDir, { recursive: true });
   const configPath = join(options.dataDir, `devflow-${options.hostId}.yml`);
   writeFileSync(
     configPath,
