@@ -56,7 +56,13 @@ async function sessionStates(runId: string) {
   );
 }
 
-describe("decisions", () => {
+describe.each(queueBackends())("decisions with BullMQ on $name", (backend) => {
+  beforeAll(async () => {
+    adapter = new FakeSessionAdapter({ writeDelayMs: 5 });
+    worker = await harness.worker({ queue: backend.connection(harness.db), adapter });
+  });
+  afterAll(() => worker.stop());
+
   it("gives exactly one winner to two concurrent decisions, and tells the other why", async () => {
     const runId = await runAtGate();
     const results = await Promise.allSettled([

@@ -7,6 +7,7 @@ import {
   createEngineHarness,
   type EngineHarness,
   eventTypes,
+  queueBackends,
   waitForRunState,
 } from "../support/engine-harness.js";
 
@@ -15,12 +16,6 @@ let worker: RunningWorker;
 let adapter: FakeSessionAdapter;
 beforeAll(async () => {
   harness = await createEngineHarness();
-  adapter = new FakeSessionAdapter({ writeDelayMs: 5 });
-  worker = await harness.worker({
-    queue: { backend: "postgres", connectionString: harness.db.url },
-    adapter,
-    phaseTimeoutMs: 1_500,
-  });
 });
 afterAll(() => harness.cleanup());
 
@@ -43,7 +38,13 @@ async function attempts(runId: string, phaseKey: string) {
   return rows.map((row) => [row.attempt, row.state, row.failureCode]);
 }
 
-describe("phase attempts", () => {
+describe.each(queueBackends())("phase attempts with BullMQ on $name", (backend) => {
+  beforeAll(async () => {
+    adapter = new FakeSessionAdapter({ writeDelayMs: 5 });
+    worker = await harness.worker({ queue: backend.connection(harness.db), adapter, phaseTimeoutMs: 1_500 });
+  });
+  afterAll(() => worker.stop());
+
   it("rejects an invalid artifact with its problems in words, re-prompts, and accepts the fixed one", async () => {
     const runId = await start({ spec: "invalid" });
     await waitForRunState(harness.db, runId, "awaiting_approval");

@@ -20,12 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => harness.cleanup());
 
-const queue = () =>
-  queueBackends()[0]?.connection(harness.db) ?? {
-    backend: "postgres" as const,
-    connectionString: harness.db.url,
-  };
-
 class ResumeFails extends FakeSessionAdapter {
   resumeAttempts = 0;
   override async resume(): Promise<SessionHandle> {
@@ -48,7 +42,9 @@ class ResumeSucceedsAfterTwoFailures extends FakeSessionAdapter {
   }
 }
 
-describe("start-up recovery (DESIGN §7)", () => {
+describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $name", (backend) => {
+  const queue = () => backend.connection(harness.db);
+
   it("1: continues a run whose worker died mid-phase from its last checkpoint, before start-up completes", async () => {
     const hostId = harness.hostId();
     const { runId, sessionId } = await buildMidFlightRun(harness.db, {
