@@ -25,13 +25,7 @@ export async function ensureWorktree(
   run: Run,
 ): Promise<{ worktreePath: string; headSha: string; branch: string }> {
   const worktreePath = worktreePathOf(context, run.id);
-  const branch =
-    run.branch ??
-    runBranchName({
-      runId: run.id,
-      issueNumber: run.issueNumber ?? undefined,
-      title: run.title ?? undefined,
-    });
+  const branch = run.branch ?? (await freshBranchName(context, run));
   const authHeader = await context.gitAuthHeader?.(run);
   const mirror = await ensureMirror({
     mirrorsDir: context.mirrorsDir,
@@ -46,6 +40,23 @@ export async function ensureWorktree(
     baseBranch: run.baseBranch,
   });
   return { worktreePath, headSha, branch };
+}
+
+/**
+ * `devflow/<issue>-<slug>`, unless an earlier run already used that name (a second run on the same
+ * issue must not continue the first one's checkpoints): then the run id's first 8 characters are added.
+ */
+async function freshBranchName(context: WorkerContext, run: Run): Promise<string> {
+  const name = runBranchName({
+    runId: run.id,
+    issueNumber: run.issueNumber ?? undefined,
+    title: run.title ?? undefined,
+  });
+  const taken = await context.prisma.run.findFirst({
+    where: { branch: name, repository: run.repository, id: { not: run.id } },
+    select: { id: true },
+  });
+  return taken ? `${name}-${run.id.slice(0, 8)}` : name;
 }
 
 /** Prepares the worktree and opens the first phase; bad input (no such branch) fails the run clearly. */

@@ -75,3 +75,26 @@ describe.each(queueBackends())("a development run on BullMQ's $name backend", (b
     expect(seqs).toEqual(seqs.map((_, index) => index + 1)); // gap-free
   });
 });
+
+describe("a second run on the same issue", () => {
+  it("gets a branch of its own instead of continuing the first run's checkpoints", async () => {
+    const worker = await harness.worker({ queue: { backend: "postgres", connectionString: harness.db.url } });
+    const remote = harness.gitRemote();
+    const request = {
+      repository: remote,
+      baseBranch: "main",
+      requirements: "# Fix the docs",
+      issueNumber: 7,
+      gates: [],
+    };
+    const first = await worker.engine.startRun(request);
+    const firstRun = await waitForRunState(harness.db, first.runId, "completed");
+    const second = await worker.engine.startRun(request);
+    const secondRun = await waitForRunState(harness.db, second.runId, "completed");
+    expect(firstRun.branch).toBe("devflow/7-fix-the-docs");
+    expect(secondRun.branch).toBe(`devflow/7-fix-the-docs-${second.runId.slice(0, 8)}`);
+    const branches = remoteBranches(remote);
+    expect(branches[firstRun.branch ?? ""]).toBe(firstRun.headSha);
+    expect(branches[secondRun.branch ?? ""]).toBe(secondRun.headSha);
+  });
+});
