@@ -177,6 +177,53 @@ export const ERROR_CODES = {
     class: "recoverable",
     hint: "The run changed while this was being done; it was not applied. Try again.",
   },
+  // exec agents
+  agent_passthrough_forbidden: {
+    class: "bad_input",
+    hint: "Remove the named variable from the agent's passThrough in the server config: an agent never receives devflow's own secrets (database and Redis URLs, the App's private key, the webhook secret, GitHub tokens) or DEVFLOW_* settings, and its HOME is always the session's own.",
+  },
+  agent_spawn_failed: {
+    class: "needs_human",
+    hint: "The agent command could not be started: check that it is installed on the worker host and found on the PATH devflow runs with (the agent sees only PATH, its own HOME, LANG, TERM, the DEVFLOW_* contract variables and its pass-through variables).",
+  },
+  agent_exited_without_artifact: {
+    class: "recoverable",
+    hint: "The agent process ended without writing a valid artifact: read the quoted last lines and the session transcript (an API key missing from passThrough is a common cause); a new attempt may succeed.",
+  },
+  // tmux sessions
+  tmux_unavailable: {
+    class: "needs_human",
+    hint: "Install tmux (3.2 or later) on this worker host, or run the agent with mode: exec in the server config; then /retry.",
+  },
+  tmux_command_failed: {
+    class: "recoverable",
+    hint: "A tmux command on devflow's socket failed (tmux's words are quoted): check that the socket path under DEVFLOW_DATA_DIR is short (under about 100 bytes) and writable, then /retry.",
+  },
+  tmux_not_ready: {
+    class: "recoverable",
+    hint: "The agent's TUI did not show that it was ready for input in time: read the session transcript (a login, a trust dialog or an update prompt is a common cause), set the agent up once by hand, then /retry.",
+  },
+  tmux_session_conflict: {
+    class: "needs_human",
+    hint: "A tmux session with this run's name belongs to another run (their ids share 8 characters): stop that run, or remove the session with the quoted `tmux -S … kill-session` command, then /retry.",
+  },
+  // GitHub app
+  invalid_repository_config: {
+    class: "bad_input",
+    hint: "Fix the named key in .github/devflow.yml on the default branch, then trigger the run again.",
+  },
+  not_authorized: {
+    class: "bad_input",
+    hint: "Ask someone with the permission the repository's devflow config requires to decide.",
+  },
+  permission_lookup_failed: {
+    class: "recoverable",
+    hint: "GitHub did not answer the permission check; nothing was decided. Try the command again.",
+  },
+  run_already_active: {
+    class: "bad_input",
+    hint: "This issue already has an active run: steer it with /approve, /reject or /abort, or wait for it to end.",
+  },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

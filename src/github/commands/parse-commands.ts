@@ -1,0 +1,83 @@
+// Turns a comment or review body into the commands it holds (DESIGN §3): a command is the first word
+// of a line, starting with "/". Parsing is separate from acting: authorization and the engine act on
+// the values this returns.
+
+export type CommandName = "approve" | "reject" | "abort" | "retry" | "status" | "help" | "devflow";
+
+export type ParsedCommand =
+  | { name: "approve"; gate?: string }
+  | { name: "reject"; reason: string }
+  | { name: "abort" }
+  | { name: "retry" }
+  | { name: "status" }
+  | { name: "help" }
+  | { name: "run"; template?: string }
+  | { name: "unknown"; word: string };
+
+const GATE = /^[a-z][a-z0-9_]*$/;
+const TEMPLATE = /^[a-z][a-z0-9_-]*(@\d+)?$/;
+
+/** Lines inside fenced code blocks or quotes are never commands (people quote each other). */
+function commandLines(body: string): string[] {
+  const lines: string[] = [];
+  let fenced = false;
+  for (const raw of body.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (/^(```|~~~)/.test(line)) {
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced || line.startsWith(">")) continue;
+    if (line.startsWith("/")) lines.push(line);
+  }
+  return lines;
+}
+
+export function parseCommands(body: string | null | undefined): ParsedCommand[] {
+  if (!body) return [];
+  const commands: ParsedCommand[] = [];
+  for (const line of commandLines(body)) {
+    const [first = "", ...rest] = line.split(/\s+/);
+    const word = first.slice(1).toLowerCase();
+    const argument = rest.join(" ").trim();
+    switch (word) {
+      case "approve":
+        commands.push(
+          argument && GATE.test(argument) ? { name: "approve", gate: argument } : { name: "approve" },
+        );
+        break;
+      case "reject":
+        commands.push({ name: "reject", reason: argument });
+        break;
+      case "abort":
+      case "retry":
+      case "status":
+      case "help":
+        commands.push({ name: word });
+        break;
+      case "devflow": {
+        const [sub, template] = rest;
+        if (sub?.toLowerCase() === "run") {
+          commands.push(template && TEMPLATE.test(template) ? { name: "run", template } : { name: "run" });
+        } else {
+          commands.push({ name: "unknown", word: `devflow ${sub ?? ""}`.trim() });
+        }
+        break;
+      }
+      default:
+        // "/" followed by a path or a URL is not a command attempt.
+        if (/^[a-z][a-z-]*$/.test(word)) commands.push({ name: "unknown", word });
+    }
+  }
+  return commands;
+}
+
+export const HELP_TEXT = [
+  "devflow commands (first word of a line):",
+  "- `/approve [gate]` — approve what the run waits for",
+  "- `/reject <reason>` — send it back with your reason",
+  "- `/abort` — stop the run",
+  "- `/retry` — retry a paused run",
+  "- `/status` — show where the run is",
+  "- `/devflow run [template]` — start a run for this issue",
+].join("\n");
