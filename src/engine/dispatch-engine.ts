@@ -25,8 +25,15 @@ export interface DispatchEngineOptions {
 export class DispatchEngine {
   constructor(private readonly options: DispatchEngineOptions) {}
 
-  /** Records a queued run and enqueues it. Starting the same run id again returns it unchanged. */
-  async startRun(input: StartRunInput): Promise<{ runId: string; created: boolean }> {
+  /**
+   * Records a queued run and enqueues it. Starting the same run id again returns it unchanged.
+   * `guard` runs first inside the creating transaction (e.g. "one active run per issue", under a lock);
+   * if it throws, nothing is written.
+   */
+  async startRun(
+    input: StartRunInput,
+    options: { guard?: (tx: Prisma.TransactionClient) => Promise<void> } = {},
+  ): Promise<{ runId: string; created: boolean }> {
     const { prisma } = this.options;
     if (input.runId) {
       const existing = await prisma.run.findUnique({
@@ -45,6 +52,7 @@ export class DispatchEngine {
     const valid = await validateStartRun(prisma, input);
     const runId = input.runId ?? randomUUID();
     await prisma.$transaction(async (tx) => {
+      await options.guard?.(tx);
       await tx.run.create({
         data: {
           id: runId,

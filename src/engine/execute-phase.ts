@@ -8,7 +8,7 @@ import { isDevflowError } from "../errors/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { type PromptEnvelope, promptDedupKey } from "../sessions/prompt-envelope.js";
 import type { SessionHandle } from "../sessions/session-adapter.js";
-import { waitForArtifact } from "./artifact-validator.js";
+import { validateArtifact, waitForArtifact } from "./artifact-validator.js";
 import { buildPrompt, type PromptData } from "./build-prompt.js";
 import { acceptArtifact, failAttempt } from "./finish-phase.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
@@ -129,6 +129,11 @@ export async function executeCurrentPhase(context: WorkerContext, run: RunWithTe
     );
     if (outcome.status === "aborted") return; // the run moved on (e.g. /abort): the caller reloads it
     if (outcome.status === "session_died") {
+      // A one-shot agent writes its artifact and exits at once: look at the file one last time.
+      const last = await validateArtifact(artifactPath, schemaEntry.definition);
+      if (last.ok) {
+        return acceptArtifact(context, run, template, phase, attempt, { value: last.value, sha256: last.sha256, worktreePath });
+      }
       context.sessions.forget(session.sessionId);
       return failAttempt(
         context,

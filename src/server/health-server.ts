@@ -1,11 +1,15 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { DevflowError } from "../errors/index.js";
 
 export type HealthState = "starting" | "ready" | "stopping";
 
+type RouteHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+
 export interface HealthServer {
   readonly port: number;
   readonly url: string;
+  /** Other routes (the GitHub webhook endpoint); returns false for a path it does not serve. */
+  setHandler(handler: RouteHandler): void;
   setState(state: HealthState, details?: Record<string, unknown>): void;
   close(): Promise<void>;
 }
@@ -18,11 +22,24 @@ export interface HealthServer {
 export async function startHealthServer(port: number, host: string): Promise<HealthServer> {
   let state: HealthState = "starting";
   let details: Record<string, unknown> = {};
+  let handler: RouteHandler | undefined;
+  const notFound = (response: ServerResponse) => {
+    response.writeHead(404, { "content-type": "application/json" });
+    response.end(JSON.stringify({ error: "not found" }));
+  };
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
     if (path !== "/healthz") {
-      response.writeHead(404, { "content-type": "application/json" });
-      response.end(JSON.stringify({ error: "not found" }));
+      if (!handler) return notFound(response);
+      handler(request, response).then(
+        (handled) => {
+          if (!handled) notFound(response);
+        },
+        () => {
+          if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+          response.end(JSON.stringify({ error: "internal error" }));
+        },
+      );
       return;
     }
     response.writeHead(state === "ready" ? 200 : 503, { "content-type": "application/json" });
@@ -49,6 +66,9 @@ export async function startHealthServer(port: number, host: string): Promise<Hea
   return {
     port: boundPort,
     url: `http://${shownHost}:${boundPort}`,
+    setHandler(next) {
+      handler = next;
+    },
     setState(next, nextDetails) {
       state = next;
       if (nextDetails) details = nextDetails;

@@ -6,6 +6,7 @@ import type { Environment } from "../config/environment.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type DatabaseClient } from "../db/index.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
+import { createProbot, gitAuthHeaderFor, mountGitHubApp } from "../github/mount-github-app.js";
 import { describeQueueConnection, prepareQueueBackend } from "../queue/queue-connection.js";
 import { RunQueue } from "../queue/run-queue.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
@@ -85,6 +86,7 @@ export async function startDevflow({
     const templates = [...registry.workflows.keys()];
     logger.info({ templates, inserted: stored.inserted }, "registry loaded");
 
+    const probot = createProbot(env, logger);
     let engine: DispatchEngine;
     if (role === "web") {
       const queue = new RunQueue(services.queue);
@@ -108,6 +110,9 @@ export async function startDevflow({
         ...(config.engine.phaseTimeoutSeconds
           ? { phaseTimeoutMs: config.engine.phaseTimeoutSeconds * 1000 }
           : {}),
+        ...(probot
+          ? { gitAuthHeader: (run: { installationId: bigint | null }) => gitAuthHeaderFor(probot, run) }
+          : {}),
         log: logger,
       });
       cleanups.push({ name: "worker", run: () => worker.stop() });
@@ -116,6 +121,15 @@ export async function startDevflow({
         { hostId: env.hostId, recovery: worker.recovery, reports: worker.finalReportRecovery },
         "worker ready",
       );
+    }
+
+    if (probot && env.github && role !== "worker") {
+      const deps = { prisma: database.prisma, engine, serverConfig: config, log: logger };
+      const github = await mountGitHubApp(probot, env.github.webhookSecret, deps);
+      server.setHandler(github.endpoint);
+      github.startEffects(deps);
+      cleanups.push({ name: "github app", run: () => github.stop() });
+      logger.info({ webhooks: `${server.url}/api/github/webhooks` }, "GitHub app mounted");
     }
 
     const startupMs = Math.round(performance.now() - startedAt);

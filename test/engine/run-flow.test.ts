@@ -38,9 +38,11 @@ describe.each(queueBackends())("a development run on BullMQ's $name backend", (b
     expect(atGate.run.branch).toBe("devflow/42-add-a-verbose-flag");
     // The spec checkpoint is pushed to the repository's remote.
     expect(remoteBranches(remote)["devflow/42-add-a-verbose-flag"]).toBe(atGate.run.headSha);
-    // Waiting is free: no session is left running at the gate.
-    expect(atGate.sessions.every((session) => session.state === "STOPPED")).toBe(true);
-    expect(await worker.runQueue.heldJobs()).toBe(0);
+    // Waiting is free: once the job that reached the gate has finished, no session and no job remain.
+    await expect
+      .poll(async () => (await worker.engine.getStatus(runId)).sessions.map((session) => session.state))
+      .toEqual(["STOPPED"]);
+    await expect.poll(() => worker.runQueue.heldJobs()).toBe(0);
 
     await worker.engine.decide({
       runId,

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Run" ADD COLUMN     "checkRunHeadSha" TEXT,
+ADD COLUMN     "checkRunId" BIGINT,
+ADD COLUMN     "statusCommentId" BIGINT;

@@ -1,0 +1,253 @@
+// The Probot app (DESIGN §3): every delivery recorded first by X-GitHub-Delivery (a redelivery is
+// acknowledged and ignored), then triggers and commands handed to small handlers. No GitHub write and
+// no git work happens in the request: replies, reactions and run output go through the outbox.
+import type { ApplicationFunction, Context, Probot } from "probot";
+import { isDevflowError } from "../errors/index.js";
+import { parseCommands } from "./commands/parse-commands.js";
+import type { EventContext, Sender } from "./event-context.js";
+import { abortOnClose, abortOnUnlabel } from "./handlers/abort-on-close.js";
+import { executeCommands } from "./handlers/execute-commands.js";
+import type { GitHubDeps } from "./handlers/github-deps.js";
+import { loadRepositoryConfig, startRunForIssue } from "./handlers/start-run-for-issue.js";
+import { audit } from "./intake/audit.js";
+import { finishDelivery, recordDelivery } from "./intake/record-delivery.js";
+
+type AnyContext = Context;
+
+interface RepoPayload {
+  repository?: {
+    name: string;
+    full_name: string;
+    clone_url: string;
+    default_branch: string;
+    owner: { login: string };
+  };
+  installation?: { id: number };
+  sender?: Sender;
+  action?: string;
+}
+
+function eventContext(context: AnyContext): EventContext | undefined {
+  const payload = context.payload as RepoPayload;
+  if (!payload.repository || !payload.installation) return undefined;
+  const repo = payload.repository;
+  return {
+    deliveryId: context.id,
+    installationId: payload.installation.id,
+    repository: {
+      owner: repo.owner.login,
+      name: repo.name,
+      fullName: repo.full_name,
+      cloneUrl: repo.clone_url,
+      defaultBranch: repo.default_branch,
+    },
+    loadRepositoryConfig: async () => (await context.config("devflow.yml")) ?? {},
+    permissionOf: async (login) => {
+      try {
+        const { data } = await context.octokit.rest.repos.getCollaboratorPermissionLevel({
+          owner: repo.owner.login,
+          repo: repo.name,
+          username: login,
+        });
+        return {
+          roleName: (data as { role_name?: string }).role_name ?? data.permission,
+          permission: data.permission,
+        };
+      } catch {
+        return { failed: true };
+      }
+    },
+    teamsOf: async (login, teams) => {
+      const member: string[] = [];
+      for (const team of teams) {
+        const [org, slug] = team.includes("/")
+          ? (team.split("/") as [string, string])
+          : [repo.owner.login, team];
+        const ok = await context.octokit.rest.teams
+          .getMembershipForUserInOrg({ org, team_slug: slug, username: login })
+          .then((r) => r.data.state === "active")
+          .catch(() => false);
+        if (ok) member.push(slug);
+      }
+      return member;
+    },
+  };
+}
+
+/** Records the delivery, runs the handler once, notes the outcome. */
+function once(deps: GitHubDeps, handler: (context: AnyContext, ctx: EventContext) => Promise<string>) {
+  return async (context: AnyContext) => {
+    const ctx = eventContext(context);
+    const payload = context.payload as RepoPayload;
+    const fresh = await recordDelivery(deps.prisma, {
+      deliveryId: context.id,
+      event: context.name,
+      action: payload.action,
+      installationId: payload.installation?.id,
+      repository: payload.repository?.full_name,
+      payload: context.payload,
+    });
+    if (!fresh) return; // a redelivery or a duplicate: acknowledged, ignored
+    if (!ctx) {
+      await finishDelivery(deps.prisma, context.id, "ignored: no repository or installation");
+      return;
+    }
+    const outcome = await handler(context, ctx);
+    await finishDelivery(deps.prisma, context.id, outcome);
+  };
+}
+
+export function createDevflowApp(deps: GitHubDeps): ApplicationFunction {
+  return (app: Probot) => {
+    app.on(
+      "issues.labeled",
+      once(deps, async (context, ctx) => {
+        const { issue, label, sender } = context.payload as unknown as {
+          issue: { number: number; title: string; body: string | null; user: { login: string } };
+          label?: { name: string };
+          sender: Sender;
+        };
+        if (sender.type === "Bot") return "ignored: labeled by a bot";
+        const config = await loadRepositoryConfig(deps, ctx).catch((error) =>
+          isDevflowError(error) ? undefined : Promise.reject(error),
+        );
+        const wanted = config?.label ?? deps.serverConfig.label;
+        if (label?.name !== wanted) return "ignored: another label";
+        const runId = await startRunForIssue(
+          deps,
+          ctx,
+          { number: issue.number, title: issue.title, body: issue.body, author: issue.user.login },
+          { kind: "label", actor: sender.login },
+        );
+        return runId ? `started ${runId}` : "refused";
+      }),
+    );
+
+    app.on(
+      "issue_comment.created",
+      once(deps, async (context, ctx) => {
+        const { comment, issue, sender } = context.payload as unknown as {
+          comment: { id: number; body: string };
+          issue: { number: number; title: string; body: string | null; user: { login: string } };
+          sender: Sender;
+        };
+        const commands = parseCommands(comment.body);
+        if (commands.length === 0) return "ignored: no command";
+        await executeCommands(
+          deps,
+          ctx,
+          sender,
+          {
+            kind: "comment",
+            id: comment.id,
+            number: issue.number,
+            issue: { title: issue.title, body: issue.body, author: issue.user.login },
+            reactable: true,
+          },
+          commands,
+        );
+        return `commands: ${commands.map((c) => c.name).join(", ")}`;
+      }),
+    );
+
+    app.on(
+      "issue_comment.edited",
+      once(deps, async (context, ctx) => {
+        const { comment, sender } = context.payload as unknown as {
+          comment: { id: number; body: string };
+          sender: Sender;
+        };
+        if (parseCommands(comment.body).length === 0) return "ignored: no command";
+        await audit(deps.prisma, {
+          actor: sender.login,
+          action: "command.edited",
+          source: "comment",
+          outcome: "ignored",
+          repository: ctx.repository.fullName,
+          details: { commentId: comment.id, reason: "edited comments never count" },
+        });
+        return "ignored: edited comment";
+      }),
+    );
+
+    app.on(
+      "pull_request_review.submitted",
+      once(deps, async (context, ctx) => {
+        const {
+          review,
+          pull_request: pr,
+          sender,
+        } = context.payload as unknown as {
+          review: { id: number; body: string | null };
+          pull_request: { number: number; title: string; body: string | null; user: { login: string } };
+          sender: Sender;
+        };
+        const commands = parseCommands(review.body);
+        if (commands.length === 0) return "ignored: no command";
+        await executeCommands(
+          deps,
+          ctx,
+          sender,
+          {
+            kind: "review",
+            id: review.id,
+            number: pr.number,
+            issue: { title: pr.title, body: pr.body, author: pr.user.login },
+            reactable: false,
+          },
+          commands,
+        );
+        return `commands: ${commands.map((c) => c.name).join(", ")}`;
+      }),
+    );
+
+    app.on(
+      "check_run.requested_action",
+      once(deps, async (context, ctx) => {
+        const {
+          check_run: checkRun,
+          requested_action: action,
+          sender,
+        } = context.payload as unknown as {
+          check_run: { id: number; external_id: string | null };
+          requested_action?: { identifier: string };
+          sender: Sender;
+        };
+        const run = await deps.prisma.run.findFirst({ where: { checkRunId: BigInt(checkRun.id) } });
+        if (!run || (action?.identifier !== "approve" && action?.identifier !== "reject"))
+          return "ignored: not a devflow action";
+        const command =
+          action.identifier === "approve"
+            ? { name: "approve" as const }
+            : { name: "reject" as const, reason: "Rejected from the check run." };
+        await executeCommands(
+          deps,
+          ctx,
+          sender,
+          {
+            kind: "check_action",
+            id: checkRun.id,
+            number: run.pullRequestNumber ?? run.issueNumber ?? 0,
+            issue: { title: run.title ?? "", body: null, author: "" },
+            reactable: false,
+          },
+          [command],
+        );
+        return `check action: ${action.identifier}`;
+      }),
+    );
+
+    app.on(
+      "issues.closed",
+      once(deps, (context, ctx) => abortOnClose(deps, ctx, context.payload as never, "issue")),
+    );
+    app.on(
+      "pull_request.closed",
+      once(deps, (context, ctx) => abortOnClose(deps, ctx, context.payload as never, "pull_request")),
+    );
+    app.on(
+      "issues.unlabeled",
+      once(deps, (context, ctx) => abortOnUnlabel(deps, ctx, context.payload as never)),
+    );
+  };
+}

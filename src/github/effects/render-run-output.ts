@@ -1,0 +1,144 @@
+// What GitHub shows of a run: the sticky status comment, the check run's output and its conclusion.
+import type { RunStatus } from "../../engine/run-status.js";
+
+/** GitHub's limit on a check run's output.summary and output.text. */
+export const CHECK_OUTPUT_LIMIT = 65_535;
+
+export function statusMarker(runId: string): string {
+  return `<!-- devflow:run:${runId} -->`;
+}
+
+const STATE_LINE: Record<string, string> = {
+  queued: "⏳ queued",
+  preparing: "🛠 preparing the worktree",
+  executing: "🤖 working",
+  awaiting_approval: "✋ waiting for your decision",
+  paused: "⏸ paused: needs a human",
+  completed: "✅ completed",
+  failed: "❌ failed",
+  aborted: "⏹ aborted",
+};
+
+function phaseTable(status: RunStatus): string {
+  if (status.phases.length === 0) return "";
+  const rows = status.phases.map(
+    (p) => `| ${p.phaseKey} | ${p.attempt} | ${p.state}${p.failureCode ? ` (${p.failureCode})` : ""} |`,
+  );
+  return ["| Phase | Attempt | State |", "|---|---|---|", ...rows].join("\n");
+}
+
+function pendingGate(status: RunStatus) {
+  return status.approvals.find((request) => request.state === "pending");
+}
+
+export function renderStatusComment(status: RunStatus): string {
+  const { run } = status;
+  const lines = [
+    statusMarker(run.id),
+    `**devflow** run \`${run.id.slice(0, 8)}\`: ${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? ` on \`${run.currentPhaseKey}\`` : ""}`,
+  ];
+  const gate = pendingGate(status);
+  if (gate && run.state === "awaiting_approval") {
+    lines.push(
+      "",
+      `The \`${gate.gateKey}\` gate is open: review the artifact in the check run, then comment \`/approve\` or \`/reject <reason>\`.`,
+    );
+  }
+  if (gate && run.state === "paused") {
+    lines.push(
+      "",
+      "The agent's session could not be recovered. Comment `/retry` to continue from the last checkpoint, or `/abort`.",
+    );
+  }
+  if (run.pullRequestNumber) lines.push("", `Pull request: #${run.pullRequestNumber}`);
+  const table = phaseTable(status);
+  if (table) lines.push("", table);
+  if (run.failureReason && run.state !== "completed") lines.push("", `> ${run.failureReason}`);
+  return lines.join("\n");
+}
+
+export interface CheckRunOutput {
+  status: "queued" | "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "cancelled" | "action_required" | "neutral";
+  title: string;
+  summary: string;
+  text?: string;
+  actions: { label: string; description: string; identifier: string }[];
+}
+
+/** Cuts text to GitHub's limit, saying where the full text is. */
+export function fitOutput(text: string, fullAt: string): string {
+  if (text.length <= CHECK_OUTPUT_LIMIT) return text;
+  const note = `\n\n… cut to fit GitHub's limit. The full report is ${fullAt}.`;
+  return text.slice(0, CHECK_OUTPUT_LIMIT - note.length) + note;
+}
+
+export function renderCheckRun(status: RunStatus, report: string | undefined): CheckRunOutput {
+  const { run } = status;
+  const title = `${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? `: ${run.currentPhaseKey}` : ""}`;
+  const gate = pendingGate(status);
+  const summary = [
+    renderStatusComment(status).split("\n").slice(1).join("\n"),
+    gate && run.state === "awaiting_approval"
+      ? "\nUse the buttons above, or comment `/approve` / `/reject <reason>`."
+      : "",
+  ].join("");
+  if (run.state === "completed" || run.state === "failed" || run.state === "aborted") {
+    const conclusion =
+      run.state === "completed" ? "success" : run.state === "failed" ? "failure" : "cancelled";
+    return {
+      status: "completed",
+      conclusion,
+      title,
+      summary: fitOutput(
+        report ?? summary,
+        `in \`${run.reportPath ?? "the run's report file"}\` on the devflow host`,
+      ),
+      actions: [],
+    };
+  }
+  const accepted = status.phases.filter((p) => p.state === "succeeded" && p.artifact !== null).at(-1);
+  const text = accepted
+    ? `### Latest artifact: ${accepted.phaseKey}\n\n\`\`\`json\n${JSON.stringify(accepted.artifact, null, 2)}\n\`\`\``
+    : undefined;
+  return {
+    status: run.state === "queued" ? "queued" : "in_progress",
+    title,
+    summary: fitOutput(summary, "in the sticky comment"),
+    ...(text ? { text: fitOutput(text, "in the run's artifacts") } : {}),
+    actions:
+      gate && run.state === "awaiting_approval"
+        ? [
+            { label: "Approve", description: `Approve ${gate.gateKey}`, identifier: "approve" },
+            { label: "Reject", description: `Reject ${gate.gateKey}`, identifier: "reject" },
+          ]
+        : [],
+  };
+}
+
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "failure" | "warning" | "notice";
+  message: string;
+}
+
+/** Review findings with a file and a line, as check annotations. */
+export function reviewAnnotations(status: RunStatus): Annotation[] {
+  const review = status.phases.filter((p) => p.phaseKey === "review" && p.state === "succeeded").at(-1)
+    ?.artifact as
+    | { findings?: { path?: string; line?: number; severity?: string; message?: string }[] }
+    | null
+    | undefined;
+  const level = { error: "failure", warning: "warning", notice: "notice" } as const;
+  return (review?.findings ?? [])
+    .filter((f) => f.path && f.line)
+    .map((f) => ({
+      path: f.path as string,
+      start_line: f.line as number,
+      end_line: f.line as number,
+      annotation_level: level[(f.severity ?? "notice") as keyof typeof level] ?? "notice",
+      message: f.message ?? "",
+    }));
+}

@@ -1,0 +1,131 @@
+// A trigger (the label, or `/devflow run`) starts a run for an issue: the repository's config read from
+// the default branch and validated, one active run per issue, then the engine records and enqueues.
+import { createHash } from "node:crypto";
+import { parseRepositoryConfig, type RepositoryConfig } from "../../config/repository-config.js";
+import type { Prisma } from "../../db/generated/client.js";
+import { DevflowError, isDevflowError } from "../../errors/index.js";
+import { enqueueEffect } from "../effects/enqueue-effect.js";
+import type { EventContext } from "../event-context.js";
+import { audit } from "../intake/audit.js";
+import type { GitHubDeps } from "./github-deps.js";
+
+export interface IssueFacts {
+  number: number;
+  title: string;
+  body: string | null;
+  author: string;
+}
+
+export interface Trigger {
+  kind: "label" | "command";
+  actor: string;
+  /** The comment that carried `/devflow run` (its reaction target). */
+  commentId?: number;
+  template?: string;
+}
+
+export async function loadRepositoryConfig(deps: GitHubDeps, ctx: EventContext): Promise<RepositoryConfig> {
+  return parseRepositoryConfig(await ctx.loadRepositoryConfig(), {
+    operatorAgents: Object.keys(deps.serverConfig.agents),
+  });
+}
+
+function issueLockKey(repository: string, issue: number): bigint {
+  return createHash("sha256").update(`devflow:issue:${repository}#${issue}`).digest().readBigInt64BE(0);
+}
+
+/** Inside the creating transaction: one active run per issue, serialized per issue. */
+function oneActiveRunPerIssue(repository: string, issue: number) {
+  return async (tx: Prisma.TransactionClient) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${issueLockKey(repository, issue)})`;
+    const active = await tx.run.findFirst({
+      where: { repository, issueNumber: issue, state: { notIn: ["completed", "failed", "aborted"] } },
+      select: { id: true, state: true },
+    });
+    if (active) {
+      throw new DevflowError(
+        `Issue #${issue} already has an active devflow run (${active.id}, ${active.state}).`,
+        {
+          code: "run_already_active",
+          details: { runId: active.id },
+        },
+      );
+    }
+  };
+}
+
+export async function startRunForIssue(
+  deps: GitHubDeps,
+  ctx: EventContext,
+  issue: IssueFacts,
+  trigger: Trigger,
+) {
+  const address = { installationId: ctx.installationId, repository: ctx.repository.fullName };
+  const reply = (suffix: string, body: string) =>
+    enqueueEffect(
+      deps.prisma,
+      { ...address, key: `${ctx.deliveryId}:${suffix}` },
+      { kind: "comment.reply", issueNumber: issue.number, body },
+    );
+  let config: RepositoryConfig;
+  try {
+    config = await loadRepositoryConfig(deps, ctx);
+  } catch (error) {
+    if (!isDevflowError(error, "invalid_repository_config")) throw error;
+    await reply("config", `devflow did not start a run: ${error.message}\n\n${error.recoveryHint}`);
+    await audit(deps.prisma, {
+      actor: trigger.actor,
+      action: `trigger.${trigger.kind}`,
+      source: "github",
+      outcome: "refused",
+      repository: ctx.repository.fullName,
+      details: { reason: error.code },
+    });
+    return undefined;
+  }
+  try {
+    const { runId } = await deps.engine.startRun(
+      {
+        repository: ctx.repository.fullName,
+        cloneUrl: ctx.repository.cloneUrl,
+        baseBranch: ctx.repository.defaultBranch,
+        requirements: `# ${issue.title}\n\n${issue.body ?? ""}`.trim(),
+        title: issue.title,
+        issueNumber: issue.number,
+        installationId: BigInt(ctx.installationId),
+        ...((trigger.template ?? config.template) ? { template: trigger.template ?? config.template } : {}),
+        ...(config.gates ? { gates: config.gates } : {}),
+      },
+      { guard: oneActiveRunPerIssue(ctx.repository.fullName, issue.number) },
+    );
+    const target = trigger.commentId
+      ? { type: "comment" as const, id: trigger.commentId }
+      : { type: "issue" as const, number: issue.number };
+    await enqueueEffect(
+      deps.prisma,
+      { ...address, key: `${ctx.deliveryId}:eyes`, runId },
+      { kind: "reaction", target, content: "eyes" },
+    );
+    await audit(deps.prisma, {
+      actor: trigger.actor,
+      action: `trigger.${trigger.kind}`,
+      source: "github",
+      outcome: "accepted",
+      runId,
+      repository: ctx.repository.fullName,
+    });
+    return runId;
+  } catch (error) {
+    if (!isDevflowError(error) || error.class !== "bad_input") throw error;
+    await reply("refused", `devflow did not start a run: ${error.message}\n\n${error.recoveryHint}`);
+    await audit(deps.prisma, {
+      actor: trigger.actor,
+      action: `trigger.${trigger.kind}`,
+      source: "github",
+      outcome: "refused",
+      repository: ctx.repository.fullName,
+      details: { reason: error.code },
+    });
+    return undefined;
+  }
+}
