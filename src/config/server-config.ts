@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
+import { passThroughProblem } from "../sessions/agent-environment.js";
+import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "../sessions/presets/agent-preset.js";
 
 const agentName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a lowercase name such as claude or my-agent");
 
@@ -14,8 +16,62 @@ const fakeAgent = z.strictObject({
   writeDelayMs: z.int().min(0).max(600_000).default(50),
 });
 
-/** Agent presets; real CLIs (claude, codex, gemini, aider, command) join this union with their adapters. */
-const agent = z.discriminatedUnion("preset", [fakeAgent]);
+/** "found …; allowed: …" for a value outside `allowed`. */
+function oneOf(allowed: readonly string[]) {
+  return (issue: { input?: unknown }) =>
+    `found ${issue.input === undefined ? "nothing" : JSON.stringify(issue.input)}; allowed: ${allowed.join(", ")}`;
+}
+
+const variableName = z.string().superRefine((name, ctx) => {
+  const problem = passThroughProblem(name);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `found "${name}", which ${problem}` });
+});
+
+/** How the agent runs: a headless process per prompt (exec) or an interactive TUI in a tmux pane. */
+const mode = z.enum(AGENT_MODES, { error: oneOf(AGENT_MODES) }).default("exec");
+/** Variables copied from devflow's environment into the agent's (its API key), besides the preset's own. */
+const passThrough = z.array(variableName).max(50).optional();
+
+const cliAgent = z.strictObject({
+  preset: z.enum(CLI_PRESETS),
+  mode,
+  passThrough,
+  /** Appended to the preset's argv (e.g. --model). */
+  extraArgs: z.array(z.string()).max(50).optional(),
+});
+
+const commandAgent = z
+  .strictObject({
+    preset: z.literal("command"),
+    command: z
+      .array(z.string().min(1, "found an empty argument; allowed: a non-empty string"), {
+        error: "required: the program and its arguments, e.g. [./agent.sh, --verbose]",
+      })
+      .min(1, "found []; allowed: the program and its arguments, e.g. [./agent.sh, --verbose]"),
+    mode,
+    passThrough,
+    /** How the prompt reaches an exec command (default stdin); a tmux agent's prompt is pasted. */
+    promptVia: z.enum(PROMPT_VIA, { error: oneOf(PROMPT_VIA) }).optional(),
+  })
+  .superRefine((agent, ctx) => {
+    if (agent.promptVia !== undefined && agent.mode === "tmux") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["promptVia"],
+        message: `found "${agent.promptVia}" with mode tmux; promptVia applies to mode exec only (a tmux agent's prompt is pasted into its pane)`,
+      });
+    }
+  });
+
+const PRESET_NAMES = ["fake", ...CLI_PRESETS, "command"] as const;
+
+/** The agents an operator may define: the fake agent, a preset for a known CLI, or any command. */
+const agent = z.discriminatedUnion("preset", [fakeAgent, cliAgent, commandAgent], {
+  error: (issue) =>
+    issue.code === "invalid_union"
+      ? oneOf(PRESET_NAMES)({ input: (issue.input as { preset?: unknown } | undefined)?.preset })
+      : undefined,
+});
 
 export const serverConfigSchema = z
   .strictObject({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseServerConfig } from "../../src/config/server-config.js";
 import { isDevflowError } from "../../src/errors/index.js";
+import { agentLaunch } from "../../src/sessions/presets/index.js";
 
 describe("server config (DEVFLOW_CONFIG)", () => {
   it("defaults to the fake agent, the devflow label and 4 concurrent runs", () => {
@@ -26,6 +27,49 @@ describe("server config (DEVFLOW_CONFIG)", () => {
     { text: "labell: devflow", says: "labell" },
     { text: "engine: { phaseTimeoutSeconds: -1 }", says: "engine.phaseTimeoutSeconds" },
     { text: "agents: [", says: "not valid YAML" },
+    {
+      text: "agents:\n  mine: { preset: rocket }",
+      says: 'agents.mine.preset: found "rocket"; allowed: fake, claude, codex, gemini, aider, command',
+    },
+    {
+      text: "agents:\n  mine: { preset: claude, mode: screen }",
+      says: 'agents.mine.mode: found "screen"; allowed: exec, tmux',
+    },
+    {
+      text: "agents:\n  mine: { preset: claude, command: [./agent.sh] }",
+      says: 'agents.mine: Unrecognized key: "command"',
+    },
+    { text: "agents:\n  mine: { preset: codex, promptVia: arg }", says: "agents.mine" },
+    {
+      text: "agents:\n  mine: { preset: command }",
+      says: "agents.mine.command: required: the program and its arguments",
+    },
+    { text: "agents:\n  mine: { preset: command, command: [] }", says: "agents.mine.command: found []" },
+    { text: "agents:\n  mine: { preset: command, command: [x], extraArgs: [-v] }", says: "agents.mine" },
+    {
+      text: "agents:\n  mine: { preset: command, command: [x], promptVia: pipe }",
+      says: 'agents.mine.promptVia: found "pipe"; allowed: stdin, arg, file',
+    },
+    {
+      text: "agents:\n  mine: { preset: command, command: [x], mode: tmux, promptVia: file }",
+      says: 'agents.mine.promptVia: found "file" with mode tmux; promptVia applies to mode exec only',
+    },
+    {
+      text: "agents:\n  mine: { preset: claude, passThrough: [ANTHROPIC_API_KEY, DATABASE_URL] }",
+      says: 'agents.mine.passThrough.1: found "DATABASE_URL", which is one of devflow\'s own secrets',
+    },
+    {
+      text: "agents:\n  mine: { preset: aider, passThrough: [DEVFLOW_CONFIG] }",
+      says: "agents.mine.passThrough.0",
+    },
+    {
+      text: "agents:\n  mine: { preset: gemini, passThrough: [GITHUB_TOKEN] }",
+      says: "agents.mine.passThrough.0",
+    },
+    {
+      text: "agents:\n  mine: { preset: codex, passThrough: [OPENAI-KEY] }",
+      says: "not an environment variable name",
+    },
   ])("refuses $text, naming the key", ({ text, says }) => {
     let error: unknown;
     try {
@@ -36,5 +80,60 @@ describe("server config (DEVFLOW_CONFIG)", () => {
     expect(isDevflowError(error, "invalid_server_config")).toBe(true);
     expect((error as Error).message).toContain("/etc/devflow.yml");
     expect((error as Error).message).toContain(says);
+  });
+
+  it("accepts the CLI presets in exec (default) or tmux mode, with pass-through variables and extra arguments", () => {
+    const config = parseServerConfig(
+      [
+        "agents:",
+        "  claude: { preset: claude, passThrough: [HTTPS_PROXY], extraArgs: [--model, opus] }",
+        "  codex: { preset: codex, mode: tmux }",
+        "  gemini: { preset: gemini }",
+        "  aider: { preset: aider, passThrough: [AIDER_MODEL] }",
+        "defaultAgent: claude",
+      ].join("\n"),
+      "devflow.yml",
+    );
+    expect(config.agents).toEqual({
+      claude: {
+        preset: "claude",
+        mode: "exec",
+        passThrough: ["HTTPS_PROXY"],
+        extraArgs: ["--model", "opus"],
+      },
+      codex: { preset: "codex", mode: "tmux" },
+      gemini: { preset: "gemini", mode: "exec" },
+      aider: { preset: "aider", mode: "exec", passThrough: ["AIDER_MODEL"] },
+    });
+    expect(config.defaultAgent).toBe("claude");
+  });
+
+  it("accepts a command agent with its argv, prompt on stdin unless promptVia says otherwise", () => {
+    const config = parseServerConfig(
+      [
+        "agents:",
+        "  mine: { preset: command, command: [./agent.sh, --fast] }",
+        "  byfile: { preset: command, command: [./agent.sh], promptVia: file, passThrough: [MY_KEY] }",
+        "  watched: { preset: command, command: [./tui.sh], mode: tmux }",
+        "  fake: { preset: fake }",
+      ].join("\n"),
+      "devflow.yml",
+    );
+    expect(config.agents).toEqual({
+      mine: { preset: "command", command: ["./agent.sh", "--fast"], mode: "exec" },
+      byfile: {
+        preset: "command",
+        command: ["./agent.sh"],
+        mode: "exec",
+        promptVia: "file",
+        passThrough: ["MY_KEY"],
+      },
+      watched: { preset: "command", command: ["./tui.sh"], mode: "tmux" },
+      fake: { preset: "fake", writeDelayMs: 50 },
+    });
+    const launches = Object.values(config.agents).flatMap((agent) =>
+      agent.preset === "fake" ? [] : [agentLaunch(agent)],
+    );
+    expect(launches.map((launch) => launch.mode)).toEqual(["exec", "exec", "tmux"]);
   });
 });

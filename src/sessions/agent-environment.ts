@@ -1,0 +1,89 @@
+// The environment an agent process gets (DESIGN §4): an allowlist, never a copy of devflow's own.
+import { DevflowError } from "../errors/index.js";
+
+/** devflow's own secrets and settings: never passed through to an agent, whatever the config says. */
+export const DEVFLOW_SECRET_VARIABLES = [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "PRIVATE_KEY",
+  "PRIVATE_KEY_PATH",
+  "WEBHOOK_SECRET",
+  "GITHUB_TOKEN",
+  // Names Probot and the gh CLI use for the same kinds of credentials.
+  "GH_TOKEN",
+  "GITHUB_CLIENT_SECRET",
+] as const;
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CONTRACT_NAME = /^DEVFLOW_[A-Z0-9_]+$/;
+const FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+export interface AgentEnvironmentInput {
+  /** The session's own HOME directory. */
+  readonly home: string;
+  /** Variables the operator named for this agent (its API key), copied from `source` when set there. */
+  readonly passThrough: readonly string[];
+  /** The DEVFLOW_* contract variables (DEVFLOW_PROMPT_FILE, DEVFLOW_ARTIFACT_PATH, …). */
+  readonly contract: Readonly<Record<string, string>>;
+  /** Where PATH, LANG, TERM and the pass-through values come from; default `process.env`. */
+  readonly source?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Why `name` may not be passed through to an agent, or undefined when it may: not a variable name,
+ * one of devflow's secrets, a DEVFLOW_* setting, or HOME (always the session's own). Case-insensitive,
+ * so `database_url` is refused too.
+ */
+export function passThroughProblem(name: string): string | undefined {
+  if (!VARIABLE_NAME.test(name)) return "is not an environment variable name (letters, digits, _)";
+  const upper = name.toUpperCase();
+  if ((DEVFLOW_SECRET_VARIABLES as readonly string[]).includes(upper))
+    return "is one of devflow's own secrets and never reaches an agent";
+  if (upper.startsWith("DEVFLOW_")) return "is a devflow setting: DEVFLOW_* variables never reach an agent";
+  if (upper === "HOME") return "is always the session's own directory";
+  return undefined;
+}
+
+/** Throws `agent_passthrough_forbidden`, naming the first variable that may not be passed through. */
+export function checkPassThrough(names: readonly string[]): void {
+  for (const name of names) {
+    const problem = passThroughProblem(name);
+    if (problem !== undefined) {
+      throw new DevflowError(`The agent pass-through variable ${name} ${problem}.`, {
+        code: "agent_passthrough_forbidden",
+        details: { variable: name },
+      });
+    }
+  }
+}
+
+/**
+ * The whole environment of an agent process: PATH, HOME (= `home`), LANG (default C.UTF-8), TERM
+ * (default xterm-256color), the contract variables and the named pass-through variables — nothing
+ * else. Throws `agent_passthrough_forbidden` naming a variable that may not be passed through.
+ */
+export function buildAgentEnvironment(input: AgentEnvironmentInput): Record<string, string> {
+  const source = input.source ?? process.env;
+  checkPassThrough(input.passThrough);
+  for (const name of Object.keys(input.contract)) {
+    if (!CONTRACT_NAME.test(name)) {
+      throw new DevflowError(`The agent contract variable ${name} is not a DEVFLOW_* name.`, {
+        code: "internal_error",
+        details: { variable: name },
+      });
+    }
+  }
+  const env: Record<string, string> = {};
+  for (const name of input.passThrough) {
+    const value = source[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return {
+    ...env,
+    PATH: source.PATH || FALLBACK_PATH,
+    HOME: input.home,
+    LANG: source.LANG || "C.UTF-8",
+    TERM: source.TERM || "xterm-256color",
+    ...input.contract,
+  };
+}

@@ -1,0 +1,307 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { appendFile, mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DevflowError } from "../errors/index.js";
+import { buildAgentEnvironment, checkPassThrough } from "./agent-environment.js";
+import { ExecOutput } from "./exec-output.js";
+import { RECORD_FILE, readRecord, readTail, writePrompt, writeRecord } from "./exec-session-files.js";
+import { argvValuesOf, expandArgv, type PromptVia } from "./presets/agent-preset.js";
+import { endProcessGroup, environmentHolds, isRunning } from "./process-group.js";
+import type { PromptEnvelope } from "./prompt-envelope.js";
+import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
+
+export interface ExecSessionAdapterOptions {
+  /** The agent's argv (its preset's, see agentLaunch); may hold the presets' placeholders. */
+  readonly command: readonly string[];
+  /** How the prompt reaches the command: stdin, appended as the last argument, or a path argument. */
+  readonly promptVia: PromptVia;
+  /** Variables copied from `env` into the agent's environment (its API key); never devflow's own. */
+  readonly passThrough: readonly string[];
+  /** The agent's output lines, in chunks of at most `maxChunkLines` (default 100). */
+  readonly onOutput?: (sessionId: string, lines: string[]) => void;
+  readonly maxChunkLines?: number;
+  /** How long stop() waits after SIGTERM before SIGKILL (default 5 s). */
+  readonly stopGraceMs?: number;
+  /** How many last lines lastExit() quotes (default 20). */
+  readonly tailLines?: number;
+  /** Where PATH, LANG, TERM and pass-through values come from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** How the session's last agent process ended: exit code or signal, and the last lines it printed. */
+export interface ExecExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly tail: readonly string[];
+}
+
+interface AgentProcess {
+  readonly pid: number;
+  /** Settles once the process exited and its output is in the transcript; absent when resumed. */
+  finished?: Promise<void>;
+  done: boolean;
+}
+
+interface ExecSession {
+  readonly handle: SessionHandle;
+  readonly dir: string;
+  readonly home: string;
+  readonly transcriptPath: string;
+  /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
+  readonly delivered: Set<string>;
+  process?: AgentProcess;
+  lastExit?: ExecExit;
+  stopped: boolean;
+  /** The prompt being sent, which the next one waits for. */
+  sending: Promise<unknown>;
+}
+
+/**
+ * Headless one-shot agent CLIs (`claude -p`, `codex exec`, any command): each prompt starts the
+ * command once, in its own process group, with cwd = the worktree and the scrubbed environment of
+ * DESIGN §4. Its output streams into the session transcript; the artifact file says when it is done.
+ */
+export class ExecSessionAdapter implements SessionAdapter {
+  readonly backend = "exec";
+  readonly #options: ExecSessionAdapterOptions;
+  readonly #sessions = new Map<string, ExecSession>();
+  readonly #stopGraceMs: number;
+
+  constructor(options: ExecSessionAdapterOptions) {
+    if (options.command.length === 0 || options.command[0] === "") {
+      throw new DevflowError("An exec agent needs a command: its argv is empty.", {
+        code: "invalid_server_config",
+      });
+    }
+    checkPassThrough(options.passThrough); // refused when the worker starts, not at the first prompt
+    this.#options = options;
+    this.#stopGraceMs = options.stopGraceMs ?? 5_000;
+  }
+
+  async start(request: SessionStartRequest): Promise<SessionHandle> {
+    const known = this.#sessions.get(request.sessionId);
+    if (known !== undefined && !known.stopped) return known.handle;
+    const home = join(request.sessionDir, "home");
+    const transcriptPath = join(request.sessionDir, "transcript.log");
+    await mkdir(home, { recursive: true });
+    await appendFile(transcriptPath, "");
+    const { sessionId, runId, roleId, cwd } = request;
+    const handle: SessionHandle = { sessionId, runId, roleId, backend: this.backend, cwd, transcriptPath };
+    const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered: new Set<string>() };
+    this.#sessions.set(sessionId, { ...session, stopped: false, sending: Promise.resolve() });
+    return handle;
+  }
+
+  async sendPrompt(handle: SessionHandle, envelope: PromptEnvelope): Promise<SentPrompt> {
+    const session = this.#sessions.get(handle.sessionId);
+    if (session === undefined || session.stopped) throw notFound(handle, "is not live in this worker");
+    // One prompt at a time per session, so that a replay sent concurrently still starts nothing.
+    const turn = session.sending.then(() => this.#send(session, handle, envelope));
+    session.sending = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #send(session: ExecSession, handle: SessionHandle, envelope: PromptEnvelope): Promise<SentPrompt> {
+    if (session.stopped) throw notFound(handle, "was stopped");
+    const sent = { promptId: envelope.dedupKey };
+    if (session.delivered.has(envelope.dedupKey)) return sent;
+    await this.#endProcess(session); // one process per session: a re-prompt replaces the last one
+    const { promptFile, markdownFile } = await writePrompt(session.dir, envelope);
+    const { promptVia } = this.#options;
+    const prompt = promptVia === "arg" ? [envelope.instructions] : promptVia === "file" ? [markdownFile] : [];
+    const [program = "", ...args] = [...expandArgv(this.#options.command, argvValuesOf(envelope)), ...prompt];
+    const env = buildAgentEnvironment({
+      home: session.home,
+      passThrough: this.#options.passThrough,
+      source: this.#options.env,
+      contract: {
+        DEVFLOW_PROMPT_FILE: promptFile,
+        DEVFLOW_ARTIFACT_PATH: envelope.expectedArtifact,
+        DEVFLOW_ARTIFACT_SCHEMA: envelope.expectedSchemaPath,
+        DEVFLOW_RUN_ID: envelope.runId,
+        DEVFLOW_PHASE: envelope.phaseKey,
+        DEVFLOW_ATTEMPT: String(envelope.attempt),
+      },
+    });
+    const output = new ExecOutput({
+      transcriptPath: session.transcriptPath,
+      onChunk: this.#options.onOutput && ((lines) => this.#options.onOutput?.(handle.sessionId, lines)),
+      maxChunkLines: this.#options.maxChunkLines ?? 100,
+      maxLineChars: 2_000,
+      tailLines: this.#options.tailLines ?? 20,
+      flushMs: 200,
+    });
+    output.note(`prompt ${envelope.dedupKey}: starting ${program} in ${handle.cwd}`);
+    const child = spawn(program, args, {
+      cwd: handle.cwd,
+      env,
+      detached: true, // its own process group, which stop() ends as a whole
+      stdio: [promptVia === "stdin" ? "pipe" : "ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once("exit", (code, signal) => resolve([code, signal])),
+    );
+    const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+    try {
+      await spawned(child);
+    } catch (error) {
+      output.note(`could not start ${program}: ${(error as Error).message}`);
+      await output.close();
+      throw new DevflowError(
+        `The agent command ${program} could not be started: ${(error as Error).message}`,
+        {
+          code: "agent_spawn_failed",
+          cause: error,
+          details: { sessionId: handle.sessionId, command: program, cwd: handle.cwd },
+        },
+      );
+    }
+    const pid = child.pid ?? 0;
+    if (child.stdout) output.attach(child.stdout);
+    if (child.stderr) output.attach(child.stderr);
+    child.stdin?.on("error", () => {}); // an agent that never reads stdin closes it early (EPIPE)
+    child.stdin?.end(envelope.instructions);
+    session.delivered.add(envelope.dedupKey);
+    const agent: AgentProcess = { pid, done: false };
+    session.process = agent;
+    agent.finished = this.#finish(session, agent, program, exited, closed, output).finally(() => {
+      agent.done = true;
+    });
+    await writeRecord(session.dir, { pid, promptId: envelope.dedupKey });
+    return sent;
+  }
+
+  /**
+   * Re-attaches after a worker restart. A one-shot process cannot be re-attached to its output, so
+   * this succeeds only while the session's recorded process still runs and is ours (its environment
+   * holds the session's HOME); otherwise `session_not_found`, and the engine starts a new attempt.
+   */
+  async resume(handle: SessionHandle): Promise<SessionHandle> {
+    const known = this.#sessions.get(handle.sessionId);
+    if (known !== undefined && !known.stopped) return known.handle;
+    const found = await this.#recorded(handle);
+    if (found === undefined) throw notFound(handle, "has no live agent process on this host");
+    const { pid, dir, home, transcriptPath, record } = found;
+    const resumed = { ...handle, processId: pid };
+    const delivered = new Set([record.promptId]); // a replay of its prompt starts nothing
+    const agent: AgentProcess = { pid, done: false };
+    const session = { handle: resumed, dir, home, transcriptPath, delivered, process: agent };
+    this.#sessions.set(handle.sessionId, { ...session, stopped: false, sending: Promise.resolve() });
+    return resumed;
+  }
+
+  /** Whether the session's current agent process runs; false once it exited (then lastExit() says how). */
+  async isAlive(handle: SessionHandle): Promise<boolean> {
+    const session = this.#sessions.get(handle.sessionId);
+    if (session === undefined) return (await this.#recorded(handle)) !== undefined;
+    const agent = session.process;
+    if (agent === undefined || agent.done || session.stopped) return false;
+    if (agent.finished !== undefined) return true;
+    if (await this.#ours(session, agent.pid)) return true;
+    await this.#resumedEnded(session, agent);
+    return false;
+  }
+
+  /** The transcript is written as the agent prints; capture only names it. */
+  async capture(handle: SessionHandle): Promise<string | undefined> {
+    return this.#sessions.get(handle.sessionId)?.transcriptPath ?? handle.transcriptPath;
+  }
+
+  /** Ends the session's process group (SIGTERM, SIGKILL after the grace period). Idempotent. */
+  async stop(handle: SessionHandle): Promise<void> {
+    const session = this.#sessions.get(handle.sessionId);
+    if (session !== undefined) {
+      session.stopped = true;
+      await this.#endProcess(session);
+      await rm(join(session.dir, RECORD_FILE), { force: true });
+      return;
+    }
+    const found = await this.#recorded(handle); // started by an earlier worker on this host
+    if (found === undefined) return;
+    await endProcessGroup(found.pid, this.#stopGraceMs);
+    await rm(join(found.dir, RECORD_FILE), { force: true });
+  }
+
+  /** How the session's last agent process ended, once it has (undefined while it runs). */
+  lastExit(handle: SessionHandle): ExecExit | undefined {
+    return this.#sessions.get(handle.sessionId)?.lastExit;
+  }
+
+  /** The pid (and process group id) of the session's current or last agent process. */
+  processId(handle: SessionHandle): number | undefined {
+    return this.#sessions.get(handle.sessionId)?.process?.pid;
+  }
+
+  async #finish(
+    session: ExecSession,
+    agent: AgentProcess,
+    program: string,
+    exited: Promise<[number | null, NodeJS.Signals | null]>,
+    closed: Promise<void>,
+    output: ExecOutput,
+  ): Promise<void> {
+    const [code, signal] = await exited;
+    // Background children of a one-shot command outlive their use: end them, and take the output
+    // they held open, before the exit is reported.
+    await Promise.race([closed, sleep(500)]);
+    await endProcessGroup(agent.pid, this.#stopGraceMs);
+    await Promise.race([closed, sleep(500)]);
+    output.note(
+      signal === null ? `${program} exited with code ${code}` : `${program} was ended by ${signal}`,
+    );
+    await output.close();
+    session.lastExit = { code, signal, tail: output.tail() };
+  }
+
+  async #endProcess(session: ExecSession): Promise<void> {
+    const agent = session.process;
+    if (agent === undefined || agent.done) return;
+    if (agent.finished !== undefined) {
+      await endProcessGroup(agent.pid, this.#stopGraceMs);
+      await agent.finished;
+      return;
+    }
+    if (await this.#ours(session, agent.pid)) await endProcessGroup(agent.pid, this.#stopGraceMs);
+    await this.#resumedEnded(session, agent);
+  }
+
+  /** A resumed process ended: its exit status went to the worker that started it; the tail is on disk. */
+  async #resumedEnded(session: ExecSession, agent: AgentProcess): Promise<void> {
+    agent.done = true;
+    const tail = await readTail(session.transcriptPath, this.#options.tailLines ?? 20);
+    session.lastExit ??= { code: null, signal: null, tail };
+  }
+
+  async #ours(session: Pick<ExecSession, "home">, pid: number): Promise<boolean> {
+    return (await isRunning(pid)) && (await environmentHolds(pid, `HOME=${session.home}`));
+  }
+
+  /** The recorded process of a session this adapter did not start, if it still runs and is ours. */
+  async #recorded(handle: SessionHandle) {
+    if (handle.transcriptPath === undefined) return undefined;
+    const dir = dirname(handle.transcriptPath);
+    const home = join(dir, "home");
+    const record = await readRecord(dir);
+    const pid = handle.processId ?? record?.pid;
+    if (record === undefined || pid === undefined || !(await this.#ours({ home }, pid))) return undefined;
+    return { pid, dir, home, transcriptPath: handle.transcriptPath, record };
+  }
+}
+
+function notFound(handle: SessionHandle, why: string): DevflowError {
+  return new DevflowError(`Exec session ${handle.sessionId} ${why}.`, {
+    code: "session_not_found",
+    details: { sessionId: handle.sessionId, backend: "exec", processId: handle.processId },
+  });
+}
+
+function spawned(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once("spawn", () => {
+      child.on("error", () => {}); // later errors (a failed kill) are seen through exit and isAlive
+      resolve();
+    });
+    child.once("error", reject);
+  });
+}

@@ -1,0 +1,62 @@
+// From an operator's agent (server config) to what an adapter runs: argv, how the prompt goes in, and
+// the variables passed through.
+
+import type { AgentMode, AgentPreset, CliPresetName, PromptVia } from "./agent-preset.js";
+import { aiderPreset } from "./aider.js";
+import { claudePreset } from "./claude.js";
+import { codexPreset } from "./codex.js";
+import { commandPreset } from "./command.js";
+import { geminiPreset } from "./gemini.js";
+
+export const PRESETS: Readonly<Record<CliPresetName, AgentPreset>> = {
+  claude: claudePreset,
+  codex: codexPreset,
+  gemini: geminiPreset,
+  aider: aiderPreset,
+};
+
+/** An agent of the server config other than `fake` (the shape of its validated entry). */
+export type LaunchableAgent =
+  | {
+      readonly preset: CliPresetName;
+      readonly mode: AgentMode;
+      readonly passThrough?: readonly string[];
+      readonly extraArgs?: readonly string[];
+    }
+  | {
+      readonly preset: "command";
+      readonly command: readonly string[];
+      readonly mode: AgentMode;
+      readonly passThrough?: readonly string[];
+      readonly promptVia?: PromptVia;
+    };
+
+export type AgentLaunch =
+  | {
+      readonly mode: "exec";
+      /** The whole argv; with promptVia `arg` or `file` the adapter appends the prompt or its path. */
+      readonly argv: readonly string[];
+      readonly promptVia: PromptVia;
+      readonly passThrough: readonly string[];
+    }
+  | {
+      readonly mode: "tmux";
+      readonly argv: readonly string[];
+      readonly passThrough: readonly string[];
+    };
+
+/**
+ * How to run `agent`: the preset's argv for its mode with the operator's extraArgs (exec: before the
+ * preset's trailing arguments), and the preset's API-key variables plus the operator's passThrough.
+ */
+export function agentLaunch(agent: LaunchableAgent): AgentLaunch {
+  const preset =
+    agent.preset === "command" ? commandPreset(agent.command, agent.promptVia) : PRESETS[agent.preset];
+  const extraArgs = agent.preset === "command" ? [] : (agent.extraArgs ?? []);
+  const passThrough = [...new Set([...preset.apiKeyVariables, ...(agent.passThrough ?? [])])];
+  if (agent.mode === "tmux") {
+    return { mode: "tmux", argv: [...preset.tmux.argv, ...extraArgs], passThrough };
+  }
+  const argv = [...preset.exec.argv, ...extraArgs, ...(preset.exec.trailingArgs ?? [])];
+  return { mode: "exec", argv, promptVia: preset.exec.promptVia, passThrough };
+}

@@ -1,0 +1,64 @@
+// What devflow knows about an agent CLI: how to run it headless (exec) and as an interactive TUI
+// (tmux), how the prompt reaches it, and which of its own API-key variables it needs.
+import { dirname } from "node:path";
+import type { PromptEnvelope } from "../prompt-envelope.js";
+
+/** How an exec agent receives the prompt: on stdin, as its last argument, or as a file path argument. */
+export const PROMPT_VIA = ["stdin", "arg", "file"] as const;
+export type PromptVia = (typeof PROMPT_VIA)[number];
+
+/** `exec`: a headless one-shot process per prompt; `tmux`: an interactive TUI in a tmux pane. */
+export const AGENT_MODES = ["exec", "tmux"] as const;
+export type AgentMode = (typeof AGENT_MODES)[number];
+
+/** The presets for known CLIs; `command` (the operator's own argv) is built by commandPreset. */
+export const CLI_PRESETS = ["claude", "codex", "gemini", "aider"] as const;
+export type CliPresetName = (typeof CLI_PRESETS)[number];
+
+export interface AgentPreset {
+  readonly name: string;
+  readonly exec: {
+    /** argv before the operator's extraArgs; may hold ARGV_PLACEHOLDERS. */
+    readonly argv: readonly string[];
+    readonly promptVia: PromptVia;
+    /** argv after the operator's extraArgs, just before the prompt (arg) or its path (file). */
+    readonly trailingArgs?: readonly string[];
+  };
+  /** The interactive TUI; the prompt is pasted into its pane. Only {artifactDir} and {schemaDir} here. */
+  readonly tmux: { readonly argv: readonly string[] };
+  /** The CLI's own credentials, passed through to it when set (besides the operator's passThrough). */
+  readonly apiKeyVariables: readonly string[];
+}
+
+/**
+ * Placeholders an argv may hold, replaced wherever they occur in an argument: the directories (and
+ * files) of the artifact to write and of its JSON Schema. The artifact lives outside the worktree
+ * (`<workspace>/<run>/artifacts/`), so CLIs that confine edits to their working directory must be told.
+ */
+export interface ArgvValues {
+  readonly artifactDir: string;
+  readonly artifactPath: string;
+  readonly schemaDir: string;
+  readonly schemaPath: string;
+}
+
+export const ARGV_PLACEHOLDERS = ["{artifactDir}", "{artifactPath}", "{schemaDir}", "{schemaPath}"] as const;
+
+export function argvValuesOf(envelope: PromptEnvelope): ArgvValues {
+  return {
+    artifactDir: dirname(envelope.expectedArtifact),
+    artifactPath: envelope.expectedArtifact,
+    schemaDir: dirname(envelope.expectedSchemaPath),
+    schemaPath: envelope.expectedSchemaPath,
+  };
+}
+
+/** `argv` with every placeholder replaced; any other text (braces included) is left as it is. */
+export function expandArgv(argv: readonly string[], values: Partial<ArgvValues>): string[] {
+  return argv.map((arg) =>
+    arg.replace(/\{(artifactDir|artifactPath|schemaDir|schemaPath)\}/g, (token, name: keyof ArgvValues) => {
+      const value = values[name];
+      return value === undefined ? token : value;
+    }),
+  );
+}

@@ -1,0 +1,35 @@
+// Codex CLI (`@openai/codex`). Flags checked against `codex exec --help` and `codex --help` of 0.169.0
+// (test/sessions/presets.test.ts) and https://developers.openai.com/codex/noninteractive.
+// - `codex exec` is the non-interactive mode; a prompt argument of `-` reads the prompt from stdin.
+//   It never asks for approval (no `--ask-for-approval` there), so the sandbox decides.
+// - `--sandbox workspace-write`: edits in the working root, reads anywhere; the documented replacement
+//   of the deprecated `--full-auto`. `--dangerously-bypass-approvals-and-sandbox` is for externally
+//   sandboxed hosts: an operator who wants it uses the `command` preset.
+// - `--add-dir {artifactDir}`: the artifact is written outside the worktree.
+// - `--color never`: no ANSI escapes in the transcript.
+// - TUI (tmux): `--ask-for-approval never` keeps an unattended pane from waiting on a human (a refused
+//   command returns to the model); `--no-alt-screen` keeps its output in the pane's scrollback.
+// Credentials: OPENAI_API_KEY; CODEX_API_KEY (read by `codex exec`, per the environment-variables page).
+import type { AgentPreset } from "./agent-preset.js";
+
+export const codexPreset: AgentPreset = {
+  name: "codex",
+  exec: {
+    argv: ["codex", "exec", "--sandbox", "workspace-write", "--add-dir", "{artifactDir}", "--color", "never"],
+    promptVia: "stdin",
+    trailingArgs: ["-"],
+  },
+  tmux: {
+    argv: [
+      "codex",
+      "--sandbox",
+      "workspace-write",
+      "--ask-for-approval",
+      "never",
+      "--add-dir",
+      "{artifactDir}",
+      "--no-alt-screen",
+    ],
+  },
+  apiKeyVariables: ["OPENAI_API_KEY", "CODEX_API_KEY"],
+};

@@ -1,0 +1,25 @@
+// Gemini CLI (`@google/gemini-cli`). Flags checked against `gemini --help` of 0.61.0
+// (test/sessions/presets.test.ts) and docs/cli/headless.md of google-gemini/gemini-cli.
+// - Headless mode starts "when the CLI is run in a non-TTY environment or when providing a query with
+//   -p": devflow pipes the prompt on stdin, which gemini reads as the whole prompt.
+// - `--output-format text`: plain text in the transcript.
+// - `--approval-mode auto_edit`: edit tools are approved, anything else needs a human and is refused
+//   headless (`yolo` approves every tool: the operator's choice, via extraArgs).
+// - `--skip-trust`: the session's HOME is new, so no folder is trusted, and headless gemini exits on an
+//   untrusted workspace (its own error message names this flag and GEMINI_CLI_TRUST_WORKSPACE).
+// - `--include-directories`: the artifact's and the schema's directories are outside the worktree,
+//   and gemini's file tools only work inside its workspace directories.
+// Credentials: GEMINI_API_KEY, or GOOGLE_API_KEY (Vertex AI).
+import type { AgentPreset } from "./agent-preset.js";
+
+const workspace = ["--skip-trust", "--include-directories", "{artifactDir},{schemaDir}"];
+
+export const geminiPreset: AgentPreset = {
+  name: "gemini",
+  exec: {
+    argv: ["gemini", "--output-format", "text", "--approval-mode", "auto_edit", ...workspace],
+    promptVia: "stdin",
+  },
+  tmux: { argv: ["gemini", "--approval-mode", "auto_edit", ...workspace] },
+  apiKeyVariables: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+};

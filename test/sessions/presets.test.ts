@@ -1,0 +1,251 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { access, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  type AgentMode,
+  agentLaunch,
+  CLI_PRESETS,
+  type CliPresetName,
+  expandArgv,
+  PRESETS,
+} from "../../src/sessions/presets/index.js";
+
+const run = promisify(execFile);
+
+/** The CLIs checked against their own --help, pinned: test/fixtures/cli-help/ records these versions. */
+const PINNED = {
+  claude: "@anthropic-ai/claude-code@2.1.197",
+  codex: "@openai/codex@0.169.0",
+  gemini: "@google/gemini-cli@0.61.0",
+} as const;
+type InstallableCli = keyof typeof PINNED;
+
+const recordedHelp = fileURLToPath(new URL("../fixtures/cli-help/", import.meta.url));
+const versions = createHash("sha256").update(Object.values(PINNED).join(" ")).digest("hex").slice(0, 12);
+/** Shared by test runs on this machine: the install happens once. */
+const cacheDir = join(tmpdir(), `devflow-agent-clis-${versions}`);
+const binOf = (cli: InstallableCli) => join(cacheDir, "node_modules", ".bin", cli);
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/** Installs the pinned CLIs into the cache folder (never into devflow's node_modules); why not, if not. */
+async function installClis(): Promise<string | undefined> {
+  const clis = Object.keys(PINNED) as InstallableCli[];
+  const installed = async () => (await Promise.all(clis.map((cli) => exists(binOf(cli))))).every(Boolean);
+  if (await installed()) return undefined;
+  const staging = await mkdtemp(`${cacheDir}.staging-`);
+  try {
+    const args = ["install", "--prefix", staging, "--no-audit", "--no-fund", ...Object.values(PINNED)];
+    await run("npm", args, { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+    await rename(staging, cacheDir).catch(() => undefined); // another run may have finished first
+    return (await installed()) ? undefined : "npm install finished but the CLIs are missing";
+  } catch (error) {
+    return (await installed()) ? undefined : (error as Error).message.split("\n").slice(0, 3).join(" ");
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+let installFailure: string | undefined;
+
+beforeAll(async () => {
+  installFailure = await installClis();
+  if (installFailure !== undefined) {
+    console.warn(
+      `presets.test: could not install ${Object.values(PINNED).join(", ")} from npm (${installFailure}); ` +
+        `checking preset flags against the --help recorded in ${recordedHelp} instead`,
+    );
+  }
+}, 300_000);
+
+interface Help {
+  readonly text: string;
+  /** Where the text came from, quoted by failing assertions. */
+  readonly source: string;
+}
+
+async function helpOf(cli: InstallableCli, subcommands: readonly string[]): Promise<Help> {
+  const command = [cli, ...subcommands, "--help"].join(" ");
+  if (installFailure === undefined) {
+    const home = await mkdtemp(join(tmpdir(), "devflow-cli-home-"));
+    try {
+      const env = { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1" };
+      const { stdout, stderr } = await run(binOf(cli), [...subcommands, "--help"], { env, timeout: 60_000 });
+      return { text: stdout + stderr, source: `\`${command}\` of ${PINNED[cli]} installed in ${cacheDir}` };
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  }
+  const file = join(recordedHelp, `${[cli, ...subcommands].join("-")}.txt`);
+  return { text: await readFile(file, "utf8"), source: `\`${command}\` recorded in ${file}` };
+}
+
+/** The argv a preset runs in `mode` (no extraArgs), as the test of its flags reads it. */
+function presetArgv(cli: CliPresetName, mode: AgentMode): readonly string[] {
+  return agentLaunch({ preset: cli, mode }).argv;
+}
+
+/** Subcommands (the words before the first flag), flags, and the literal values that follow flags. */
+function partsOf(argv: readonly string[]) {
+  const rest = argv.slice(1);
+  const firstFlag = rest.findIndex((token) => token.startsWith("-"));
+  const subcommands = firstFlag === -1 ? rest : rest.slice(0, firstFlag);
+  const isFlag = (token: string | undefined) => token !== undefined && /^--?[A-Za-z]/.test(token);
+  const flags = rest.filter(isFlag).map((flag) => flag.split("=")[0] ?? flag);
+  const values = rest.filter(
+    (token, index) => isFlag(rest[index - 1]) && !isFlag(token) && token !== "-" && !token.includes("{"),
+  );
+  return { subcommands, flags, values };
+}
+
+/** Whether `word` stands alone in `text` (not as part of a longer flag or word). */
+function mentions(text: string, word: string): boolean {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[\\s,"'\`(\\[])${escaped}($|[\\s,="'\`)\\]<.:])`, "m").test(text);
+}
+
+describe("agentLaunch", () => {
+  const commandLines: [CliPresetName, string, string, string][] = [
+    [
+      "claude",
+      "claude --print --add-dir {artifactDir} --add-dir {schemaDir} --output-format text --permission-mode acceptEdits",
+      "claude --add-dir {artifactDir} --add-dir {schemaDir} --permission-mode acceptEdits",
+      "stdin",
+    ],
+    [
+      "codex",
+      "codex exec --sandbox workspace-write --add-dir {artifactDir} --color never -",
+      "codex --sandbox workspace-write --ask-for-approval never --add-dir {artifactDir} --no-alt-screen",
+      "stdin",
+    ],
+    [
+      "gemini",
+      "gemini --output-format text --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
+      "gemini --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
+      "stdin",
+    ],
+    [
+      "aider",
+      "aider --yes-always --no-auto-commits --no-dirty-commits --no-gitignore --no-check-update --no-show-release-notes --no-analytics --no-pretty --read {schemaPath} --message-file",
+      "aider --yes-always --no-auto-commits --no-dirty-commits --no-gitignore --no-check-update --no-show-release-notes --no-analytics",
+      "file",
+    ],
+  ];
+
+  it.each(commandLines)(
+    "knows the %s command lines for exec and tmux mode",
+    (preset, exec, tmux, promptVia) => {
+      expect(agentLaunch({ preset, mode: "exec" })).toMatchObject({ argv: exec.split(" "), promptVia });
+      expect(agentLaunch({ preset, mode: "tmux" })).toEqual({
+        mode: "tmux",
+        argv: tmux.split(" "),
+        passThrough: PRESETS[preset].apiKeyVariables,
+      });
+    },
+  );
+
+  it("puts the operator's extraArgs after the preset's flags and before its trailing prompt arguments", () => {
+    expect(
+      agentLaunch({ preset: "codex", mode: "exec", extraArgs: ["--model", "o3"] }).argv.slice(-3),
+    ).toEqual(["--model", "o3", "-"]);
+    expect(
+      agentLaunch({ preset: "aider", mode: "exec", extraArgs: ["--model", "sonnet"] }).argv.slice(-3),
+    ).toEqual(["--model", "sonnet", "--message-file"]);
+    expect(
+      agentLaunch({ preset: "claude", mode: "tmux", extraArgs: ["--model", "opus"] }).argv.slice(-2),
+    ).toEqual(["--model", "opus"]);
+  });
+
+  it("passes through each preset's own API-key variables and the operator's, once each", () => {
+    expect(agentLaunch({ preset: "claude", mode: "exec" }).passThrough).toEqual([
+      "ANTHROPIC_API_KEY",
+      "CLAUDE_CODE_OAUTH_TOKEN",
+    ]);
+    expect(
+      agentLaunch({ preset: "codex", mode: "exec", passThrough: ["OPENAI_API_KEY", "HTTPS_PROXY"] }),
+    ).toMatchObject({ passThrough: ["OPENAI_API_KEY", "CODEX_API_KEY", "HTTPS_PROXY"] });
+    expect(PRESETS.gemini.apiKeyVariables).toEqual(["GEMINI_API_KEY", "GOOGLE_API_KEY"]);
+    expect(PRESETS.aider.apiKeyVariables).toEqual([
+      "ANTHROPIC_API_KEY",
+      "OPENAI_API_KEY",
+      "GEMINI_API_KEY",
+      "DEEPSEEK_API_KEY",
+      "OPENROUTER_API_KEY",
+    ]);
+  });
+
+  it("runs a command agent's own argv with the prompt on stdin unless promptVia says otherwise, and nothing passed through unless named", () => {
+    const command = ["./agent.sh", "--fast"];
+    expect(agentLaunch({ preset: "command", command, mode: "exec" })).toEqual({
+      mode: "exec",
+      argv: command,
+      promptVia: "stdin",
+      passThrough: [],
+    });
+    expect(
+      agentLaunch({ preset: "command", command, mode: "exec", promptVia: "file", passThrough: ["MY_KEY"] }),
+    ).toEqual({ mode: "exec", argv: command, promptVia: "file", passThrough: ["MY_KEY"] });
+    expect(agentLaunch({ preset: "command", command, mode: "tmux" })).toEqual({
+      mode: "tmux",
+      argv: command,
+      passThrough: [],
+    });
+  });
+});
+
+describe("expandArgv", () => {
+  it("replaces the placeholders inside arguments and leaves other braces alone", () => {
+    const values = {
+      artifactDir: "/w/r/artifacts",
+      artifactPath: "/w/r/artifacts/spec-1.json",
+      schemaDir: "/t/s",
+    };
+    expect(
+      expandArgv(
+        ["--include-directories", "{artifactDir},{schemaDir}", "{artifactPath}", "{}", "{x}"],
+        values,
+      ),
+    ).toEqual(["--include-directories", "/w/r/artifacts,/t/s", "/w/r/artifacts/spec-1.json", "{}", "{x}"]);
+  });
+});
+
+describe("preset flags against the CLIs' own --help", () => {
+  const cases = (Object.keys(PINNED) as InstallableCli[]).flatMap((cli) =>
+    (["exec", "tmux"] as const).map((mode): [InstallableCli, AgentMode] => [cli, mode]),
+  );
+
+  it.each(cases)(
+    "every flag and choice of the %s %s command line is in the CLI's own --help",
+    async (cli, mode) => {
+      const { subcommands, flags, values } = partsOf(presetArgv(cli, mode));
+      const help = await helpOf(cli, subcommands);
+      expect(flags.length).toBeGreaterThan(0);
+      for (const flag of flags) expect(mentions(help.text, flag), `${flag} in ${help.source}`).toBe(true);
+      for (const value of values) expect(mentions(help.text, value), `${value} in ${help.source}`).toBe(true);
+    },
+  );
+
+  it.each(["exec", "tmux"] as const)(
+    "every flag of the aider %s command line is an option of aider/args.py (aider is Python: not installed here)",
+    async (mode) => {
+      const options = await readFile(join(recordedHelp, "aider.txt"), "utf8");
+      const { flags } = partsOf(presetArgv("aider", mode));
+      expect(flags.length).toBeGreaterThan(0);
+      for (const flag of flags)
+        expect(mentions(options, flag), `${flag} in ${recordedHelp}aider.txt`).toBe(true);
+    },
+  );
+
+  it("covers every CLI preset", () => {
+    expect([...Object.keys(PINNED), "aider"].sort()).toEqual([...CLI_PRESETS].sort());
+  });
+});
