@@ -92,7 +92,14 @@ function once(deps: GitHubDeps, handler: (context: AnyContext, ctx: EventContext
       await finishDelivery(deps.prisma, context.id, "ignored: no repository or installation");
       return;
     }
-    const outcome = await handler(context, ctx);
+    let outcome: string;
+    try {
+      outcome = await handler(context, ctx);
+    } catch (error) {
+      // Not handled: forget the delivery so GitHub's redelivery (or the sweep) is processed, not ignored.
+      await deps.prisma.webhookDelivery.delete({ where: { deliveryId: context.id } }).catch(() => {});
+      throw error;
+    }
     await finishDelivery(deps.prisma, context.id, outcome);
   };
 }
