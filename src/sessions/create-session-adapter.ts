@@ -1,10 +1,12 @@
 import { join } from "node:path";
 import type { AgentConfig } from "../config/server-config.js";
-import { DevflowError } from "../errors/index.js";
+import { builtinTemplatesDir } from "../registry/index.js";
+import { buildAgentEnvironment } from "./agent-environment.js";
 import { ExecSessionAdapter } from "./exec-adapter.js";
 import { FakeSessionAdapter } from "./fake-adapter.js";
-import { agentLaunch } from "./presets/index.js";
+import { agentLaunch, expandArgv } from "./presets/index.js";
 import type { SessionAdapter } from "./session-adapter.js";
+import { TmuxSessionAdapter } from "./tmux-adapter.js";
 
 /** The adapter for an operator-defined agent. */
 export function createSessionAdapter(agent: AgentConfig, dataDir: string): SessionAdapter {
@@ -24,8 +26,19 @@ export function createSessionAdapter(agent: AgentConfig, dataDir: string): Sessi
       passThrough: [...launch.passThrough],
     });
   }
-  throw new DevflowError(`The ${agent.preset} agent's tmux mode is not wired into the server yet.`, {
-    code: "invalid_server_config",
-    recoveryHint: "Use `mode: exec` for this agent for now.",
+  // A pane's environment is fixed when it starts: only session-stable values go in (the adapter adds
+  // DEVFLOW_PROMPT_FILE, DEVFLOW_RUN_ID and a HOME per session); per-prompt values are in the prompt file.
+  const { HOME: _home, ...env } = buildAgentEnvironment({
+    home: dataDir,
+    passThrough: [...launch.passThrough],
+    contract: {},
+  });
+  return new TmuxSessionAdapter({
+    socketPath: join(dataDir, "tmux", "devflow.sock"),
+    command: expandArgv(launch.argv, {
+      artifactDir: join(dataDir, "workspaces"),
+      schemaDir: join(builtinTemplatesDir(), "schemas"),
+    }),
+    env,
   });
 }

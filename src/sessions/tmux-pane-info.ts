@@ -1,0 +1,59 @@
+// What devflow reads back about a pane on its tmux socket, and how it knows the pane is still the one a
+// session handle names: pane ids restart with the tmux server, so the session name and the session id
+// recorded on the tmux session (user options set at start) must match too.
+import type { SessionHandle } from "./session-adapter.js";
+import { TmuxClient } from "./tmux-client.js";
+
+export interface PaneInfo {
+  readonly sessionName: string;
+  readonly paneId: string;
+  readonly pid: number;
+  /** The TUI exited (the pane stays, remain-on-exit, so its last screen can be captured). */
+  readonly dead: boolean;
+  readonly deadStatus: string;
+  /** `@devflow_session_id`, `@devflow_run_id`, `@devflow_session_dir` of its tmux session. */
+  readonly sessionId: string;
+  readonly runId: string;
+  readonly sessionDir: string;
+}
+
+const FIELDS = ["session_name", "pane_id", "pane_pid", "pane_dead", "pane_dead_status"];
+const OPTIONS = ["@devflow_session_id", "@devflow_run_id", "@devflow_session_dir"];
+const PANE_FORMAT = [...FIELDS, ...OPTIONS].map((field) => `#{${field}}`).join("\t");
+
+/** The tmux session of a run's role: `devflow-<first 8 characters of the run id>-<roleId>`. */
+export function tmuxSessionName(runId: string, roleId: string): string {
+  return `devflow-${runId.slice(0, 8)}-${roleId}`.replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+/** The pane `target` names (a pane id, or `=<session>:` for its active pane); undefined when not there. */
+export async function readPane(tmux: TmuxClient, target: string | undefined): Promise<PaneInfo | undefined> {
+  if (target === undefined || target === "") return undefined;
+  const command = ["display-message", "-p", "-t", target, PANE_FORMAT];
+  const result = await tmux.tryRun(command);
+  if (TmuxClient.isMissing(result)) return undefined;
+  const fields = tmux.expectOk(result, command).trimEnd().split("\t");
+  const [sessionName = "", paneId = "", pid = "", dead = "", deadStatus = "", sessionId = "", runId = ""] =
+    fields;
+  if (paneId === "") return undefined; // display-message answers a target it cannot find with empty fields
+  const sessionDir = fields.slice(7).join("\t");
+  return {
+    sessionName,
+    paneId,
+    pid: Number(pid),
+    dead: dead === "1",
+    deadStatus,
+    sessionId,
+    runId,
+    sessionDir,
+  };
+}
+
+/** Whether `pane` is still the pane that `handle`'s session started. */
+export function paneBelongsTo(pane: PaneInfo, handle: SessionHandle): boolean {
+  return (
+    pane.paneId === handle.paneId &&
+    pane.sessionId === handle.sessionId &&
+    pane.sessionName === tmuxSessionName(handle.runId, handle.roleId)
+  );
+}
