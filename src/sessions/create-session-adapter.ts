@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentConfig } from "../config/server-config.js";
 import { builtinTemplatesDir } from "../registry/index.js";
@@ -33,6 +34,7 @@ export function createSessionAdapter(agent: AgentConfig, dataDir: string): Sessi
     passThrough: [...launch.passThrough],
     contract: {},
   });
+  mkdirSync(join(dataDir, "tmux"), { recursive: true, mode: 0o700 });
   return new TmuxSessionAdapter({
     socketPath: join(dataDir, "tmux", "devflow.sock"),
     command: expandArgv(launch.argv, {
