@@ -12,6 +12,10 @@ export interface WorkerProcessOptions {
   /** The fake agent's working time; it works in a detached process that outlives a killed worker. */
   agentDelayMs: number;
   maxConcurrentRuns?: number;
+  /** Replaces the fake agent: YAML lines for `agents:` entries and the default agent's name. */
+  agents?: { yaml: string[]; defaultAgent: string };
+  /** Extra environment for the worker (e.g. variables its agents pass through). */
+  env?: Record<string, string>;
 }
 
 export async function startWorkerProcess(
@@ -24,6 +28,9 @@ export async function startWorkerProcess(
     [
       "agents:",
       `  fake: { preset: fake, writeDelayMs: ${options.agentDelayMs} }`,
+      ...(options.agents
+        ? [...options.agents.yaml.map((line) => `  ${line}`), `defaultAgent: ${options.agents.defaultAgent}`]
+        : []),
       `maxConcurrentRuns: ${options.maxConcurrentRuns ?? 2}`,
       "engine: { reconcileEverySeconds: 1, shutdownDrainSeconds: 5 }",
     ].join("\n"),
@@ -38,6 +45,7 @@ export async function startWorkerProcess(
     DEVFLOW_DATA_DIR: options.dataDir,
     DEVFLOW_CONFIG: configPath,
     LOG_LEVEL: "warn",
+    ...options.env,
   });
   await waitForHealthy(port, worker);
   return Object.assign(worker, { port });
