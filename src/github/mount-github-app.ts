@@ -55,12 +55,29 @@ export async function mountGitHubApp(
   };
 }
 
+const tokens = new WeakMap<Probot, Map<number, { token: string; expiresAt: number }>>();
+
+/**
+ * An installation token for git, asked of the App's own client so it goes to the configured GitHub
+ * (`octokit.auth({ type: "installation" })` on an installation client ignores GHE_HOST and calls
+ * api.github.com). Cached until five minutes before it expires.
+ */
+async function installationToken(probot: Probot, installationId: number): Promise<string> {
+  const cache = tokens.get(probot) ?? new Map<number, { token: string; expiresAt: number }>();
+  tokens.set(probot, cache);
+  const cached = cache.get(installationId);
+  if (cached && cached.expiresAt - Date.now() > 5 * 60_000) return cached.token;
+  const app = await probot.auth();
+  const { data } = await app.rest.apps.createInstallationAccessToken({ installation_id: installationId });
+  cache.set(installationId, { token: data.token, expiresAt: Date.parse(data.expires_at) });
+  return data.token;
+}
+
 export async function gitAuthHeaderFor(
   probot: Probot,
   run: { installationId: bigint | null },
 ): Promise<string | undefined> {
   if (run.installationId === null) return undefined;
-  const octokit = await probot.auth(Number(run.installationId));
-  const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
+  const token = await installationToken(probot, Number(run.installationId));
   return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
 }

@@ -106,7 +106,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     }
   };
   const concurrency = options.maxConcurrentRuns ?? 4;
-  let worker = createRunWorker(options.queue, process, concurrency);
+  const newWorker = () => {
+    const created = createRunWorker(options.queue, process, concurrency);
+    created.on("failed", (job, error) =>
+      log.warn(
+        { runId: job?.data.runId, attempt: job?.attemptsMade, err: error.message },
+        "advancing a run failed; it will be retried",
+      ),
+    );
+    return created;
+  };
+  let worker = newWorker();
   const stopWatchdog = startWorkerWatchdog({
     waiting: () => runQueue.queue.getWaitingCount(),
     active: () => active,
@@ -116,7 +126,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     onReplace: (waiting) => log.warn({ waiting }, "queue worker idle while jobs wait: replacing it"),
     replace: async () => {
       const stale = worker;
-      worker = createRunWorker(options.queue, process, concurrency);
+      worker = newWorker();
       lastTakenAt = Date.now();
       await stale.close(true).catch(() => {});
     },

@@ -270,6 +270,12 @@ export const restCalls: Row[] = [
   },
   { name: "a check run", method: "GET", path: (i) => `${r}/check-runs/${i.checkRun}`, status: 200 },
   {
+    name: "the check runs of a commit, by name",
+    method: "GET",
+    path: (i) => `${r}/commits/${i.headSha}/check-runs?check_name=devflow`,
+    status: 200,
+  },
+  {
     name: "a check run's annotations",
     method: "GET",
     path: (i) => `${r}/check-runs/${i.checkRun}/annotations`,

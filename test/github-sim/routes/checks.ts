@@ -48,6 +48,18 @@ export const checkRoutes: Route[] = [
     return { status: 200, body: checkRunJson(ctx.state, ctx.urls, run) };
   }),
 
+  // Check runs on a commit (by SHA), optionally of one name: how an app finds a check run it created.
+  defineRoute("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", (ctx) => {
+    const repo = asInstallation(ctx, ["checks", "read"]);
+    const ref = ctx.params.ref ?? "";
+    const name = ctx.query.get("check_name");
+    const runs = [...ctx.state.checkRuns.values()].filter(
+      (run) => run.repo === repo && run.headSha === ref && (name === null || run.name === name),
+    );
+    const body = runs.map((run) => checkRunJson(ctx.state, ctx.urls, run));
+    return { status: 200, body: { total_count: body.length, check_runs: body } };
+  }),
+
   defineRoute("GET", "/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", (ctx) => {
     const repo = asInstallation(ctx, ["checks", "read"]);
     const run = ctx.state.checkRun(repo.fullName, intParam(ctx, "check_run_id"));

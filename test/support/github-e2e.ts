@@ -1,0 +1,77 @@
+// devflow's web and worker as separate processes against the GitHub simulator (GitHub Enterprise mode,
+// so Probot's GHE_HOST/GHE_PROTOCOL are exercised too), with git over the simulator's HTTP.
+import { generateKeyPairSync } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { findFreePort } from "../../src/server/free-port.js";
+import { type GitHubSimulator, startGitHubSimulator } from "../github-sim/index.js";
+import { type DevflowProcess, spawnDevflow, waitForHealthy } from "./devflow-process.js";
+
+export const APP_ID = 777;
+export const WEBHOOK_SECRET = "e2e-webhook-secret";
+
+export interface GitHubE2E {
+  sim: GitHubSimulator;
+  web: DevflowProcess;
+  worker: DevflowProcess;
+  webhookUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startGitHubE2E(options: {
+  databaseUrl: string;
+  dataDir: string;
+  agentDelayMs?: number;
+}): Promise<GitHubE2E> {
+  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+    type: "pkcs8",
+    format: "pem",
+  }) as string;
+  const sim = await startGitHubSimulator({
+    appId: APP_ID,
+    privateKey,
+    webhookSecret: WEBHOOK_SECRET,
+    ghe: true,
+  });
+  mkdirSync(options.dataDir, { recursive: true });
+  const configPath = join(options.dataDir, "devflow.yml");
+  writeFileSync(
+    configPath,
+    `agents:\n  fake: { preset: fake, writeDelayMs: ${options.agentDelayMs ?? 50} }\nengine: { reconcileEverySeconds: 1 }\n`,
+  );
+  const env = (port: number, role: string) => ({
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: options.databaseUrl,
+    APP_ID: String(APP_ID),
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET,
+    GHE_HOST: sim.gheHost,
+    GHE_PROTOCOL: "http",
+    DEVFLOW_DATA_DIR: join(options.dataDir, role),
+    DEVFLOW_CONFIG: configPath,
+    DEVFLOW_HOST_ID: `e2e-${role}`,
+    LOG_LEVEL: "warn",
+  });
+  const webPort = await findFreePort();
+  const web = spawnDevflow(["start", "web"], env(webPort, "web"));
+  await waitForHealthy(webPort, web);
+  const workerPort = await findFreePort();
+  const worker = spawnDevflow(["start", "worker"], env(workerPort, "worker"));
+  await waitForHealthy(workerPort, worker);
+  const webhookUrl = `http://127.0.0.1:${webPort}/api/github/webhooks`;
+  sim.webhooks.target = webhookUrl;
+  return {
+    sim,
+    web,
+    worker,
+    webhookUrl,
+    async stop() {
+      for (const process of [worker, web]) {
+        if (process.child.exitCode === null) process.child.kill("SIGTERM");
+        await process.exited;
+      }
+      await sim.close();
+    },
+  };
+}
