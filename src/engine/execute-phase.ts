@@ -132,7 +132,11 @@ export async function executeCurrentPhase(context: WorkerContext, run: RunWithTe
       // A one-shot agent writes its artifact and exits at once: look at the file one last time.
       const last = await validateArtifact(artifactPath, schemaEntry.definition);
       if (last.ok) {
-        return acceptArtifact(context, run, template, phase, attempt, { value: last.value, sha256: last.sha256, worktreePath });
+        return acceptArtifact(context, run, template, phase, attempt, {
+          value: last.value,
+          sha256: last.sha256,
+          worktreePath,
+        });
       }
       context.sessions.forget(session.sessionId);
       return failAttempt(
