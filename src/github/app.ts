@@ -44,10 +44,12 @@ function eventContext(context: AnyContext): EventContext | undefined {
     loadRepositoryConfig: async () => (await context.config("devflow.yml")) ?? {},
     permissionOf: async (login) => {
       try {
+        // No retries: the answer is needed inside GitHub's 10 s webhook window, and no answer means no.
         const { data } = await context.octokit.rest.repos.getCollaboratorPermissionLevel({
           owner: repo.owner.login,
           repo: repo.name,
           username: login,
+          request: { retries: 0 },
         });
         return {
           roleName: (data as { role_name?: string }).role_name ?? data.permission,

@@ -38,7 +38,8 @@ async function advisoryLocksHeld(): Promise<number> {
   await client.connect();
   try {
     const result = await client.query(
-      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted",
+      // This file's database only: other test files hold locks of their own on the same server.
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     );
     return result.rows[0].n as number;
   } finally {
@@ -76,6 +77,7 @@ describe("worker lifecycle (DESIGN §7)", () => {
       const hostManager = manager(harness.hostId());
       await hostManager.initialize();
       await hostManager.shutdown();
+      await web.abort(runId, "test"); // leaves the next tests' workers nothing of this run to prompt
     } finally {
       await queue.close();
     }

@@ -45,7 +45,8 @@ export async function deliverNextEffect(options: EffectsWorkerOptions): Promise<
     const result = await deliverEffect(prisma, octokit, effect);
     await prisma.outboxEffect.update({
       where: { id: effect.id },
-      data: { state: "delivered", deliveredAt: new Date(), result: result as object, lastError: null },
+      // lastError stays: what went wrong before the delivery is history worth keeping.
+      data: { state: "delivered", deliveredAt: new Date(), result: result as object },
     });
     if (effect.runId && (effect.kind === "run.status" || effect.kind === "run.report")) {
       // It rendered the run as it is now: older status effects of the run have nothing left to say.
