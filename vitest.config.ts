@@ -4,8 +4,12 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
-    testTimeout: 30_000,
+    // Integration tests start processes, Postgres databases and git remotes; under load a run takes a while.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The suite waits on Postgres, git, tmux and child processes far more than it computes: more files at
+    // once than cores (vitest's default is cores - 1, i.e. one file at a time on a 2-core machine).
+    maxWorkers: 4,
   },
 });
