@@ -67,12 +67,9 @@ export async function startRunForIssue(
       { ...address, key: `${ctx.deliveryId}:${suffix}` },
       { kind: "comment.reply", issueNumber: issue.number, body },
     );
-  let config: RepositoryConfig;
-  try {
-    config = await loadRepositoryConfig(deps, ctx);
-  } catch (error) {
-    if (!isDevflowError(error, "invalid_repository_config")) throw error;
-    await reply("config", `devflow did not start a run: ${error.message}\n\n${error.recoveryHint}`);
+  /** A trigger that starts nothing says why on the issue and is audited. */
+  const refuse = async (suffix: string, error: DevflowError) => {
+    await reply(suffix, `devflow did not start a run: ${error.message}\n\n${error.recoveryHint}`);
     await audit(deps.prisma, {
       actor: trigger.actor,
       action: `trigger.${trigger.kind}`,
@@ -82,6 +79,13 @@ export async function startRunForIssue(
       details: { reason: error.code },
     });
     return undefined;
+  };
+  let config: RepositoryConfig;
+  try {
+    config = await loadRepositoryConfig(deps, ctx);
+  } catch (error) {
+    if (!isDevflowError(error, "invalid_repository_config")) throw error;
+    return refuse("config", error);
   }
   try {
     const { runId } = await deps.engine.startRun(
@@ -117,15 +121,6 @@ export async function startRunForIssue(
     return runId;
   } catch (error) {
     if (!isDevflowError(error) || error.class !== "bad_input") throw error;
-    await reply("refused", `devflow did not start a run: ${error.message}\n\n${error.recoveryHint}`);
-    await audit(deps.prisma, {
-      actor: trigger.actor,
-      action: `trigger.${trigger.kind}`,
-      source: "github",
-      outcome: "refused",
-      repository: ctx.repository.fullName,
-      details: { reason: error.code },
-    });
-    return undefined;
+    return refuse("refused", error);
   }
 }
