@@ -13,6 +13,8 @@ export interface AdvisoryLock {
   release(): Promise<void>;
   /** Resolves when the connection holding the lock is lost (the lock is gone with it). */
   readonly lost: Promise<void>;
+  /** True once the connection (and so the lock) is gone. */
+  isLost(): boolean;
 }
 
 /** Takes the lock without waiting; undefined when someone else holds it. */
@@ -21,9 +23,13 @@ export async function tryAdvisoryLock(
   name: string,
 ): Promise<AdvisoryLock | undefined> {
   const client = new pg.Client({ connectionString, application_name: `devflow-lock` });
+  let gone = false;
   let markLost: () => void = () => {};
   const lost = new Promise<void>((resolve) => {
-    markLost = resolve;
+    markLost = () => {
+      gone = true;
+      resolve();
+    };
   });
   client.on("error", () => markLost());
   client.on("end", () => markLost());
@@ -45,6 +51,7 @@ export async function tryAdvisoryLock(
   return {
     name,
     lost,
+    isLost: () => gone,
     async release() {
       if (released) return;
       released = true;

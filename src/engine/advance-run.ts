@@ -11,11 +11,20 @@ import type { WorkerContext } from "./worker-context.js";
 export type AdvanceOutcome = "locked_elsewhere" | "waiting" | "finished" | "missing" | "shutting_down";
 
 export async function advanceRun(context: WorkerContext, runId: string): Promise<AdvanceOutcome> {
-  const lock = await tryAdvisoryLock(context.connectionString, `devflow:run:${runId}`);
+  const lockName = `devflow:run:${runId}`;
+  let lock = await tryAdvisoryLock(context.connectionString, lockName);
   if (!lock) return "locked_elsewhere"; // another worker is advancing it; it queues what comes next
+  // The lock dies with its connection (a Postgres restart): stop, and go on only if it can be taken back.
+  const guard = { lost: () => lock?.isLost() ?? true };
   try {
     for (;;) {
       if (context.sessions.isClosing) return "shutting_down";
+      if (lock.isLost()) {
+        await lock.release();
+        const again = await tryAdvisoryLock(context.connectionString, lockName).catch(() => undefined);
+        if (!again) return "locked_elsewhere";
+        lock = again;
+      }
       const run = await context.prisma.run.findUnique({ where: { id: runId }, include: { template: true } });
       if (!run) return "missing";
       if (isTerminal(run.state)) {
@@ -34,11 +43,11 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
           await prepareRun(context, run);
           break;
         case "executing":
-          await executeCurrentPhase(context, run);
+          await executeCurrentPhase(context, run, guard);
           break;
       }
     }
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }

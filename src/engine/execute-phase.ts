@@ -18,7 +18,16 @@ import { artifactPathOf, type WorkerContext } from "./worker-context.js";
 
 type RunWithTemplate = Run & { template: { definition: unknown } };
 
-export async function executeCurrentPhase(context: WorkerContext, run: RunWithTemplate): Promise<void> {
+/** `guard.lost()` turns true when this worker no longer holds the run's lock: it must stop at once. */
+export interface AdvanceGuard {
+  lost(): boolean;
+}
+
+export async function executeCurrentPhase(
+  context: WorkerContext,
+  run: RunWithTemplate,
+  guard: AdvanceGuard = { lost: () => false },
+): Promise<void> {
   const template = readDefinition(run.template.definition);
   if (!run.currentPhaseKey) throw new Error(`run ${run.id} is executing without a phase`);
   const phase = findPhase(template, run.currentPhaseKey);
@@ -126,6 +135,7 @@ export async function executeCurrentPhase(context: WorkerContext, run: RunWithTe
       artifactPath,
       schemaEntry.definition,
       deadline,
+      guard,
     );
     if (outcome.status === "aborted") return; // the run moved on (e.g. /abort): the caller reloads it
     if (outcome.status === "session_died") {
@@ -316,10 +326,12 @@ async function waitWatchingRun(
   path: string,
   schema: unknown,
   deadline: number,
+  guard: AdvanceGuard,
 ) {
   const controller = new AbortController();
   let sessionDied = false;
   const watcher = setInterval(async () => {
+    if (guard.lost()) controller.abort(); // another worker may take the run over now
     const now = await context.prisma.run
       .findUnique({ where: { id: run.id }, select: { version: true } })
       .catch(() => undefined);

@@ -6,6 +6,7 @@ import type { Logger } from "../server/logger.js";
 import { createDevflowApp } from "./app.js";
 import { startEffectsWorker } from "./effects/effects-worker.js";
 import type { GitHubDeps } from "./handlers/github-deps.js";
+import { startRedeliverySweep } from "./redelivery-sweep.js";
 import { createWebhookEndpoint } from "./webhook-endpoint.js";
 
 export interface MountedGitHubApp {
@@ -13,6 +14,7 @@ export interface MountedGitHubApp {
   readonly endpoint: ReturnType<typeof createWebhookEndpoint>;
   /** `AUTHORIZATION: basic …` for git over HTTPS with the installation's token: a header, never a URL. */
   gitAuthHeader(run: { installationId: bigint | null }): Promise<string | undefined>;
+  /** The effects worker (outbox → GitHub) and the redelivery sweep. */
   startEffects(deps: GitHubDeps): void;
   stop(): Promise<void>;
 }
@@ -38,11 +40,13 @@ export async function mountGitHubApp(
 ): Promise<MountedGitHubApp> {
   const middleware = await createNodeMiddleware(createDevflowApp(deps), { probot });
   let effects: { stop(): Promise<void> } | undefined;
+  let sweep: { stop(): void } | undefined;
   return {
     probot,
     endpoint: createWebhookEndpoint(secret, middleware),
     gitAuthHeader: (run) => gitAuthHeaderFor(probot, run),
     startEffects(effectDeps) {
+      sweep ??= startRedeliverySweep({ probot, prisma: effectDeps.prisma, log: effectDeps.log });
       effects ??= startEffectsWorker({
         prisma: effectDeps.prisma,
         octokitFor: (installationId) => probot.auth(installationId),
@@ -50,6 +54,7 @@ export async function mountGitHubApp(
       });
     },
     async stop() {
+      sweep?.stop();
       await effects?.stop();
     },
   };

@@ -36,7 +36,7 @@ describe("a worker killed mid-phase", () => {
     await first.exited;
     await chaos.worker({ hostId, dataDir, agentDelayMs: 2_500 });
 
-    await waitForRunState(harness.db, runId, "completed", 60_000);
+    await waitForRunState(harness.db, runId, "completed", 100_000);
     expect(await promptsSentTwice(harness, [runId])).toEqual([]);
     const attempts = await harness.db.prisma.phaseAttempt.findMany({ where: { runId } });
     expect(attempts.map((a) => [a.phaseKey, a.attempt, a.state]).sort()).toEqual([

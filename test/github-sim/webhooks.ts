@@ -55,12 +55,15 @@ export class WebhookSender {
     return this.track(this.send(event, payload, body, guid, false, options));
   }
 
-  /** Sends a recorded delivery again, to the same target, with the same X-GitHub-Delivery. */
+  /**
+   * Sends a recorded delivery again with the same X-GitHub-Delivery — as GitHub does, to the App's
+   * webhook URL as configured now (the default target), else to where it first went.
+   */
   redeliver(id: number): Promise<DeliveryResult> | undefined {
     const original = this.state.deliveries.find((d) => d.id === id);
     if (!original) return undefined;
     const payload = JSON.parse(original.payload) as unknown;
-    const options = { target: original.target, rawBody: original.payload };
+    const options = { target: this.target ?? original.target, rawBody: original.payload };
     return this.track(this.send(original.event, payload, original.payload, original.guid, true, options));
   }
 

@@ -12,6 +12,8 @@ export const WEBHOOK_SECRET = "e2e-webhook-secret";
 
 export interface GitHubE2E {
   sim: GitHubSimulator;
+  /** The App's private key (PEM), for tests that talk to the simulator as the App. */
+  privateKey: string;
   web: DevflowProcess;
   worker: DevflowProcess;
   webhookUrl: string;
@@ -63,6 +65,7 @@ export async function startGitHubE2E(options: {
   sim.webhooks.target = webhookUrl;
   return {
     sim,
+    privateKey,
     web,
     worker,
     webhookUrl,
