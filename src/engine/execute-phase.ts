@@ -149,13 +149,16 @@ export async function executeCurrentPhase(
         });
       }
       context.sessions.forget(session.sessionId);
+      // An agent that exits without its artifact: the reason quotes how it ended and its last lines.
+      const exit = context.sessions.adapter.lastExit?.(session);
+      const how = exit ? ` (exit ${exit.code ?? exit.signal}): ${exit.tail.slice(-5).join(" | ")}` : "";
       return failAttempt(
         context,
         run,
         phase,
         attempt,
         "session_crashed",
-        `The ${role.id} session ended without writing the artifact.`,
+        `The ${role.id} session ended without writing the artifact${how}.`,
       );
     }
     if (outcome.status === "timeout") {

@@ -49,6 +49,10 @@ export interface SessionAdapter {
    * an artifact, so a dead agent fails its attempt at once instead of at the phase timeout.
    */
   isAlive(handle: SessionHandle): Promise<boolean>;
+  /** How a one-shot session ended (exit code or signal, last lines of output), for failure reasons. */
+  lastExit?(
+    handle: SessionHandle,
+  ): { code: number | null; signal: string | null; tail: readonly string[] } | undefined;
   /** Appends what the session shows now to its transcript; returns the transcript path. */
   capture(handle: SessionHandle): Promise<string | undefined>;
   /** Ends the session and everything it started (its process group). Idempotent. */
