@@ -94,6 +94,19 @@ export async function executeCurrentPhase(
   const timeoutMs = context.phaseTimeoutMs ?? phase.timeoutSeconds * 1000;
   const deadline = attempt.startedAt.getTime() + timeoutMs;
   let promptsSent = deliveries.length;
+  if (last && (await context.sessions.adapter.wasDelivered?.(session, last.dedupKey)) === false) {
+    // Recorded, but its worker died before the agent got it: send that same prompt (same dedupKey) now.
+    const envelope = await buildEnvelope(context, run, template, phase, attempt, {
+      artifactPath,
+      schemaPath,
+      prompt: deliveries.length - 1,
+    });
+    context.log.info(
+      { runId: run.id, dedupKey: envelope.dedupKey },
+      "sending a recorded prompt its agent never got",
+    );
+    await context.sessions.sendPrompt(session, envelope);
+  }
   let problems: string[] | undefined;
 
   for (;;) {

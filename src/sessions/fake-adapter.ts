@@ -59,6 +59,8 @@ type FakeSessionStatus = "live" | "crashed" | "stopped";
 interface FakeSessionRecord {
   readonly handle: SessionHandle;
   readonly status: FakeSessionStatus;
+  /** dedupKeys the "agent" has taken, so a restarted worker can tell a prompt that never arrived. */
+  readonly prompts?: readonly string[];
 }
 
 /** The folder, relative to the worktree, where the fake implementer makes its change. */
@@ -128,12 +130,20 @@ export class FakeSessionAdapter implements SessionAdapter {
       this.#cancelWrites(handle.sessionId);
       await this.#save({ ...record, status: "crashed" });
       this.#note(handle.sessionId, "session crashed");
-    } else if (scenario !== "timeout") {
+      return sent;
+    }
+    if (scenario !== "timeout") {
       const output = this.#decide(scenario, envelope);
       if (this.#detachedWork) this.#spawnWork(record.handle, envelope, output);
       else this.#schedule(handle.sessionId, () => this.#write(record.handle, envelope, output));
     }
+    await this.#save({ ...record, prompts: [...(record.prompts ?? []), envelope.dedupKey] });
     return sent;
+  }
+
+  async wasDelivered(handle: SessionHandle, dedupKey: string): Promise<boolean> {
+    if (this.#delivered.has(`${handle.sessionId}\n${dedupKey}`)) return true;
+    return ((await this.#load(handle.sessionId))?.prompts ?? []).includes(dedupKey);
   }
 
   async resume(handle: SessionHandle): Promise<SessionHandle> {

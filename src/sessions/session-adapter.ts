@@ -49,6 +49,12 @@ export interface SessionAdapter {
    * an artifact, so a dead agent fails its attempt at once instead of at the phase timeout.
    */
   isAlive(handle: SessionHandle): Promise<boolean>;
+  /**
+   * Whether the session received the prompt with this dedupKey (adapters that can tell). devflow records
+   * a prompt before sending it; a worker killed in between leaves a prompt the agent never got, which a
+   * restarted worker then sends (once) instead of waiting for the phase timeout.
+   */
+  wasDelivered?(handle: SessionHandle, dedupKey: string): Promise<boolean>;
   /** How a one-shot session ended (exit code or signal, last lines of output), for failure reasons. */
   lastExit?(
     handle: SessionHandle,

@@ -178,6 +178,11 @@ export class TmuxSessionAdapter implements SessionAdapter {
     return handle.transcriptPath;
   }
 
+  async wasDelivered(handle: SessionHandle, dedupKey: string): Promise<boolean> {
+    const pane = await readPane(this.#tmux, handle.paneId);
+    return pane !== undefined && paneBelongsTo(pane, handle) && (await wasPasted(pane.sessionDir, dedupKey));
+  }
+
   async stop(handle: SessionHandle): Promise<void> {
     this.#queues.delete(handle.sessionId);
     for (const key of this.#deliveries.keys()) {
