@@ -32,14 +32,17 @@ describe("the worker watchdog", () => {
     await worker.pause(true);
     const stuck = worker;
     let replaced = 0;
+    let lastTakenAt = 0; // never: the stuck worker took nothing
     const stop = startWorkerWatchdog({
       waiting: () => queue.getWaitingCount(),
       active: () => 0,
-      lastTakenAt: () => 0,
-      idleGraceMs: 100,
+      lastTakenAt: () => lastTakenAt,
+      // A replacement gets this long to take the job before it would be judged stuck in its turn.
+      idleGraceMs: 5_000,
       intervalMs: 100,
       replace: async () => {
         replaced += 1;
+        lastTakenAt = Date.now();
         worker = createWorker(connection, name, process);
         await stuck.close(true);
       },
