@@ -1,0 +1,28 @@
+// Times the Postgres connections the worker opens for per-run advisory locks (src/db/advisory-lock.ts
+// opens one, application_name "devflow-lock", for every job it runs), by wrapping pg.Client's
+// promise-form connect(); pools connect with a callback and are not counted.
+import pg from "pg";
+
+export interface LockConnectStats {
+  count: number;
+  ms: number;
+}
+
+export function installLockConnectMeter(): () => LockConnectStats {
+  const stats: LockConnectStats = { count: 0, ms: 0 };
+  const original = pg.Client.prototype.connect as (this: pg.Client, callback?: unknown) => unknown;
+  const wrapped = function (this: pg.Client, callback?: unknown) {
+    const name = (this as unknown as { connectionParameters?: { application_name?: string } })
+      .connectionParameters?.application_name;
+    if (callback !== undefined || name !== "devflow-lock") return original.call(this, callback);
+    const started = performance.now();
+    const connected = original.call(this) as Promise<pg.Client>;
+    return connected.then((client) => {
+      stats.count += 1;
+      stats.ms += performance.now() - started;
+      return client;
+    });
+  };
+  pg.Client.prototype.connect = wrapped as typeof pg.Client.prototype.connect;
+  return () => ({ ...stats });
+}
