@@ -5,7 +5,7 @@ import { tryAdvisoryLock } from "../db/advisory-lock.js";
 import { executeCurrentPhase } from "./execute-phase.js";
 import { writeFinalReport } from "./final-report.js";
 import { prepareRun, startPreparing } from "./prepare-run.js";
-import { isTerminal } from "./run-states.js";
+import { isTerminal, WORKING_STATES } from "./run-states.js";
 import type { WorkerContext } from "./worker-context.js";
 
 export type AdvanceOutcome = "locked_elsewhere" | "waiting" | "finished" | "missing" | "shutting_down";
@@ -16,6 +16,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
   if (!lock) return "locked_elsewhere"; // another worker is advancing it; it queues what comes next
   // The lock dies with its connection (a Postgres restart): stop, and go on only if it can be taken back.
   const guard = { lost: () => lock?.isLost() ?? true };
+  let parkedAt: number | undefined;
   try {
     for (;;) {
       if (context.sessions.isClosing) return "shutting_down";
@@ -35,6 +36,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
       switch (run.state) {
         case "awaiting_approval":
         case "paused":
+          parkedAt = run.version;
           return "waiting";
         case "queued":
           await startPreparing(context, run);
@@ -49,5 +51,26 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
     }
   } finally {
     await lock?.release();
+    // Best effort: the reconciler queues the run anyway if this fails.
+    if (parkedAt !== undefined) await requeueIfMovedMeanwhile(context, runId, parkedAt).catch(() => {});
+  }
+}
+
+/**
+ * A decision that lands while this worker is parking the run finds the run's lock still held, and its
+ * job ends as locked_elsewhere. Once the lock is released, look again: a run that moved on gets a job.
+ */
+async function requeueIfMovedMeanwhile(
+  context: WorkerContext,
+  runId: string,
+  parkedAt: number,
+): Promise<void> {
+  const now = await context.prisma.run.findUnique({
+    where: { id: runId },
+    select: { state: true, version: true },
+  });
+  if (!now || now.version === parkedAt) return;
+  if (isTerminal(now.state) || (WORKING_STATES as readonly string[]).includes(now.state)) {
+    await context.queue.enqueue(runId, now.version, "after-park");
   }
 }
