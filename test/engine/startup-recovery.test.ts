@@ -42,6 +42,20 @@ class ResumeSucceedsAfterTwoFailures extends FakeSessionAdapter {
   }
 }
 
+/** A SessionManager's start-up recovery on its own: initialize (lock + recovery), then shut down. */
+async function recoverOnce(hostId: string, adapter: FakeSessionAdapter) {
+  const manager = new SessionManager({
+    prisma: harness.db.prisma,
+    connectionString: harness.db.url,
+    hostId,
+    adapter,
+    sessionsDir: harness.tempDir("sessions"),
+  });
+  const recovery = await manager.initialize();
+  await manager.shutdown();
+  return recovery;
+}
+
 describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $name", (backend) => {
   const queue = () => backend.connection(harness.db);
 
@@ -138,15 +152,7 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
       repository: harness.gitRemote(),
       session: { hostId, state: "READY" },
     });
-    const manager = new SessionManager({
-      prisma: harness.db.prisma,
-      connectionString: harness.db.url,
-      hostId,
-      adapter,
-      sessionsDir: harness.tempDir("sessions"),
-    });
-    const recovery = await manager.initialize();
-    await manager.shutdown();
+    const recovery = await recoverOnce(hostId, adapter);
     expect(adapter.resumeAttempts).toBe(3);
     expect(recovery).toMatchObject({ recoveredSessionIds: [sessionId], failedSessionIds: [] });
     expect(await harness.db.prisma.approvalRequest.count({ where: { runId } })).toBe(0);
@@ -163,15 +169,7 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
         attempt: 3,
         session: { hostId, state: sessionState },
       });
-      const manager = new SessionManager({
-        prisma: harness.db.prisma,
-        connectionString: harness.db.url,
-        hostId,
-        adapter,
-        sessionsDir: harness.tempDir("sessions"),
-      });
-      const recovery = await manager.initialize();
-      await manager.shutdown();
+      const recovery = await recoverOnce(hostId, adapter);
       expect(adapter.resumeAttempts).toBe(3);
       expect(recovery).toMatchObject({
         failedSessionIds: [sessionId],
