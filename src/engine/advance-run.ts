@@ -1,7 +1,6 @@
 // What a worker does with "advance run R": take the run's lock (one advancer per run across every
 // host), then step the run until it waits for a human, ends, or is left for recovery. Every step is a
 // guarded transition, so a replayed or duplicated job is harmless.
-import { tryAdvisoryLock } from "../db/advisory-lock.js";
 import { executeCurrentPhase } from "./execute-phase.js";
 import { writeFinalReport } from "./final-report.js";
 import { prepareRun, startPreparing } from "./prepare-run.js";
@@ -10,9 +9,14 @@ import type { WorkerContext } from "./worker-context.js";
 
 export type AdvanceOutcome = "locked_elsewhere" | "waiting" | "finished" | "missing" | "shutting_down";
 
+/** The advisory lock a run's advancer holds (one advancer per run across every host). */
+export function runLockName(runId: string): string {
+  return `devflow:run:${runId}`;
+}
+
 export async function advanceRun(context: WorkerContext, runId: string): Promise<AdvanceOutcome> {
-  const lockName = `devflow:run:${runId}`;
-  let lock = await tryAdvisoryLock(context.connectionString, lockName);
+  const lockName = runLockName(runId);
+  let lock = await context.runLocks.tryLock(lockName);
   if (!lock) return "locked_elsewhere"; // another worker is advancing it; it queues what comes next
   // The lock dies with its connection (a Postgres restart): stop, and go on only if it can be taken back.
   const guard = { lost: () => lock?.isLost() ?? true };
@@ -22,7 +26,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
       if (context.sessions.isClosing) return "shutting_down";
       if (lock.isLost()) {
         await lock.release();
-        const again = await tryAdvisoryLock(context.connectionString, lockName).catch(() => undefined);
+        const again = await context.runLocks.tryLock(lockName).catch(() => undefined);
         if (!again) return "locked_elsewhere";
         lock = again;
       }

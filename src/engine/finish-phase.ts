@@ -1,9 +1,10 @@
 // The end of a phase attempt: an accepted artifact becomes a checkpoint (commit + push) and the run
 // moves to its gate, its next phase or its end; a failed attempt opens the next one, or fails the run
 // when the phase has used all its attempts.
+import { join, resolve } from "node:path";
 import { simpleGit } from "simple-git";
 import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
-import { commitCheckpoint, pushCheckpoint } from "../git/index.js";
+import { commitCheckpoint, mirrorDirName, pushCheckpoint } from "../git/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { openApprovalRequest } from "./approvals.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";
@@ -42,6 +43,8 @@ export async function acceptArtifact(
     worktreePath: artifact.worktreePath,
     branch: run.branch ?? "",
     remoteUrl: run.cloneUrl ?? run.repository,
+    sha,
+    mirrorPath: resolve(join(context.mirrorsDir, mirrorDirName(run.repository))),
     ...(authHeader ? { authHeader } : {}),
   });
 

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import type { RunQueue } from "../queue/run-queue.js";
 import type { Registry } from "../registry/index.js";
@@ -15,8 +16,8 @@ export const silentLog: EngineLog = { info() {}, warn() {}, error() {} };
 /** Everything the worker side of the engine needs, passed in (no module-level singletons). */
 export interface WorkerContext {
   readonly prisma: PrismaClient;
-  /** For per-run advisory locks (one dedicated connection per run being advanced). */
-  readonly connectionString: string;
+  /** Per-run advisory locks (one advancer per run across every host), on pooled connections. */
+  readonly runLocks: AdvisoryLockPool;
   readonly queue: RunQueue;
   readonly sessions: SessionManager;
   readonly hostId: string;

@@ -1,13 +1,14 @@
 // Pushes a run branch to the repository so any host can continue the run (DESIGN §1), then records the
-// pushed commit as the mirror's refs/remotes/origin/<branch>, as a fetch would. The push is forced only
-// over what this host last saw of the branch (a lease): it never overwrites another host's checkpoint.
+// pushed commit as the mirror's refs/remotes/origin/<branch>, as a fetch would (compare-and-set). The
+// push is forced only over what this host last saw of the branch (a lease): it never overwrites another
+// host's checkpoint.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SimpleGit } from "simple-git";
 import { DevflowError } from "../errors/index.js";
 import { assertBranchName } from "./assert-branch-name.js";
 import { createGit } from "./create-git.js";
 import { gitError } from "./git-error.js";
 import { resolveCommit } from "./resolve-commit.js";
-import { withMirrorLock } from "./with-mirror-lock.js";
 
 export interface PushCheckpointOptions {
   worktreePath: string;
@@ -15,6 +16,10 @@ export interface PushCheckpointOptions {
   /** The repository's clone URL (the mirror's origin). */
   remoteUrl: string;
   authHeader?: string;
+  /** The commit to push when the caller knows it (saves looking it up); else the branch's head. */
+  sha?: string;
+  /** The worktree's mirror when the caller knows it; else asked of git. */
+  mirrorPath?: string;
 }
 
 export async function pushCheckpoint({
@@ -22,6 +27,7 @@ export async function pushCheckpoint({
   branch,
   remoteUrl,
   authHeader,
+  ...known
 }: PushCheckpointOptions): Promise<void> {
   await assertBranchName(branch);
   if (remoteUrl.startsWith("-")) {
@@ -33,7 +39,10 @@ export async function pushCheckpoint({
     });
   }
   const git = createGit({ baseDir: worktreePath, authHeader });
-  const { mirrorPath, sha } = await locate(git, worktreePath, branch);
+  const { mirrorPath, sha } =
+    known.sha !== undefined && known.mirrorPath !== undefined
+      ? { mirrorPath: known.mirrorPath, sha: known.sha }
+      : await locate(git, worktreePath, branch);
   const mirror = createGit({ baseDir: mirrorPath });
   const tracking = `refs/remotes/origin/${branch}`;
   // The lease: the remote branch must still be where this host last saw it ("" = must not exist yet).
@@ -59,13 +68,33 @@ export async function pushCheckpoint({
     );
   }
   try {
-    await withMirrorLock(mirrorPath, () => mirror.raw(["update-ref", tracking, sha]));
+    await recordPushed(mirror, tracking, sha, expected);
   } catch (error) {
     throw gitError(`Pushed ${branch}, but could not record it in the mirror ${mirrorPath}.`, {
       code: "git_failed",
       error,
       details: { branch, sha, mirrorPath },
     });
+  }
+}
+
+/**
+ * Moves the mirror's tracking ref from what the lease expected to the pushed commit. No mirror lock:
+ * git's compare-and-set update-ref is atomic on its own. When the ref moved meanwhile, a fetch already
+ * recorded the remote's newer truth, which must stay; git's ref lock held by a concurrent fetch or
+ * update is waited out briefly.
+ */
+async function recordPushed(mirror: SimpleGit, tracking: string, sha: string, expected: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mirror.raw(["update-ref", tracking, sha, expected]);
+      return;
+    } catch (error) {
+      const now = (await resolveCommit(mirror, tracking)) ?? "";
+      if (now !== expected) return; // moved by a fetch (to this push or past it)
+      if (attempt >= 5) throw error;
+      await sleep(20 * attempt);
+    }
   }
 }
 

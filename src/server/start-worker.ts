@@ -1,6 +1,7 @@
 // A worker host: the SessionManager (host lock + recovery) first, then report repair, the reconciler
 // and the BullMQ worker. Start-up completes only after recovery (DESIGN §7 item 1).
 import { join } from "node:path";
+import { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { advanceRun } from "../engine/advance-run.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
@@ -60,9 +61,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // Fails with session_manager_already_running before anything is touched.
   const recovery = await sessions.initialize();
   const runQueue = new RunQueue(options.queue);
+  const runLocks = new AdvisoryLockPool(options.connectionString, {
+    maxIdle: (options.maxConcurrentRuns ?? 4) + 1,
+    applicationName: "devflow-run-lock",
+  });
   const context: WorkerContext = {
     prisma: options.prisma,
-    connectionString: options.connectionString,
+    runLocks,
     queue: runQueue,
     sessions,
     hostId: options.hostId,
@@ -90,6 +95,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   } catch (error) {
     await sessions.shutdown();
     await runQueue.close();
+    await runLocks.close();
     throw error;
   }
 
@@ -156,6 +162,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         await sessions.shutdown();
         await closing;
         await runQueue.close();
+        await runLocks.close();
       })();
       return stopping;
     },

@@ -95,9 +95,18 @@ describe("pushCheckpoint", () => {
     expect(await remote.sha(`refs/heads/${branch}`)).toBe(first.sha);
     expect(await git(mirrorPath, "rev-parse", `refs/remotes/origin/${branch}`)).toBe(first.sha);
 
+    // The engine passes what it knows (the commit, the mirror) instead of having git asked again.
     const second = await commitCheckpoint({ worktreePath, message: "Implement" });
-    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote.url, authHeader: AUTH_HEADER });
+    await pushCheckpoint({
+      worktreePath,
+      branch,
+      remoteUrl: remote.url,
+      authHeader: AUTH_HEADER,
+      sha: second.sha,
+      mirrorPath,
+    });
     expect(await remote.sha(`refs/heads/${branch}`)).toBe(second.sha);
+    expect(await git(mirrorPath, "rev-parse", `refs/remotes/origin/${branch}`)).toBe(second.sha);
     expect(await readFile(join(mirrorPath, "config"), "utf8")).not.toContain(CANARY);
   });
 
