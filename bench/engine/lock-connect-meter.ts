@@ -1,6 +1,7 @@
-// Times the Postgres connections the worker opens for per-run advisory locks (src/db/advisory-lock.ts
-// opens one, application_name "devflow-lock", for every job it runs), by wrapping pg.Client's
-// promise-form connect(); pools connect with a callback and are not counted.
+// Times the Postgres connections the worker opens for advisory locks: the host lock ("devflow-lock",
+// src/db/advisory-lock.ts) and the pooled per-run locks ("devflow-run-lock", src/db/advisory-lock-pool.ts,
+// reused across jobs), by wrapping pg.Client's promise-form connect(); pools connect with a callback and
+// are not counted.
 import pg from "pg";
 
 export interface LockConnectStats {
@@ -14,7 +15,8 @@ export function installLockConnectMeter(): () => LockConnectStats {
   const wrapped = function (this: pg.Client, callback?: unknown) {
     const name = (this as unknown as { connectionParameters?: { application_name?: string } })
       .connectionParameters?.application_name;
-    if (callback !== undefined || name !== "devflow-lock") return original.call(this, callback);
+    if (callback !== undefined || (name !== "devflow-lock" && name !== "devflow-run-lock"))
+      return original.call(this, callback);
     const started = performance.now();
     const connected = original.call(this) as Promise<pg.Client>;
     return connected.then((client) => {

@@ -83,7 +83,7 @@ export async function throughputPart(
       console.log(`      holds by step (per run × mean hold): ${kinds.join("; ")}`);
       const connects = result.lockConnects;
       console.log(
-        `    run-lock connections: ${(connects.count / n).toFixed(1)} new Postgres connections per run (one per job), ${ms(connects.ms / Math.max(1, connects.count))} each to connect`,
+        `    run-lock connections: ${(connects.count / n).toFixed(1)} new lock connections per run (pooled: most jobs reuse one), ${ms(connects.ms / Math.max(1, connects.count))} each to connect`,
       );
       rounds.push({
         backend,
@@ -141,7 +141,7 @@ function cpuAccount(result: ThroughputResult, runs: number) {
   const text = [
     `    CPU per run (the machine was ${(100 * result.cpu.machineBusy).toFixed(0)}% busy; at ${ms(engine, 0)} of CPU per run, ${cores} idle cores would allow ≈ ${rate(cores, engine)} runs):`,
     table(["", "CPU/run", "share"], rows),
-    "    * backends alive at the end of the batch (the per-job run-lock connections come and go uncounted)",
+    "    * backends alive at the end of the batch (pooled run-lock connections stay open and are counted)",
     `    worker event loop: delay mean ${ms(result.loopDelay.mean)}, p99 ${ms(result.loopDelay.p99)}, max ${ms(result.loopDelay.max, 0)}`,
   ].join("\n");
   return { text, totalMs: engine };
