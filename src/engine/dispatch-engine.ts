@@ -66,6 +66,7 @@ export class DispatchEngine {
           issueNumber: input.issueNumber ?? null,
           installationId: input.installationId ?? null,
           scenarios: (input.scenarios ?? undefined) as Prisma.InputJsonValue | undefined,
+          ...(input.agents && Object.keys(input.agents).length > 0 ? { agents: input.agents } : {}),
         },
       });
       await appendRunEvents(tx, runId, [

@@ -10,6 +10,7 @@ import { type PromptEnvelope, promptDedupKey } from "../sessions/prompt-envelope
 import type { SessionHandle } from "../sessions/session-adapter.js";
 import { validateArtifact, waitForArtifact } from "./artifact-validator.js";
 import { buildPrompt, type PromptData } from "./build-prompt.js";
+import { agentFor } from "./choose-agent.js";
 import { acceptArtifact, failAttempt } from "./finish-phase.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
 import { appendRunEvents } from "./run-events.js";
@@ -47,7 +48,7 @@ export async function executeCurrentPhase(
     session = await context.sessions.ensureSession(
       { id: run.id, worktreePath },
       role.id,
-      role.agent ?? context.defaultAgent,
+      agentFor(context, run, role),
     );
   } catch (error) {
     return failAttempt(
@@ -94,7 +95,7 @@ export async function executeCurrentPhase(
   const timeoutMs = context.phaseTimeoutMs ?? phase.timeoutSeconds * 1000;
   const deadline = attempt.startedAt.getTime() + timeoutMs;
   let promptsSent = deliveries.length;
-  if (last && (await context.sessions.adapter.wasDelivered?.(session, last.dedupKey)) === false) {
+  if (last && (await context.sessions.adapterFor(session).wasDelivered?.(session, last.dedupKey)) === false) {
     // Recorded, but its worker died before the agent got it: send that same prompt (same dedupKey) now.
     const envelope = await buildEnvelope(context, run, template, phase, attempt, {
       artifactPath,
@@ -163,7 +164,7 @@ export async function executeCurrentPhase(
       }
       context.sessions.forget(session.sessionId);
       // An agent that exits without its artifact: the reason quotes how it ended and its last lines.
-      const exit = context.sessions.adapter.lastExit?.(session);
+      const exit = context.sessions.adapterFor(session).lastExit?.(session);
       const how = exit ? ` (exit ${exit.code ?? exit.signal}): ${exit.tail.slice(-5).join(" | ")}` : "";
       return failAttempt(
         context,
@@ -352,7 +353,10 @@ async function waitWatchingRun(
       .findUnique({ where: { id: run.id }, select: { version: true } })
       .catch(() => undefined);
     if (now && now.version !== run.version) controller.abort();
-    const alive = await context.sessions.adapter.isAlive(session).catch(() => true);
+    const alive = await context.sessions
+      .adapterFor(session)
+      .isAlive(session)
+      .catch(() => true);
     if (!alive) {
       sessionDied = true;
       controller.abort();

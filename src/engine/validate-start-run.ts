@@ -28,6 +28,11 @@ export interface StartRunInput {
   gates?: string[];
   /** Fake-agent scenarios per phase (tests and demos). */
   scenarios?: Record<string, string | string[]>;
+  /**
+   * Per role id, one of the operator's agents (a repository's `.github/devflow.yml` `agents`, checked
+   * against the operator's list there); roles not named get their template default.
+   */
+  agents?: Record<string, string>;
 }
 
 function invalid(message: string, hint?: string): DevflowError {
@@ -92,6 +97,31 @@ async function checkLocalRepository(path: string, baseBranch: string): Promise<v
   }
 }
 
+function checkAgentChoices(
+  agents: StartRunInput["agents"],
+  definition: { name: string; version: number; roles: { id: string }[] },
+): void {
+  if (agents === undefined) return;
+  const roles = definition.roles.map((role) => role.id);
+  if (typeof agents !== "object" || agents === null || Array.isArray(agents)) {
+    throw invalid("agents must map role ids to agent names.", `Roles of this template: ${roles.join(", ")}.`);
+  }
+  for (const [role, agent] of Object.entries(agents)) {
+    if (!roles.includes(role)) {
+      throw invalid(
+        `The template ${definition.name}@${definition.version} has no role "${role}" to choose an agent for.`,
+        `Use one of: ${roles.join(", ")}.`,
+      );
+    }
+    if (typeof agent !== "string" || agent.trim() === "") {
+      throw invalid(
+        `The agent chosen for role "${role}" is not a name.`,
+        "Name one of the operator's agents.",
+      );
+    }
+  }
+}
+
 export async function validateStartRun(prisma: PrismaClient, input: StartRunInput) {
   if (!input.requirements?.trim())
     throw invalid(
@@ -125,6 +155,7 @@ export async function validateStartRun(prisma: PrismaClient, input: StartRunInpu
       `Use one of: ${definition.gates.map((g) => g.key).join(", ") || "(none)"}.`,
     );
   }
+  checkAgentChoices(input.agents, definition);
   const isLocal = isAbsolute(input.repository);
   if (isLocal) await checkLocalRepository(input.repository, input.baseBranch);
   else if (!input.cloneUrl && !/^[\w.-]+\/[\w.-]+$/.test(input.repository)) {

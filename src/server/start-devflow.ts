@@ -93,15 +93,23 @@ export async function startDevflow({
       cleanups.push({ name: "run queue", run: () => queue.close() });
       engine = new DispatchEngine({ prisma: database.prisma, queue, log: logger });
     } else {
-      const agent = config.agents[config.defaultAgent];
-      if (!agent) throw new Error("validated config lost its default agent");
+      // Every operator agent gets its adapter: a repository may pick any of them per role.
+      const agents = new Map(
+        Object.entries(config.agents).map(([name, agent]) => [
+          name,
+          createSessionAdapter(agent, env.dataDir),
+        ]),
+      );
+      const defaultAdapter = agents.get(config.defaultAgent);
+      if (!defaultAdapter) throw new Error("validated config lost its default agent");
       const worker = await startWorker({
         prisma: database.prisma,
         connectionString: services.databaseUrl,
         queue: services.queue,
         hostId: env.hostId,
         dataDir: env.dataDir,
-        adapter: createSessionAdapter(agent, env.dataDir),
+        adapter: defaultAdapter,
+        agents,
         registry,
         defaultAgent: config.defaultAgent,
         maxConcurrentRuns: config.maxConcurrentRuns,

@@ -23,7 +23,10 @@ export interface StartWorkerOptions {
   hostId: string;
   /** Workspaces (`<dataDir>/workspaces`), mirrors, sessions live under it. */
   dataDir: string;
+  /** The default agent's adapter. */
   adapter: SessionAdapter;
+  /** Every operator agent's adapter, by name (a repository may choose among them per role). */
+  agents?: ReadonlyMap<string, SessionAdapter>;
   registry: Registry;
   defaultAgent?: string;
   /** Runs this host advances at once (DESIGN §7 item 10). */
@@ -54,6 +57,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     connectionString: options.connectionString,
     hostId: options.hostId,
     adapter: options.adapter,
+    ...(options.agents ? { agents: options.agents } : {}),
     sessionsDir: join(options.dataDir, "sessions"),
     ...(options.shutdownDrainMs !== undefined ? { shutdownDrainMs: options.shutdownDrainMs } : {}),
     log: (message, details) => log.warn(details ?? {}, message),

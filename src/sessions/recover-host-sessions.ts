@@ -24,9 +24,10 @@ export interface SessionRecovery {
 export interface RecoverHostSessionsOptions {
   prisma: PrismaClient;
   hostId: string;
-  adapter: SessionAdapter;
+  /** The adapter that runs an agent (by the name recorded on its session). */
+  adapterOf: (agent: string) => SessionAdapter;
   resumeAttempts: number;
-  onResumed: (handle: SessionHandle) => void;
+  onResumed: (handle: SessionHandle, agent: string) => void;
 }
 
 async function tryResume(adapter: SessionAdapter, row: SessionRow, attempts: number) {
@@ -44,7 +45,7 @@ async function tryResume(adapter: SessionAdapter, row: SessionRow, attempts: num
 }
 
 export async function recoverHostSessions(options: RecoverHostSessionsOptions): Promise<SessionRecovery> {
-  const { prisma, adapter } = options;
+  const { prisma } = options;
   const result: SessionRecovery = {
     recoveredSessionIds: [],
     failedSessionIds: [],
@@ -58,10 +59,10 @@ export async function recoverHostSessions(options: RecoverHostSessionsOptions): 
   });
   for (const row of rows) {
     if (isTerminal(row.run.state)) continue;
-    const resumed = await tryResume(adapter, row, options.resumeAttempts);
+    const resumed = await tryResume(options.adapterOf(row.agent), row, options.resumeAttempts);
     if (resumed.handle) {
       await prisma.session.update({ where: { id: row.id }, data: { state: "READY" } });
-      options.onResumed(resumed.handle);
+      options.onResumed(resumed.handle, row.agent);
       result.recoveredSessionIds.push(row.id);
       continue;
     }

@@ -16,7 +16,10 @@ export interface SessionManagerOptions {
   /** For the lock's own connection (advisory locks live as long as their session). */
   connectionString: string;
   hostId: string;
+  /** The default agent's adapter: it runs every agent `agents` does not name. */
   adapter: SessionAdapter;
+  /** The operator's agents by name (server config), each with its adapter. */
+  agents?: ReadonlyMap<string, SessionAdapter>;
   /** Transcripts and per-session HOMEs: `<sessionsDir>/<sessionId>/`. */
   sessionsDir: string;
   /** Upper bound on how long shutdown waits for in-flight work (default 30 s). */
@@ -33,8 +36,8 @@ function lockName(hostId: string): string {
 export class SessionManager {
   private lock: AdvisoryLock | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** Sessions this process started or resumed, by session id. */
-  private readonly live = new Map<string, SessionHandle>();
+  /** Sessions this process started or resumed, by session id, with the agent each runs. */
+  private readonly live = new Map<string, { handle: SessionHandle; agent: string }>();
   private closing = false;
 
   constructor(private readonly options: SessionManagerOptions) {}
@@ -43,8 +46,19 @@ export class SessionManager {
     return this.options.hostId;
   }
 
-  get adapter(): SessionAdapter {
-    return this.options.adapter;
+  /** Whether this host can run `agent` (one of the operator's agents; any name when none are listed). */
+  hasAgent(agent: string): boolean {
+    return this.options.agents === undefined || this.options.agents.has(agent);
+  }
+
+  /** The adapter of a session this process started or resumed. */
+  adapterFor(handle: SessionHandle): SessionAdapter {
+    const agent = this.live.get(handle.sessionId)?.agent;
+    return agent === undefined ? this.options.adapter : this.adapterOf(agent);
+  }
+
+  private adapterOf(agent: string): SessionAdapter {
+    return this.options.agents?.get(agent) ?? this.options.adapter;
   }
 
   /** Takes the host lock, then recovers this host's sessions. Throws `session_manager_already_running`. */
@@ -65,9 +79,9 @@ export class SessionManager {
       return await recoverHostSessions({
         prisma: this.options.prisma,
         hostId: this.hostId,
-        adapter: this.options.adapter,
+        adapterOf: (agent) => this.adapterOf(agent),
         resumeAttempts: this.options.resumeAttempts ?? 3,
-        onResumed: (handle) => this.live.set(handle.sessionId, handle),
+        onResumed: (handle, agent) => this.live.set(handle.sessionId, { handle, agent }),
       });
     } catch (error) {
       await this.release();
@@ -101,10 +115,10 @@ export class SessionManager {
     });
     for (const row of rows) {
       const known = this.live.get(row.id);
-      if (known) return known;
+      if (known) return known.handle;
       try {
-        const handle = await this.options.adapter.resume(handleOf(row));
-        this.live.set(row.id, handle);
+        const handle = await this.adapterOf(row.agent).resume(handleOf(row));
+        this.live.set(row.id, { handle, agent: row.agent });
         return handle;
       } catch {
         await prisma.session.update({ where: { id: row.id }, data: { state: "STOPPED" } });
@@ -114,7 +128,8 @@ export class SessionManager {
   }
 
   private async startSession(run: { id: string; worktreePath: string }, roleId: string, agent: string) {
-    const { prisma, adapter } = this.options;
+    const { prisma } = this.options;
+    const adapter = this.adapterOf(agent);
     // Reserved first (CREATED): a crash between reservation and start leaves a row recovery can see.
     const reserved: SessionRow = await prisma.session.create({
       data: {
@@ -146,24 +161,26 @@ export class SessionManager {
         transcriptPath: handle.transcriptPath ?? null,
       },
     });
-    this.live.set(reserved.id, handle);
+    this.live.set(reserved.id, { handle, agent });
     return handle;
   }
 
   sendPrompt(handle: SessionHandle, envelope: PromptEnvelope): Promise<SentPrompt> {
     this.assertOpen();
-    return this.track(this.options.adapter.sendPrompt(handle, envelope));
+    return this.track(this.adapterFor(handle).sendPrompt(handle, envelope));
   }
 
   /** Stops every session of the run on this host (at a gate or at the end: waiting holds no session). */
   async stopRunSessions(runId: string): Promise<void> {
-    const { prisma, adapter } = this.options;
+    const { prisma } = this.options;
     const rows = await prisma.session.findMany({
       where: { runId, hostId: this.hostId, state: { in: ["CREATED", "READY", "BUSY"] } },
     });
     for (const row of rows) {
-      const handle = this.live.get(row.id) ?? handleOf(row);
-      await adapter.stop(handle).catch(() => {});
+      const handle = this.live.get(row.id)?.handle ?? handleOf(row);
+      await this.adapterOf(row.agent)
+        .stop(handle)
+        .catch(() => {});
       this.live.delete(row.id);
       await prisma.session.update({ where: { id: row.id }, data: { state: "STOPPED" } });
     }

@@ -99,6 +99,7 @@ export async function startRunForIssue(
         installationId: BigInt(ctx.installationId),
         ...((trigger.template ?? config.template) ? { template: trigger.template ?? config.template } : {}),
         ...(config.gates ? { gates: config.gates } : {}),
+        ...(config.agents ? { agents: config.agents } : {}),
       },
       { guard: oneActiveRunPerIssue(ctx.repository.fullName, issue.number) },
     );
