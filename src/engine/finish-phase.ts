@@ -122,10 +122,14 @@ export async function failAttempt(
   code: string,
   reason: string,
 ): Promise<void> {
+  // A fresh attempt gets a fresh session: the old one may still be busy with the lost prompt. Stopped
+  // first (an agent ignoring SIGTERM takes the grace period), so the next attempt's clock starts after.
+  const finishedAt = new Date();
+  await context.sessions.stopRunSessions(run.id);
   await context.prisma.$transaction(async (tx) => {
     const claimed = await tx.phaseAttempt.updateMany({
       where: { id: attempt.id, state: "running" },
-      data: { state: "failed", finishedAt: new Date(), failureCode: code, failureReason: reason },
+      data: { state: "failed", finishedAt, failureCode: code, failureReason: reason },
     });
     if (claimed.count === 0) return;
     await moveToPhase(tx, run, phase, {
@@ -134,6 +138,4 @@ export async function failAttempt(
       ],
     });
   });
-  // A fresh attempt gets a fresh session: the old one may still be busy with the lost prompt.
-  await context.sessions.stopRunSessions(run.id);
 }

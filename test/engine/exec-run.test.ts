@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
+import { runningInGroup } from "../sessions/exec-agent-runs.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 
 const AGENT = fileURLToPath(new URL("../fixtures/exec-agent.mjs", import.meta.url));
@@ -105,6 +106,36 @@ describe("a command agent through the engine", () => {
     expect(first?.failureReason).toContain("exit 3");
     expect(first?.failureReason).toContain("fatal: the model is out of cheese");
     expect(second?.state).toBe("succeeded");
+    await worker.stop();
+  });
+
+  it("ends the agent's whole process group when the phase times out, and the next attempt goes on", async () => {
+    const dataDir = harness.tempDir("data");
+    const worker = await harness.worker({
+      queue: { backend: "postgres", connectionString: harness.db.url },
+      adapter: execAgent(),
+      dataDir,
+      phaseTimeoutMs: 4_000,
+    });
+    const { runId } = await worker.engine.startRun({
+      repository: harness.gitRemote(),
+      baseBranch: "main",
+      requirements: "Think forever",
+      scenarios: { spec: ["timeout", "ok"] },
+    });
+    await waitForRunState(harness.db, runId, "awaiting_approval", 60_000);
+    const [first, second] = await harness.db.prisma.phaseAttempt.findMany({
+      where: { runId, phaseKey: "spec" },
+      orderBy: { attempt: "asc" },
+    });
+    expect(first?.failureCode).toBe("artifact_timeout");
+    expect(second?.state).toBe("succeeded");
+    // The timed-out agent ignored SIGTERM and had started a child of its own: both are gone.
+    const pids = JSON.parse(
+      readFileSync(join(dataDir, "workspaces", runId, "main", "exec-agent-pids.json"), "utf8"),
+    ) as { agent: number; child: number };
+    expect(await runningInGroup(pids.agent)).toEqual([]);
+    expect(() => process.kill(pids.child, 0)).toThrow();
     await worker.stop();
   });
 });
