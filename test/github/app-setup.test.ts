@@ -153,6 +153,20 @@ describe("devflow start without GitHub App credentials", () => {
     expect(sim.state.registeredApps.size).toBe(0);
   });
 
+  it("says so when GitHub refuses the code, saving nothing", async () => {
+    const callback = await submitToGitHub(await setupForm());
+    sim.script.failNext("POST", "/app-manifests/{code}/conversions", {
+      status: 422,
+      message: "Code expired",
+    });
+    const res = await fetch(callback, { redirect: "manual" });
+    expect(res.status).toBe(502);
+    const page = await res.text();
+    expect(page).toContain("GitHub refused to turn the registration code into credentials (HTTP 422");
+    expect(page).toContain("register the app again");
+    expect(() => statSync(savedFile())).toThrow();
+  });
+
   it("registers the app through GitHub, saves its credentials 0600 in the data directory and accepts its webhooks at once", async () => {
     const form = await setupForm();
     const callback = await submitToGitHub(form);

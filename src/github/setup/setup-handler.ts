@@ -134,6 +134,16 @@ export function createSetupHandler(options: SetupHandlerOptions) {
     registering = true;
     try {
       const app = await exchange(code);
+      if (!app.webhook_secret) {
+        // devflow refuses unsigned webhooks, so an app without a secret cannot run.
+        throw new DevflowError(
+          `GitHub registered app ${app.id} without a webhook secret; nothing was saved.`,
+          {
+            code: "app_registration_failed",
+            recoveryHint: `Set a webhook secret on ${app.html_url} and start devflow with APP_ID, PRIVATE_KEY and WEBHOOK_SECRET.`,
+          },
+        );
+      }
       const file = saveAppCredentials(options.dataDir, {
         appId: app.id,
         slug: app.slug ?? String(app.id),
@@ -141,7 +151,7 @@ export function createSetupHandler(options: SetupHandlerOptions) {
         githubUrl: options.github.web,
         clientId: app.client_id,
         clientSecret: app.client_secret,
-        webhookSecret: app.webhook_secret ?? "",
+        webhookSecret: app.webhook_secret,
         privateKey: app.pem,
         registeredAt: new Date().toISOString(),
       });
