@@ -220,6 +220,14 @@ export const ERROR_CODES = {
     class: "recoverable",
     hint: "GitHub did not answer the permission check; nothing was decided. Try the command again.",
   },
+  invalid_saved_app_credentials: {
+    class: "bad_input",
+    hint: "Delete the named file and open devflow's /setup page to register the app again, or set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET instead.",
+  },
+  app_registration_failed: {
+    class: "recoverable",
+    hint: "Nothing was saved. Open devflow's /setup page and register the app again (GitHub's one-time code expires after an hour).",
+  },
   run_already_active: {
     class: "bad_input",
     hint: "This issue already has an active run: steer it with /approve, /reject or /abort, or wait for it to end.",

@@ -1,10 +1,11 @@
-// Mounts devflow's Probot app on the server when GitHub App credentials are configured: the webhook
-// endpoint, the effects worker (outbox → GitHub) and git credentials for runs of an installation.
+// Mounts devflow's Probot app on the server once it has GitHub App credentials: the webhook endpoint,
+// the effects worker (outbox → GitHub) and git credentials for runs of an installation.
 import { createNodeMiddleware, Probot } from "probot";
-import type { Environment } from "../config/environment.js";
+import type { GitHubAppCredentials, GitHubEnterprise } from "../config/environment.js";
 import type { Logger } from "../server/logger.js";
 import { createDevflowApp } from "./app.js";
 import { startEffectsWorker } from "./effects/effects-worker.js";
+import { githubUrls } from "./github-urls.js";
 import type { GitHubDeps } from "./handlers/github-deps.js";
 import { startRedeliverySweep } from "./redelivery-sweep.js";
 import { createWebhookEndpoint } from "./webhook-endpoint.js";
@@ -19,17 +20,17 @@ export interface MountedGitHubApp {
   stop(): Promise<void>;
 }
 
-export function createProbot(env: Environment, logger: Logger): Probot | undefined {
-  if (!env.github) return undefined;
-  const baseUrl = env.githubEnterprise
-    ? `${env.githubEnterprise.protocol}://${env.githubEnterprise.host}/api/v3`
-    : undefined;
+export function createProbot(
+  credentials: GitHubAppCredentials,
+  enterprise: GitHubEnterprise | undefined,
+  logger: Logger,
+): Probot {
   return new Probot({
-    appId: env.github.appId,
-    privateKey: env.github.privateKey,
-    secret: env.github.webhookSecret,
+    appId: credentials.appId,
+    privateKey: credentials.privateKey,
+    secret: credentials.webhookSecret,
     log: logger.child({ name: "probot" }),
-    ...(baseUrl ? { baseUrl } : {}),
+    ...(enterprise ? { baseUrl: githubUrls(enterprise).api } : {}),
   });
 }
 

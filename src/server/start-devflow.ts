@@ -1,16 +1,17 @@
 // devflow's server processes (`devflow start [all|web|worker]`): services, migrations, the registry,
-// the health endpoint, and by role the dispatch engine (web) and/or a worker host. The GitHub app and
-// the effects worker mount here next.
+// the health endpoint, and by role the dispatch engine (web) and/or a worker host, and the GitHub app —
+// or, without credentials, the setup page that registers it.
 import { mkdirSync } from "node:fs";
 import type { Environment } from "../config/environment.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type DatabaseClient } from "../db/index.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
-import { createProbot, gitAuthHeaderFor, mountGitHubApp } from "../github/mount-github-app.js";
+import { readSavedAppCredentials } from "../github/setup/saved-app-credentials.js";
 import { describeQueueConnection, prepareQueueBackend } from "../queue/queue-connection.js";
 import { RunQueue } from "../queue/run-queue.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
 import { createSessionAdapter } from "../sessions/create-session-adapter.js";
+import { type GitHubSide, startGitHubSide } from "./github-side.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";
 import { startServices } from "./services.js";
@@ -55,6 +56,9 @@ export async function startDevflow({
 
   // Bad configuration stops start-up before anything is started or written.
   const config = loadServerConfig(env.configPath);
+  // GitHub App credentials: the environment's, else those the setup page saved in the data directory.
+  const saved = env.github ? undefined : readSavedAppCredentials(env.dataDir);
+  let github: GitHubSide | undefined;
   let health: HealthServer | undefined;
   try {
     health = await startHealthServer(env.port, env.host);
@@ -86,7 +90,6 @@ export async function startDevflow({
     const templates = [...registry.workflows.keys()];
     logger.info({ templates, inserted: stored.inserted }, "registry loaded");
 
-    const probot = createProbot(env, logger);
     let engine: DispatchEngine;
     if (role === "web") {
       const queue = new RunQueue(services.queue);
@@ -118,9 +121,8 @@ export async function startDevflow({
         ...(config.engine.phaseTimeoutSeconds
           ? { phaseTimeoutMs: config.engine.phaseTimeoutSeconds * 1000 }
           : {}),
-        ...(probot
-          ? { gitAuthHeader: (run: { installationId: bigint | null }) => gitAuthHeaderFor(probot, run) }
-          : {}),
+        // Asked per run, so an app registered on the setup page while running is used at once.
+        gitAuthHeader: async (run) => github?.gitAuthHeader(run),
         log: logger,
       });
       cleanups.push({ name: "worker", run: () => worker.stop() });
@@ -131,14 +133,15 @@ export async function startDevflow({
       );
     }
 
-    if (probot && env.github && role !== "worker") {
-      const deps = { prisma: database.prisma, engine, serverConfig: config, log: logger };
-      const github = await mountGitHubApp(probot, env.github.webhookSecret, deps);
-      server.setHandler(github.endpoint);
-      github.startEffects(deps);
-      cleanups.push({ name: "github app", run: () => github.stop() });
-      logger.info({ webhooks: `${server.url}/api/github/webhooks` }, "GitHub app mounted");
-    }
+    github = await startGitHubSide({
+      env,
+      saved,
+      role,
+      server,
+      deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },
+      log: logger,
+    });
+    cleanups.push({ name: "github app", run: () => github?.stop() ?? Promise.resolve() });
 
     const startupMs = Math.round(performance.now() - startedAt);
     health.setState("ready", {
@@ -150,6 +153,7 @@ export async function startDevflow({
       startupMs,
     });
     logger.info({ url: health.url, startupMs }, "devflow is ready");
+    github.announce();
     cleanups.push({ name: "mark stopping", run: async () => server.setState("stopping") });
     return { url: health.url, port: health.port, engine, stop };
   } catch (error) {

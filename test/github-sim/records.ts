@@ -167,3 +167,22 @@ export interface AppIdentity {
   owner: UserRecord;
   createdAt: string;
 }
+
+/** A manifest POSTed to the "new app" page, waiting for its one-time code to be converted. */
+export interface ManifestCodeRecord {
+  code: string;
+  manifest: Record<string, unknown>;
+  owner: UserRecord;
+  expiresAt: number;
+}
+
+/** An app registered from a manifest (GitHub keeps its secrets; the simulator keeps them for tests). */
+export interface RegisteredAppRecord {
+  app: AppIdentity;
+  manifest: Record<string, unknown>;
+  clientId: string;
+  clientSecret: string;
+  webhookSecret: string;
+  /** PEM (PKCS#1, as GitHub hands it out). */
+  pem: string;
+}

@@ -11,6 +11,8 @@ export interface Ids {
   checkRun: number;
   headSha: string;
   delivery: number;
+  /** A code the "new app" page handed out for a manifest. */
+  manifestCode: string;
 }
 
 export interface Row {
@@ -36,6 +38,20 @@ const annotation = {
 
 export const restCalls: Row[] = [
   { name: "the app", method: "GET", path: () => "/app", auth: "app", status: 200 },
+  {
+    name: "an app from a manifest",
+    method: "POST",
+    path: (i) => `/app-manifests/${i.manifestCode}/conversions`,
+    auth: "none",
+    status: 201,
+  },
+  {
+    name: "a manifest code used twice",
+    method: "POST",
+    path: (i) => `/app-manifests/${i.manifestCode}/conversions`,
+    auth: "none",
+    status: 404,
+  },
   {
     name: "an installation",
     method: "GET",

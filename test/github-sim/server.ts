@@ -3,6 +3,7 @@
 // request is logged without its secrets.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleNewAppPage, NEW_APP_PATH } from "./app-manifests.js";
 import { type AppKey, type Caller, identify, type RateLimits } from "./auth.js";
 import { GIT_PATH, handleGit } from "./git-http.js";
 import { ApiError, type ApiResponse, notFound, parseJsonBody, readBody } from "./http.js";
@@ -88,6 +89,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     return;
   }
 
+  if (NEW_APP_PATH.test(url.pathname)) {
+    entry.body = "[manifest form]";
+    entry.status = await handleNewAppPage(req, res, url, deps.state);
+    return;
+  }
+
   const caller = identify(req.headers.authorization, deps.state, deps.app);
   entry.auth = caller.kind;
   const common: Record<string, string> = {
@@ -157,8 +164,12 @@ function send(
   }
 }
 
-/** Installation tokens never reach the log (the token endpoint's answer is logged without it). */
+const SECRET_FIELDS = ["token", "pem", "client_secret", "webhook_secret"];
+
+/** Installation tokens and new apps' keys and secrets never reach the log (their answers are logged without them). */
 function redact(body: unknown): unknown {
-  if (body && typeof body === "object" && "token" in body) return { ...body, token: "[redacted]" };
-  return body;
+  if (!body || typeof body !== "object" || Array.isArray(body)) return body;
+  const secrets = SECRET_FIELDS.filter((field) => field in body);
+  if (secrets.length === 0) return body;
+  return { ...body, ...Object.fromEntries(secrets.map((field) => [field, "[redacted]"])) };
 }

@@ -2,6 +2,7 @@
 // answers, for success and for the errors GitHub gives: a table of calls, each response validated
 // against the schema of its operation and status.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueManifestCode } from "./app-manifests.js";
 import { MAX_OUTPUT_CHARS } from "./check-runs.js";
 import { loadOpenApi } from "./openapi.js";
 import { type Ids, restCalls } from "./rest-calls.js";
@@ -39,6 +40,14 @@ describe.each([
         checkRun: 0,
         headSha: "",
         delivery: 0,
+        manifestCode: issueManifestCode(client.sim.state, {
+          name: "devflow",
+          url: "https://example.com/devflow",
+          hook_attributes: { url: "https://example.com/api/github/webhooks" },
+          redirect_url: "https://example.com/setup/callback",
+          default_permissions: { issues: "write", metadata: "read" },
+          default_events: ["issues"],
+        }),
       };
       const problems: string[] = [];
       for (const row of restCalls) {

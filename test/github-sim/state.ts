@@ -13,8 +13,10 @@ import type {
   InstallationRecord,
   IssueRecord,
   LabelRecord,
+  ManifestCodeRecord,
   PullRecord,
   PushRecord,
+  RegisteredAppRecord,
   RepoRecord,
   RoleName,
   TokenRecord,
@@ -36,6 +38,9 @@ export class GitHubState {
   /** `owner/repo` → login → role. */
   readonly roles = new Map<string, Map<string, RoleName>>();
   readonly app: AppIdentity;
+  /** Manifest flow: codes handed out by the "new app" page, and the apps registered from them. */
+  readonly manifestCodes = new Map<string, ManifestCodeRecord>();
+  readonly registeredApps = new Map<number, RegisteredAppRecord>();
   private lastId = 1000;
 
   constructor(

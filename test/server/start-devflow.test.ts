@@ -1,5 +1,6 @@
 // `npm start` with no DATABASE_URL: an embedded Postgres in the data directory, migrations, the
-// registry, /healthz — and a clean stop on Ctrl-C, as a user runs it.
+// registry, /healthz, the setup page (no GitHub App credentials yet) — and a clean stop on Ctrl-C, as a
+// user runs it.
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,8 +33,8 @@ async function startDevflow() {
 }
 
 describe("devflow start with embedded defaults", () => {
-  it("answers /healthz 200 once migrated and the templates are loaded, and stops its Postgres on Ctrl-C", async () => {
-    const { devflow, health } = await startDevflow();
+  it("answers /healthz 200 once migrated and the templates are loaded, serves the setup page, and stops its Postgres on Ctrl-C", async () => {
+    const { port, devflow, health } = await startDevflow();
     expect(health).toMatchObject({
       status: "ready",
       database: "embedded Postgres",
@@ -41,6 +42,13 @@ describe("devflow start with embedded defaults", () => {
       templates: ["development@1"],
     });
     expect(devflow.output()).toContain("initializing an embedded Postgres");
+    // No GitHub App credentials on a fresh machine: the setup page registers the app.
+    expect(devflow.output()).toContain(`open http://127.0.0.1:${port}/setup`);
+    const setup = await fetch(`http://127.0.0.1:${port}/setup`);
+    expect(setup.status).toBe(200);
+    const html = await setup.text();
+    expect(html).toContain('name="manifest"');
+    expect(html).toContain(`http://127.0.0.1:${port}/api/github/webhooks`);
     const postgres = postmasterPid();
     expect(isProcessAlive(postgres)).toBe(true);
 

@@ -14,9 +14,10 @@ export interface DevflowProcess {
 }
 
 export function spawnDevflow(args: string[], env: Record<string, string | undefined>): DevflowProcess {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !["DATABASE_URL", "REDIS_URL", "PORT"].includes(key)),
-  );
+  // Only what the test names: none of the developer's own services or GitHub App credentials.
+  const inherited = ["DATABASE_URL", "REDIS_URL", "PORT", "APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH"];
+  inherited.push("WEBHOOK_SECRET", "GHE_HOST", "GHE_PROTOCOL", "DEVFLOW_CONFIG");
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !inherited.includes(key)));
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: repoRoot,
     env: { ...clean, LOG_LEVEL: "info", ...env },

@@ -1,5 +1,7 @@
 // The App's own endpoints (App JWT): the app, its installations, installation tokens, and the webhook
-// deliveries GitHub keeps for the app (list, get, redeliver).
+// deliveries GitHub keeps for the app (list, get, redeliver); and the manifest flow's code conversion
+// (no credentials: the one-time code is the credential).
+import { convertManifestCode } from "../app-manifests.js";
 import { issueToken } from "../auth.js";
 import { ApiError, isoNow, notFound } from "../http.js";
 import type { DeliveryRecord } from "../records.js";
@@ -13,6 +15,23 @@ export const appRoutes: Route[] = [
     const { state } = ctx;
     const events = ["check_run", "issue_comment", "issues", "pull_request", "pull_request_review"];
     return { status: 200, body: appJson(ctx.urls, state.app, state.defaultPermissions, events) };
+  }),
+
+  defineRoute("POST", "/app-manifests/{code}/conversions", (ctx) => {
+    const { app, manifest, clientId, clientSecret, webhookSecret, pem } = convertManifestCode(
+      ctx.state,
+      String(ctx.params.code),
+    );
+    const permissions = (manifest.default_permissions ?? {}) as Record<string, string>;
+    const events = (manifest.default_events ?? []) as string[];
+    const body = {
+      ...appJson(ctx.urls, app, permissions, events),
+      client_id: clientId,
+      client_secret: clientSecret,
+      webhook_secret: webhookSecret,
+      pem,
+    };
+    return { status: 201, body };
   }),
 
   defineRoute("GET", "/app/installations/{installation_id}", (ctx) => {
