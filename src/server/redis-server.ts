@@ -23,6 +23,7 @@ export function findRedisServer(path = process.env.PATH ?? ""): string | undefin
     .find((candidate) => existsSync(candidate));
 }
 
+/** Whether a server answers on `port` (an authentication error is an answer too). */
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: "127.0.0.1", port });
@@ -30,7 +31,8 @@ function ping(port: number): Promise<boolean> {
     socket.once("connect", () => socket.write("PING\r\n"));
     socket.once("data", (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith("+PONG"));
+      const reply = data.toString();
+      resolve(reply.startsWith("+PONG") || reply.startsWith("-NOAUTH"));
     });
     socket.once("error", () => resolve(false));
     socket.once("timeout", () => {
@@ -40,14 +42,34 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export async function spawnRedisServer(binary = findRedisServer()): Promise<SpawnedRedis> {
+export interface SpawnRedisOptions {
+  /** Requires this password (`requirepass`); the URL then carries it. */
+  password?: string;
+}
+
+export async function spawnRedisServer(
+  binary = findRedisServer(),
+  options: SpawnRedisOptions = {},
+): Promise<SpawnedRedis> {
   if (!binary) {
     throw new DevflowError("No redis-server on PATH.", { code: "redis_unavailable" });
   }
   const port = await findFreePort();
   const child: ChildProcess = spawn(
     binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--daemonize",
+      "no",
+      ...(options.password ? ["--requirepass", options.password] : []),
+    ],
     { stdio: "ignore" },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -62,7 +84,9 @@ export async function spawnRedisServer(binary = findRedisServer()): Promise<Spaw
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: options.password
+      ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`
+      : `redis://127.0.0.1:${port}`,
     pid: child.pid ?? -1,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

@@ -24,7 +24,14 @@ export async function startGitHubE2E(options: {
   databaseUrl: string;
   dataDir: string;
   agentDelayMs?: number;
+  /** Default e2e-webhook-secret. */
+  webhookSecret?: string;
+  /** The server config's `agents:` section and `defaultAgent` (default: the fake agent). */
+  agentsYaml?: string;
+  /** More environment for both processes (e.g. REDIS_URL). */
+  env?: Record<string, string>;
 }): Promise<GitHubE2E> {
+  const webhookSecret = options.webhookSecret ?? WEBHOOK_SECRET;
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
     type: "pkcs8",
     format: "pem",
@@ -32,14 +39,14 @@ export async function startGitHubE2E(options: {
   const sim = await startGitHubSimulator({
     appId: APP_ID,
     privateKey,
-    webhookSecret: WEBHOOK_SECRET,
+    webhookSecret,
     ghe: true,
   });
   mkdirSync(options.dataDir, { recursive: true });
   const configPath = join(options.dataDir, "devflow.yml");
   writeFileSync(
     configPath,
-    `agents:\n  fake: { preset: fake, writeDelayMs: ${options.agentDelayMs ?? 50} }\nengine: { reconcileEverySeconds: 1 }\n`,
+    `${options.agentsYaml ?? `agents:\n  fake: { preset: fake, writeDelayMs: ${options.agentDelayMs ?? 50} }\n`}engine: { reconcileEverySeconds: 1 }\n`,
   );
   const env = (port: number, role: string) => ({
     PORT: String(port),
@@ -47,13 +54,14 @@ export async function startGitHubE2E(options: {
     DATABASE_URL: options.databaseUrl,
     APP_ID: String(APP_ID),
     PRIVATE_KEY: privateKey,
-    WEBHOOK_SECRET,
+    WEBHOOK_SECRET: webhookSecret,
     GHE_HOST: sim.gheHost,
     GHE_PROTOCOL: "http",
     DEVFLOW_DATA_DIR: join(options.dataDir, role),
     DEVFLOW_CONFIG: configPath,
     DEVFLOW_HOST_ID: `e2e-${role}`,
     LOG_LEVEL: "warn",
+    ...options.env,
   });
   const webPort = await findFreePort();
   const web = spawnDevflow(["start", "web"], env(webPort, "web"));
