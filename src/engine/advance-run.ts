@@ -64,7 +64,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
  * A decision that lands while this worker is parking the run finds the run's lock still held, and its
  * job ends as locked_elsewhere. Once the lock is released, look again: a run that moved on gets a job.
  */
-async function requeueIfMovedMeanwhile(
+export async function requeueIfMovedMeanwhile(
   context: WorkerContext,
   runId: string,
   parkedAt: number,

@@ -2,6 +2,8 @@
 // repairs what a crash left undone, a rejection goes back with its reason.
 import { existsSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdvisoryLockPool } from "../../src/db/advisory-lock-pool.js";
+import { requeueIfMovedMeanwhile, runLockName } from "../../src/engine/advance-run.js";
 import type { RunningWorker } from "../../src/server/start-worker.js";
 import { FakeSessionAdapter } from "../../src/sessions/fake-adapter.js";
 import {
@@ -88,6 +90,46 @@ describe.each(queueBackends())("decisions with BullMQ on $name", (backend) => {
     expect(rejected).toHaveLength(1);
     expect(rejected[0]?.reason).toMatchObject({ code: "approval_request_closed" });
     expect(await harness.db.prisma.approvalDecision.count({ where: { approvalRequest: { runId } } })).toBe(1);
+  });
+
+  it("a decision that lands while a worker is parking the run is picked up once that worker lets go", async () => {
+    const runId = await runAtGate();
+    const parkedAt = (await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } })).version;
+    // A worker still holds the run's lock while it parks it… (taken here, standing in for that worker,
+    // once the worker that really parked it has let go)
+    const locks = new AdvisoryLockPool(harness.db.url);
+    let parking: Awaited<ReturnType<AdvisoryLockPool["tryLock"]>>;
+    await expect
+      .poll(
+        async () => {
+          parking ??= await locks.tryLock(runLockName(runId));
+          return parking !== undefined;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    try {
+      await worker.engine.decide({
+        runId,
+        action: "approve",
+        clientToken: "c-park",
+        actor: "alice",
+        source: "comment",
+      });
+      // …so the decision's own job finds the run locked and ends without advancing it.
+      const moved = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+      await expect.poll(() => worker.runQueue.heldJobs(), { timeout: 20_000 }).toBe(0);
+      expect((await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } })).version).toBe(
+        moved.version,
+      );
+    } finally {
+      await parking?.release();
+      await locks.close();
+    }
+    // What the parking worker does after releasing the lock: the run moved on, so it gets a job now,
+    // not at the reconciler's next pass (a minute away in these tests).
+    await requeueIfMovedMeanwhile(worker.context, runId, parkedAt);
+    await waitForRunState(harness.db, runId, "completed", 20_000);
   });
 
   it("sends a rejection back to the spec writer with the reason as data in the next prompt", async () => {
