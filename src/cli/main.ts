@@ -2,8 +2,13 @@
 // The `devflow` command: parses, wires, delegates (the logic lives in the modules it calls).
 import { parseArgs } from "node:util";
 import { DevflowError } from "../errors/index.js";
+import { runAttachCommand } from "./attach-command.js";
+import { runDecisionCommand } from "./decide-commands.js";
+import { runLogsCommand } from "./logs-command.js";
 import { runMigrateCommand } from "./migrate-command.js";
+import { runRunCommand } from "./run-command.js";
 import { runStartCommand } from "./start-command.js";
+import { runStatusCommand } from "./status-command.js";
 
 const HELP = `devflow — hand GitHub issues to AI coding agents without handing over control
 
@@ -15,11 +20,30 @@ Commands:
              is unset), or only the web (dispatch) side, or only a worker host
   migrate    Apply the database migrations (to DATABASE_URL, or the embedded Postgres)
 
+  run        Run a local git repository through a workflow template, live in this terminal
+  approve    Approve a run's pending gate            reject   Reject it, with a reason
+  abort      Abort a run
+  status     Show a run, or the most recent runs     logs     A run's events and agent transcript
+  attach     Attach to a run's live tmux pane
+
+Each command has --help (e.g. devflow run --help).
+
 Options:
   -h, --help     Show this help
   -v, --version  Show the version
 
 Configuration comes from the environment; see README.md ("Configuration").`;
+
+/** Subcommands that parse their own arguments (each has --help). */
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runRunCommand,
+  approve: (argv) => runDecisionCommand("approve", argv),
+  reject: (argv) => runDecisionCommand("reject", argv),
+  abort: (argv) => runDecisionCommand("abort", argv),
+  status: runStatusCommand,
+  logs: runLogsCommand,
+  attach: runAttachCommand,
+};
 
 export async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -29,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
   });
   const [command] = positionals;
+  const rest = argv.slice(argv.indexOf(command ?? "") + 1);
+  if (command !== undefined && command in SUBCOMMANDS) return SUBCOMMANDS[command]?.(rest) ?? 1;
   if (values.version) {
     const { createRequire } = await import("node:module");
     const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
