@@ -2,13 +2,6 @@
 // The `devflow` command: parses, wires, delegates (the logic lives in the modules it calls).
 import { parseArgs } from "node:util";
 import { DevflowError } from "../errors/index.js";
-import { runAttachCommand } from "./attach-command.js";
-import { runDecisionCommand } from "./decide-commands.js";
-import { runLogsCommand } from "./logs-command.js";
-import { runMigrateCommand } from "./migrate-command.js";
-import { runRunCommand } from "./run-command.js";
-import { runStartCommand } from "./start-command.js";
-import { runStatusCommand } from "./status-command.js";
 
 const HELP = `devflow — hand GitHub issues to AI coding agents without handing over control
 
@@ -34,15 +27,18 @@ Options:
 
 Configuration comes from the environment; see README.md ("Configuration").`;
 
-/** Subcommands that parse their own arguments (each has --help). */
+/**
+ * Subcommands that parse their own arguments (each has --help). Loaded on demand: `devflow status` need
+ * not load the GitHub app that `devflow start` mounts.
+ */
 const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  run: runRunCommand,
-  approve: (argv) => runDecisionCommand("approve", argv),
-  reject: (argv) => runDecisionCommand("reject", argv),
-  abort: (argv) => runDecisionCommand("abort", argv),
-  status: runStatusCommand,
-  logs: runLogsCommand,
-  attach: runAttachCommand,
+  run: async (argv) => (await import("./run-command.js")).runRunCommand(argv),
+  approve: async (argv) => (await import("./decide-commands.js")).runDecisionCommand("approve", argv),
+  reject: async (argv) => (await import("./decide-commands.js")).runDecisionCommand("reject", argv),
+  abort: async (argv) => (await import("./decide-commands.js")).runDecisionCommand("abort", argv),
+  status: async (argv) => (await import("./status-command.js")).runStatusCommand(argv),
+  logs: async (argv) => (await import("./logs-command.js")).runLogsCommand(argv),
+  attach: async (argv) => (await import("./attach-command.js")).runAttachCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -74,10 +70,10 @@ export async function main(argv: string[]): Promise<number> {
           recoveryHint: "Use `devflow start`, `devflow start web` or `devflow start worker`.",
         });
       }
-      return runStartCommand(role);
+      return (await import("./start-command.js")).runStartCommand(role);
     }
     case "migrate":
-      return runMigrateCommand();
+      return (await import("./migrate-command.js")).runMigrateCommand();
     default:
       throw new DevflowError(`Unknown command "${command}".`, { code: "unknown_command" });
   }
