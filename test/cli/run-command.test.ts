@@ -87,6 +87,12 @@ describe("devflow run", () => {
     expect(await fixture.devflow(argvOf(approveCommand)).exited).toBe(0);
     await waitFor("the held implement phase", () => (existsSync(fixture.marker) ? true : undefined), run);
 
+    // While it runs, nobody else may run it.
+    const second = fixture.devflow(["run", "--resume", runId]);
+    expect(await second.exited).toBe(2);
+    expect(second.output()).toContain(`Run ${runId} is being run by another devflow process.`);
+    expect(second.output()).toContain("(run_busy)");
+
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(130);
     expect(run.output()).toContain(`devflow run --resume ${runId}`);
@@ -96,7 +102,13 @@ describe("devflow run", () => {
 
     writeFileSync(fixture.release, "");
     const resumed = fixture.devflow(["run", "--resume", runId.slice(0, 8)]);
+    const follow = fixture.devflow(["logs", runId, "--follow", "--json"]);
     expect(await resumed.exited).toBe(0);
+    // logs --follow saw the run to its end, then stopped by itself.
+    expect(await follow.exited).toBe(0);
+    expect(jsonLines(follow.stdout()).map((line) => line.type)).toEqual(
+      expect.arrayContaining(["run.completed", "report.written"]),
+    );
     expect(resumed.output()).toContain(`Resuming run ${runId} with agent holding`);
     expect(resumed.output()).toContain(`Run ${runId} completed.`);
 
