@@ -63,9 +63,10 @@ export class ProgressReporter {
       : status.runState;
     const head = `▶ ${where} (run ${formatElapsed(now - status.runStartedAt.getTime())}, ${status.runState})`;
     if (this.mode === "tty") {
-      const width = Math.max(20, (this.out.columns ?? 100) - 1);
+      const width = Math.max(20, (this.out.columns || 100) - 1); // a pseudo-terminal may say 0
       const lines = [head, ...status.tail.slice(-TAIL_LINES).map((line) => `  │ ${line}`)];
-      this.#redraw(lines.map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line)));
+      const footer = lines.map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
+      if (footer.join("\n") !== this.#footer.join("\n")) this.#redraw(footer);
       return;
     }
     if (this.mode === "plain" && now - this.#lastHeartbeat >= HEARTBEAT_MS) {

@@ -99,21 +99,26 @@ export async function runRunCommand(argv: string[]): Promise<number> {
     let runId: string;
     let agent: ReturnType<typeof pickAgent>;
     if (fresh) {
-      await storeRegistry(store.prisma, registry, { source: "builtin" });
       runId = randomUUID();
       agent = fresh.agent;
-      // The local worker is up (and holds the run's host lock) before the run exists, so that no other
-      // process's worker sees it first.
-      worker = await startLocalWorker({
-        store,
-        runId,
-        hostId: env.hostId,
-        dataDir: env.dataDir,
-        registry,
-        config,
-        agentName: agent.name,
-        agent: agent.agent,
-      });
+    } else {
+      runId = await resolveRunId(store.prisma, values.resume ?? "");
+      // The agent it ran with, unless told otherwise (and still defined).
+      const last = await store.prisma.session.findFirst({ where: { runId }, orderBy: { createdAt: "desc" } });
+      agent = pickAgent(config, values.agent ?? (last && config.agents[last.agent] ? last.agent : undefined));
+    }
+    worker = await startLocalWorker({
+      store,
+      runId,
+      hostId: env.hostId,
+      dataDir: env.dataDir,
+      registry,
+      config,
+      agentName: agent.name,
+      agent: agent.agent,
+    });
+    if (fresh) {
+      await storeRegistry(store.prisma, registry, { source: "builtin" });
       await store.engine.startRun({
         runId,
         repository: fresh.repository.path,
@@ -125,19 +130,6 @@ export async function runRunCommand(argv: string[]): Promise<number> {
         `Run ${runId}: ${fresh.repository.path} from ${fresh.repository.baseBranch}, agent ${agent.name}`,
       );
     } else {
-      runId = await resolveRunId(store.prisma, values.resume ?? "");
-      const last = await store.prisma.session.findFirst({ where: { runId }, orderBy: { createdAt: "desc" } });
-      agent = pickAgent(config, values.agent ?? (last && config.agents[last.agent] ? last.agent : undefined));
-      worker = await startLocalWorker({
-        store,
-        runId,
-        hostId: env.hostId,
-        dataDir: env.dataDir,
-        registry,
-        config,
-        agentName: agent.name,
-        agent: agent.agent,
-      });
       reporter.message(`Resuming run ${runId} with agent ${agent.name}`);
     }
     reporter.json({ kind: "started", runId, agent: agent.name, resumed: !fresh });

@@ -3,7 +3,6 @@
 // `devflow approve` in one terminal decides for the `devflow run` waiting in another.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { pino } from "pino";
 import type { Environment } from "../config/environment.js";
 import { applyMigrations, createDatabaseClient, type PrismaClient } from "../db/index.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
@@ -11,6 +10,7 @@ import type { EngineLog } from "../engine/worker-context.js";
 import { DevflowError } from "../errors/index.js";
 import { prepareQueueBackend } from "../queue/queue-connection.js";
 import { RunQueue } from "../queue/run-queue.js";
+import { createLogger } from "../server/logger.js";
 import { type Services, startServices } from "../server/services.js";
 
 export interface StateStore {
@@ -24,8 +24,7 @@ export interface StateStore {
 
 /** Logs go to stderr (stdout is the command's output); quiet unless LOG_LEVEL asks for more. */
 export function cliLog(env: Environment): EngineLog {
-  const level = process.env.LOG_LEVEL ? env.logLevel : "warn";
-  return pino({ level, base: { service: "devflow-cli" } }, process.stderr);
+  return createLogger(process.env.LOG_LEVEL ? env.logLevel : "warn", process.stderr);
 }
 
 /** Whether the data directory holds devflow state yet (an embedded Postgres was ever initialized). */
