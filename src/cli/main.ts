@@ -2,9 +2,6 @@
 // The `devflow` command: parses, wires, delegates (the logic lives in the modules it calls).
 import { parseArgs } from "node:util";
 import { DevflowError } from "../errors/index.js";
-import { runDoctorCommand } from "./doctor-command.js";
-import { runMigrateCommand } from "./migrate-command.js";
-import { runStartCommand } from "./start-command.js";
 
 const HELP = `devflow — hand GitHub issues to AI coding agents without handing over control
 
@@ -19,6 +16,14 @@ Commands:
              Check what devflow needs (Postgres, Redis, git, tmux, agent CLIs, GitHub App
              credentials) and say how to fix what is missing; exit 1 if something required is
              missing
+
+  run        Run a local git repository through a workflow template, live in this terminal
+  approve    Approve a run's pending gate            reject   Reject it, with a reason
+  abort      Abort a run
+  status     Show a run, or the most recent runs     logs     A run's events and agent transcript
+  attach     Attach to a run's live tmux pane
+
+Each command has --help (e.g. devflow run --help).
 
 Options:
   -h, --help     Show this help
@@ -43,6 +48,20 @@ Options:
   --json         Print the report as JSON: { ok, checks: [{ name, status, summary, fix }] }
   -h, --help     Show this help`;
 
+/**
+ * Subcommands that parse their own arguments (each has --help). Loaded on demand: `devflow status` need
+ * not load the GitHub app that `devflow start` mounts.
+ */
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: async (argv) => (await import("./run-command.js")).runRunCommand(argv),
+  approve: async (argv) => (await import("./decide-commands.js")).runDecisionCommand("approve", argv),
+  reject: async (argv) => (await import("./decide-commands.js")).runDecisionCommand("reject", argv),
+  abort: async (argv) => (await import("./decide-commands.js")).runDecisionCommand("abort", argv),
+  status: async (argv) => (await import("./status-command.js")).runStatusCommand(argv),
+  logs: async (argv) => (await import("./logs-command.js")).runLogsCommand(argv),
+  attach: async (argv) => (await import("./attach-command.js")).runAttachCommand(argv),
+};
+
 export async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -60,8 +79,10 @@ export async function main(argv: string[]): Promise<number> {
       console.log(DOCTOR_HELP);
       return 0;
     }
-    return runDoctorCommand({ json: values.json === true });
+    return (await import("./doctor-command.js")).runDoctorCommand({ json: values.json === true });
   }
+  const rest = argv.slice(argv.indexOf(command ?? "") + 1);
+  if (command !== undefined && command in SUBCOMMANDS) return SUBCOMMANDS[command]?.(rest) ?? 1;
   if (values.version) {
     const { createRequire } = await import("node:module");
     const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -81,10 +102,10 @@ export async function main(argv: string[]): Promise<number> {
           recoveryHint: "Use `devflow start`, `devflow start web` or `devflow start worker`.",
         });
       }
-      return runStartCommand(role);
+      return (await import("./start-command.js")).runStartCommand(role);
     }
     case "migrate":
-      return runMigrateCommand();
+      return (await import("./migrate-command.js")).runMigrateCommand();
     default:
       throw new DevflowError(`Unknown command "${command}".`, { code: "unknown_command" });
   }

@@ -111,6 +111,10 @@ export const ERROR_CODES = {
     class: "bad_input",
     hint: "Run `devflow --help` to see the commands.",
   },
+  invalid_arguments: {
+    class: "bad_input",
+    hint: "Run the command with --help to see its arguments and options.",
+  },
   session_manager_already_running: {
     class: "fatal",
     hint: "Another devflow worker on this host holds the session lock: stop it, or give this one its own DEVFLOW_HOST_ID.",
@@ -176,6 +180,35 @@ export const ERROR_CODES = {
   run_state_conflict: {
     class: "recoverable",
     hint: "The run changed while this was being done; it was not applied. Try again.",
+  },
+  run_id_ambiguous: {
+    class: "bad_input",
+    hint: "Give more characters of the run id (or all of it); `devflow status` lists the runs.",
+  },
+  // the local CLI
+  run_busy: {
+    class: "bad_input",
+    hint: "Another devflow process is running this run: let it finish, or stop it (Ctrl-C) and continue here with `devflow run --resume RUN`.",
+  },
+  unknown_agent: {
+    class: "bad_input",
+    hint: "Name one of the agents defined under `agents` in the server config (DEVFLOW_CONFIG), or define it there.",
+  },
+  requirements_not_found: {
+    class: "bad_input",
+    hint: "Pass an existing, non-empty file with --requirements FILE (Markdown: what to build).",
+  },
+  issue_needs_github: {
+    class: "bad_input",
+    hint: "The local CLI does not talk to GitHub: save the issue's text to a file and pass --requirements FILE, or label the issue to have the devflow GitHub App run it.",
+  },
+  terminal_required: {
+    class: "bad_input",
+    hint: "Run the command in a terminal (not through a pipe or a script); `devflow logs RUN --follow` works anywhere.",
+  },
+  no_live_session: {
+    class: "bad_input",
+    hint: "Only a run whose agent works in a tmux pane (mode: tmux) on this machine can be attached to, while that pane lives; `devflow logs RUN --follow` shows any run's progress.",
   },
   // exec agents
   agent_passthrough_forbidden: {

@@ -20,6 +20,7 @@ import { arch, platform, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import { DevflowError } from "../errors/index.js";
+import { EmbeddedPostgresUsers } from "./embedded-postgres-users.js";
 import { findFreePort } from "./free-port.js";
 import { isProcessAlive, stopProcess } from "./processes.js";
 
@@ -30,6 +31,12 @@ export interface EmbeddedPostgresOptions {
   database?: string;
   /** A fixed port (a restart that clients reconnect to); default a free one each start. */
   port?: number;
+  /**
+   * When a live devflow process already runs this data directory's Postgres: "refuse" (the default:
+   * `data_dir_in_use`, one server per data directory) or "share" (connect to it, as the CLI does so
+   * that `devflow approve` reaches the store of the `devflow run` waiting for it).
+   */
+  whenInUse?: "refuse" | "share";
   log?: (line: string) => void;
 }
 
@@ -39,6 +46,9 @@ export interface EmbeddedPostgres {
   readonly pid: number;
   /** True when this start ran initdb (a new data directory). */
   readonly initialized: boolean;
+  /** True when another devflow process had started it and this one connected to it. */
+  readonly shared: boolean;
+  /** Leaves it; the last devflow process to leave stops it. */
   stop(): Promise<void>;
 }
 
@@ -169,10 +179,14 @@ async function initdb(
  * A postmaster left running by a devflow process that died (SIGKILL) still holds the data directory:
  * stop it. One whose devflow is still alive belongs to another devflow process: refuse.
  */
-async function stopStalePostmaster(root: string, pgdata: string, log: (line: string) => void): Promise<void> {
-  const ownerFile = join(root, "owner.pid");
-  const ownerPid = existsSync(ownerFile) ? Number(readFileSync(ownerFile, "utf8").trim()) : 0;
-  if (ownerPid > 0 && ownerPid !== process.pid && isProcessAlive(ownerPid)) {
+async function stopStalePostmaster(
+  root: string,
+  pgdata: string,
+  users: EmbeddedPostgresUsers,
+  log: (line: string) => void,
+): Promise<void> {
+  const ownerPid = users.liveOwner() ?? users.liveClients()[0];
+  if (ownerPid !== undefined) {
     throw new DevflowError(
       `Another devflow process (pid ${ownerPid}) is using the data directory ${dirname(root)}.`,
       {
@@ -181,10 +195,8 @@ async function stopStalePostmaster(root: string, pgdata: string, log: (line: str
       },
     );
   }
-  const pidFile = join(pgdata, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return; // Postgres clears a dead pid file itself.
+  const pid = livePostmaster(pgdata)?.pid;
+  if (pid === undefined) return; // Postgres clears a dead pid file itself.
   log(`stopping the embedded Postgres (pid ${pid}) left running by an earlier devflow process`);
   if (!(await stopProcess(pid, { signal: "SIGINT", timeoutMs: 15_000 }))) {
     throw new DevflowError(`The embedded Postgres left by an earlier process (pid ${pid}) does not stop.`, {
@@ -192,6 +204,62 @@ async function stopStalePostmaster(root: string, pgdata: string, log: (line: str
       details: { pid },
     });
   }
+}
+
+/** The running postmaster of `pgdata` (its pid file: pid on line 1, port on line 4), if any. */
+function livePostmaster(pgdata: string): { pid: number; port: number } | undefined {
+  const pidFile = join(pgdata, "postmaster.pid");
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
+  return { pid, port: Number(lines[3]) };
+}
+
+/**
+ * Connects to the Postgres another live devflow process runs on this data directory, waiting while that
+ * process is still starting it; undefined when nobody uses it (or its user went away meanwhile).
+ */
+async function connectToRunning(
+  pgdata: string,
+  users: EmbeddedPostgresUsers,
+  serverUrlAt: (port: number) => string,
+  database: string,
+  log: (line: string) => void,
+): Promise<EmbeddedPostgres | undefined> {
+  const user = users.liveOwner() ?? users.liveClients()[0];
+  if (user === undefined) return undefined;
+  users.join(); // before connecting: a user that stops meanwhile sees this process and hands over
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const postmaster = livePostmaster(pgdata);
+    if (postmaster && Number.isInteger(postmaster.port) && postmaster.port > 0) {
+      const connectionString = `${serverUrlAt(postmaster.port)}/${database}`;
+      const client = new pg.Client({ connectionString });
+      try {
+        await client.connect();
+        await client.query("SELECT 1");
+        await client.end();
+        log(`connected to the embedded Postgres of devflow process ${user} (127.0.0.1:${postmaster.port})`);
+        return {
+          connectionString,
+          port: postmaster.port,
+          pid: postmaster.pid,
+          initialized: false,
+          shared: true,
+          async stop() {
+            if (users.leave()) await stopProcess(postmaster.pid, { signal: "SIGINT", timeoutMs: 15_000 });
+          },
+        };
+      } catch {
+        await client.end().catch(() => {});
+      }
+    }
+    if (users.liveOwner() === undefined && users.liveClients().length === 0 && !postmaster) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  users.leave();
+  return undefined;
 }
 
 async function waitUntilReady(connectionString: string, child: ChildProcess, logPath: string): Promise<void> {
@@ -246,8 +314,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await initdb(binaries, pgdata, settings, owner);
   }
   const settings = readSettings(settingsPath);
-  await stopStalePostmaster(root, pgdata, log);
-  writeFileSync(join(root, "owner.pid"), String(process.pid));
+  const auth = `${encodeURIComponent(settings.user)}:${encodeURIComponent(settings.password)}`;
+  const serverUrlAt = (port: number) => `postgresql://${auth}@127.0.0.1:${port}`;
+  const users = new EmbeddedPostgresUsers(root);
+  if (options.whenInUse === "share") {
+    const running = await connectToRunning(pgdata, users, serverUrlAt, database, log);
+    if (running) return running;
+  }
+  await stopStalePostmaster(root, pgdata, users, log);
+  users.becomeOwner();
 
   const port = options.port ?? (await findFreePort());
   const logPath = join(root, "postgres.log");
@@ -265,11 +340,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       "-c",
       `unix_socket_directories=${root}`,
     ],
-    { stdio: ["ignore", logFd, logFd], ...(owner ?? {}) },
+    // Its own process group: a Ctrl-C in the terminal reaches devflow, which drains its work and only
+    // then stops Postgres (or leaves it running for another devflow process still using it).
+    { stdio: ["ignore", logFd, logFd], detached: true, ...(owner ?? {}) },
   );
   closeSync(logFd);
-  const auth = `${encodeURIComponent(settings.user)}:${encodeURIComponent(settings.password)}`;
-  const serverUrl = `postgresql://${auth}@127.0.0.1:${port}`;
+  const serverUrl = serverUrlAt(port);
   await waitUntilReady(`${serverUrl}/postgres`, child, logPath);
   await ensureDatabase(`${serverUrl}/postgres`, database);
   log(`embedded Postgres ready on 127.0.0.1:${port} (pid ${child.pid})`);
@@ -280,7 +356,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port,
     pid: child.pid ?? -1,
     initialized,
+    shared: false,
     async stop() {
+      if (!users.leave()) {
+        log("leaving the embedded Postgres running for the devflow processes still using it");
+        child.unref();
+        return;
+      }
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT"); // fast shutdown
       await exited;
     },

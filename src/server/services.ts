@@ -17,6 +17,8 @@ export interface ServicesOptions {
    * defaults); "spawn-redis" starts a redis-server from PATH when there is one, else uses Postgres.
    */
   withoutRedisUrl: "postgres" | "spawn-redis";
+  /** When another devflow process runs the embedded Postgres: refuse (servers) or share it (the CLI). */
+  embeddedWhenInUse?: "refuse" | "share";
   log?: (line: string) => void;
 }
 
@@ -39,7 +41,11 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     let databaseUrl = options.databaseUrl;
     let databaseOrigin: Services["databaseOrigin"] = "DATABASE_URL";
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres({ dataDir: options.dataDir, log });
+      const embedded = await startEmbeddedPostgres({
+        dataDir: options.dataDir,
+        whenInUse: options.embeddedWhenInUse ?? "refuse",
+        log,
+      });
       stops.push(() => embedded.stop());
       databaseUrl = embedded.connectionString;
       databaseOrigin = "embedded Postgres";

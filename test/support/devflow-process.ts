@@ -9,6 +9,8 @@ export interface DevflowProcess {
   readonly child: ChildProcess;
   /** Everything written to stdout and stderr so far. */
   output(): string;
+  /** What was written to stdout alone (e.g. a command's --json output). */
+  stdout(): string;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
   readonly exited: Promise<number | string>;
 }
@@ -24,8 +26,10 @@ export function spawnDevflow(args: string[], env: Record<string, string | undefi
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let stdout = "";
   child.stdout?.on("data", (chunk) => {
     output += chunk;
+    stdout += chunk;
   });
   child.stderr?.on("data", (chunk) => {
     output += chunk;
@@ -33,7 +37,7 @@ export function spawnDevflow(args: string[], env: Record<string, string | undefi
   const exited = new Promise<number | string>((resolve) => {
     child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
   });
-  return { child, output: () => output, exited };
+  return { child, output: () => output, stdout: () => stdout, exited };
 }
 
 /** Polls GET /healthz until it answers 200; fails with the process output if it exits first. */

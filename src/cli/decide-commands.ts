@@ -1,0 +1,80 @@
+// `devflow approve|reject|abort RUN`: a decision from this machine (source "cli", actor = the OS user),
+// through the same engine call GitHub commands use. The process running the run (`devflow run`, or a
+// worker) notices and goes on.
+import { randomUUID } from "node:crypto";
+import { loadEnvironment } from "../config/environment.js";
+import { invalidArguments, parseCommand, requirePositional } from "./command-args.js";
+import { osActor } from "./gate.js";
+import { assertStoreExistsFor, openStateStore, resolveRunId } from "./state-store.js";
+
+export type DecisionCommand = "approve" | "reject" | "abort";
+
+const HELPS: Record<DecisionCommand, string> = {
+  approve: `Usage: devflow approve RUN [--gate GATE]
+
+Approves the run's pending approval request (e.g. the spec at gate spec_approved), as the OS user.
+RUN is the run id or its first characters. With several pending requests, --gate names one.`,
+  reject: `Usage: devflow reject RUN --reason TEXT [--gate GATE]
+
+Rejects the run's pending approval request, as the OS user: the run goes back to the phase the template
+names, and the agent gets the reason with its next attempt.`,
+  abort: `Usage: devflow abort RUN
+
+Aborts the run, at a gate or while it works, as the OS user. An aborted run never continues; its final
+report is written.`,
+};
+
+export async function runDecisionCommand(command: DecisionCommand, argv: string[]): Promise<number> {
+  const spec = {
+    name: command,
+    help: HELPS[command],
+    positionals: ["RUN"],
+    options: {
+      gate: { type: "string" },
+      reason: { type: "string" },
+    },
+  } as const;
+  const parsed = parseCommand(spec, argv);
+  if (parsed.help) {
+    console.log(HELPS[command]);
+    return 0;
+  }
+  const { values, positionals } = parsed;
+  const runText = requirePositional(command, positionals, 0, "RUN (a run id)");
+  if (command === "reject" && !values.reason?.trim())
+    throw invalidArguments(
+      command,
+      "devflow reject needs --reason TEXT: the agent gets it with its next attempt.",
+    );
+  if (command !== "reject" && values.reason !== undefined)
+    throw invalidArguments(command, `--reason belongs to devflow reject, not devflow ${command}.`);
+  if (command === "abort" && values.gate !== undefined)
+    throw invalidArguments(command, "devflow abort ends the whole run: drop --gate.");
+  const env = loadEnvironment();
+  assertStoreExistsFor(env, runText);
+  const store = await openStateStore(env);
+  try {
+    const runId = await resolveRunId(store.prisma, runText);
+    const actor = osActor();
+    if (command === "abort") {
+      await store.engine.abort(runId, actor, "cli");
+      console.log(`Run ${runId} aborted by ${actor}.`);
+      return 0;
+    }
+    const result = await store.engine.decide({
+      runId,
+      ...(values.gate ? { gateKey: values.gate } : {}),
+      action: command,
+      clientToken: randomUUID(),
+      actor,
+      source: "cli",
+      ...(values.reason ? { reason: values.reason.trim() } : {}),
+    });
+    console.log(
+      `${command === "approve" ? "Approved" : "Rejected"} gate ${result.gateKey} of run ${runId} as ${actor}; the run is ${result.runState}.`,
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
