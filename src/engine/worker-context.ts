@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { PrismaClient } from "../db/generated/client.js";
-import type { RunQueue } from "../queue/run-queue.js";
+import type { AdvanceQueue } from "../queue/advance-queue.js";
 import type { Registry } from "../registry/index.js";
 import type { SessionManager } from "../sessions/session-manager.js";
 
@@ -17,7 +17,7 @@ export interface WorkerContext {
   readonly prisma: PrismaClient;
   /** For per-run advisory locks (one dedicated connection per run being advanced). */
   readonly connectionString: string;
-  readonly queue: RunQueue;
+  readonly queue: AdvanceQueue;
   readonly sessions: SessionManager;
   readonly hostId: string;
   /** `<workspaceRoot>/<runId>/main` is a run's worktree; its report and artifacts sit beside it. */
