@@ -7,6 +7,7 @@
 //
 //   node scripts/build-action.mjs            write action/dist
 //   node scripts/build-action.mjs --check    exit 1 if action/dist is not current
+//   … --check --dist <dir>                   compare <dir> instead (the test of the check itself)
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -16,7 +17,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const distDir = join(root, "action", "dist");
+const distFlag = process.argv.indexOf("--dist");
+const distDir = distFlag > 0 ? process.argv[distFlag + 1] : join(root, "action", "dist");
 const WASM = "schema_engine_bg.wasm";
 
 async function buildInto(outDir) {

@@ -1,0 +1,223 @@
+// devflow's GitHub Action as a runner runs it: the committed bundle (`node action/dist/index.js`) in a
+// child process per event, with the event payload in a file, GITHUB_* variables and INPUT_* inputs,
+// against the GitHub simulator (REST and git over HTTP) with a workflow-style token, and a database the
+// action migrates itself. Label → the run waits at spec_approved; /approve → completed, with the final
+// report in the check run; the same event twice advances once; no database-url → a clear failure.
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabaseClient, type DatabaseClient } from "../../src/db/index.js";
+import { issueToken } from "../github-sim/auth.js";
+import { type GitHubSimulator, startGitHubSimulator } from "../github-sim/index.js";
+import { createEmptyDatabase } from "../support/database.js";
+import { type ActionResult, runActionJob } from "./action-process.js";
+
+const REPO = "octo/widgets";
+let sim: GitHubSimulator;
+let database: { url: string; drop(): Promise<void> };
+let client: DatabaseClient;
+let root: string;
+let token: string;
+let configPath: string;
+let jobs = 0;
+
+beforeAll(async () => {
+  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+    type: "pkcs8",
+    format: "pem",
+  }) as string;
+  // The workflow token belongs to the GitHub Actions app: what it writes is by github-actions[bot].
+  sim = await startGitHubSimulator({
+    appId: 15368,
+    appSlug: "github-actions",
+    privateKey,
+    webhookSecret: "unused",
+  });
+  const repo = await sim.state.createRepository("octo", "widgets", {
+    defaultBranch: "main",
+    files: { "README.md": "# widgets\n" },
+  });
+  const installation = sim.state.installations.get(repo.installationId);
+  if (!installation) throw new Error("the simulator installed no app on the repository");
+  token = issueToken(sim.state, installation).token;
+  sim.script.setPermission(REPO, "maintainer", "write");
+  sim.script.setPermission(REPO, "reader", "read");
+  // An empty database: the action applies devflow's migrations itself.
+  database = await createEmptyDatabase();
+  client = createDatabaseClient(database.url, { maxConnections: 2 });
+  root = realpathSync(mkdtempSync(join(tmpdir(), "devflow-action-test-")));
+  configPath = join(root, "devflow-server.yml");
+  writeFileSync(configPath, "agents:\n  fake: { preset: fake, writeDelayMs: 20 }\ndefaultAgent: fake\n");
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await database?.drop();
+  await sim?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+/** One job on a fresh runner, as the example workflow's step would run it. */
+function job(eventName: string, payload: Record<string, unknown>, inputs?: Record<string, string>) {
+  // Workflow events carry no App installation.
+  const { installation: _installation, ...event } = payload;
+  jobs += 1;
+  return runActionJob({
+    eventName,
+    payload: event,
+    repository: REPO,
+    apiUrl: sim.url,
+    jobDir: join(root, `job-${jobs}`),
+    inputs: inputs ?? { "database-url": database.url, "github-token": token, config: configPath },
+  });
+}
+
+function explain(result: ActionResult): string {
+  return `exit ${result.code}\nSTDOUT:\n${result.stdout.slice(-3000)}\nSTDERR:\n${result.stderr.slice(-3000)}`;
+}
+
+function noSecretsIn(result: ActionResult) {
+  for (const text of [result.stdout, result.stderr, result.summary]) {
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(database.url);
+  }
+}
+
+describe("devflow as a GitHub Action", () => {
+  it("takes a labeled issue to its spec gate in one job and to a report in the Checks tab with /approve in the next", async () => {
+    const issue = sim.state.createIssue(REPO, {
+      title: "Add a --verbose flag",
+      body: "Print each step.",
+      user: "maintainer",
+    });
+    const labeled = await job(
+      "issues",
+      await sim.payloads.issueLabeled({
+        repo: REPO,
+        issue: issue.number,
+        label: "devflow",
+        sender: "maintainer",
+      }),
+    );
+    expect(labeled.code, explain(labeled)).toBe(0);
+    noSecretsIn(labeled);
+
+    // The run waits at its gate, holding nothing.
+    const run = await client.prisma.run.findFirstOrThrow({
+      where: { repository: REPO, issueNumber: issue.number },
+    });
+    expect(run.state).toBe("awaiting_approval");
+    const gate = await client.prisma.approvalRequest.findFirstOrThrow({ where: { runId: run.id } });
+    expect([gate.gateKey, gate.state]).toEqual(["spec_approved", "pending"]);
+    // GitHub shows it before the job ends: the check run with its buttons, the sticky comment, a reaction.
+    const open = [...sim.state.checkRuns.values()].find((c) => c.externalId === run.id);
+    expect(open?.status).toBe("in_progress");
+    expect(open?.actions.map((a) => a.identifier)).toEqual(["approve", "reject"]);
+    const sticky = sim.state.commentsOn(issue).filter((c) => c.body.includes(`devflow:run:${run.id}`));
+    expect(sticky).toHaveLength(1);
+    expect(sticky[0]?.user).toBe("github-actions[bot]");
+    expect(sticky[0]?.body).toContain("spec_approved");
+    expect(labeled.summary).toContain(run.id);
+    expect(labeled.summary).toContain("`spec_approved`");
+
+    const approve = await sim.payloads.issueCommentCreated({
+      repo: REPO,
+      issue: issue.number,
+      body: "Looks right.\n/approve",
+      sender: "maintainer",
+    });
+    const approved = await job("issue_comment", approve);
+    expect(approved.code, explain(approved)).toBe(0);
+    noSecretsIn(approved);
+
+    const done = await client.prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    expect(done.state).toBe("completed");
+    const check = [...sim.state.checkRuns.values()].find(
+      (c) => c.externalId === run.id && c.conclusion === "success",
+    );
+    expect(check?.headSha).toBe(done.headSha);
+    expect(check?.output.summary).toContain(`# devflow run ${run.id}: ✅ completed`);
+    const pulls = sim.state.pulls(REPO);
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]?.body).toContain(`Closes #${issue.number}`);
+    // The run branch was pushed to the repository over git with the workflow token.
+    expect(
+      sim.state.pushes.some((push) => push.updates.some((u) => u.ref === `refs/heads/${done.branch}`)),
+    ).toBe(true);
+    const decision = await client.prisma.approvalDecision.findFirstOrThrow({
+      where: { approvalRequest: { runId: run.id } },
+    });
+    expect([decision.actor, decision.source, decision.action]).toEqual(["maintainer", "comment", "approve"]);
+    expect(approved.summary).toContain("completed");
+
+    // The same event again (a re-run of the job, or a second workflow on it): acknowledged, nothing moves.
+    const events = await client.prisma.runEvent.count({ where: { runId: run.id } });
+    const comments = sim.state.commentsOn(issue).length;
+    const again = await job("issue_comment", approve);
+    expect(again.code, explain(again)).toBe(0);
+    expect(again.summary).toContain("already handled");
+    expect(await client.prisma.runEvent.count({ where: { runId: run.id } })).toBe(events);
+    expect(
+      await client.prisma.approvalDecision.count({ where: { approvalRequest: { runId: run.id } } }),
+    ).toBe(1);
+    expect(sim.state.commentsOn(issue)).toHaveLength(comments);
+  }, 240_000);
+
+  it("refuses /approve from someone without write access, says so on the issue, and decides nothing", async () => {
+    const issue = sim.state.createIssue(REPO, { title: "Tidy the README", user: "maintainer" });
+    const labeled = await job(
+      "issues",
+      await sim.payloads.issueLabeled({
+        repo: REPO,
+        issue: issue.number,
+        label: "devflow",
+        sender: "maintainer",
+      }),
+    );
+    expect(labeled.code, explain(labeled)).toBe(0);
+    const run = await client.prisma.run.findFirstOrThrow({
+      where: { repository: REPO, issueNumber: issue.number },
+    });
+    const refused = await job(
+      "issue_comment",
+      await sim.payloads.issueCommentCreated({
+        repo: REPO,
+        issue: issue.number,
+        body: "/approve",
+        sender: "reader",
+      }),
+    );
+    expect(refused.code, explain(refused)).toBe(0);
+    expect((await client.prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state).toBe(
+      "awaiting_approval",
+    );
+    expect(
+      await client.prisma.approvalDecision.count({ where: { approvalRequest: { runId: run.id } } }),
+    ).toBe(0);
+    const reply = sim.state.commentsOn(issue).find((c) => c.body.includes("`/approve` was not applied"));
+    expect(reply?.body).toContain("@reader");
+  }, 240_000);
+
+  it("fails the job with how to add the database secret when database-url is missing, and touches nothing", async () => {
+    const issue = sim.state.createIssue(REPO, { title: "Never started", user: "maintainer" });
+    const payload = await sim.payloads.issueLabeled({
+      repo: REPO,
+      issue: issue.number,
+      label: "devflow",
+      sender: "maintainer",
+    });
+    const failed = await job("issues", payload, { "github-token": token, "database-url": "" });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(
+      /^::error title=devflow%3A action_input_missing::The database-url input is empty/m,
+    );
+    expect(failed.stderr).toContain("New repository secret");
+    expect(failed.stderr).toContain("secrets.DEVFLOW_DATABASE_URL");
+    expect(failed.summary).toContain("devflow failed (`action_input_missing`)");
+    noSecretsIn(failed);
+    expect(await client.prisma.run.count({ where: { issueNumber: issue.number } })).toBe(0);
+    expect(sim.state.commentsOn(issue)).toHaveLength(0);
+  }, 60_000);
+});
