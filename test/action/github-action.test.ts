@@ -165,7 +165,7 @@ describe("devflow as a GitHub Action", () => {
     expect(sim.state.commentsOn(issue)).toHaveLength(comments);
   }, 240_000);
 
-  it("refuses /approve from someone without write access, says so on the issue, and decides nothing", async () => {
+  it("refuses /approve from someone without write access, says so on the issue, decides nothing, and leaves other repositories' updates alone", async () => {
     const issue = sim.state.createIssue(REPO, { title: "Tidy the README", user: "maintainer" });
     const labeled = await job(
       "issues",
@@ -179,6 +179,20 @@ describe("devflow as a GitHub Action", () => {
     expect(labeled.code, explain(labeled)).toBe(0);
     const run = await client.prisma.run.findFirstOrThrow({
       where: { repository: REPO, issueNumber: issue.number },
+    });
+    // The database may serve other repositories: their updates are not this workflow token's to deliver.
+    const elsewhere = await client.prisma.outboxEffect.create({
+      data: {
+        key: "another-repository-reply",
+        kind: "comment.reply",
+        installationId: 0n,
+        payload: {
+          kind: "comment.reply",
+          issueNumber: 1,
+          body: "not for octo/widgets",
+          repository: "octo/gears",
+        },
+      },
     });
     const refused = await job(
       "issue_comment",
@@ -198,6 +212,8 @@ describe("devflow as a GitHub Action", () => {
     ).toBe(0);
     const reply = sim.state.commentsOn(issue).find((c) => c.body.includes("`/approve` was not applied"));
     expect(reply?.body).toContain("@reader");
+    const untouched = await client.prisma.outboxEffect.findUniqueOrThrow({ where: { id: elsewhere.id } });
+    expect([untouched.state, untouched.attempts]).toEqual(["pending", 0]);
   }, 240_000);
 
   it("fails the job with how to add the database secret when database-url is missing, and touches nothing", async () => {
