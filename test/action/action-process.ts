@@ -27,7 +27,18 @@ export interface ActionResult {
   summary: string;
 }
 
+export interface RunningActionJob {
+  readonly pid: number | undefined;
+  /** SIGKILL, as when a runner is lost or the job is cancelled hard. */
+  kill(): void;
+  readonly result: Promise<ActionResult>;
+}
+
 export async function runActionJob(job: ActionJob): Promise<ActionResult> {
+  return startActionJob(job).result;
+}
+
+export function startActionJob(job: ActionJob): RunningActionJob {
   mkdirSync(join(job.jobDir, "temp"), { recursive: true });
   mkdirSync(join(job.jobDir, "workspace"), { recursive: true });
   const eventPath = join(job.jobDir, "event.json");
@@ -64,6 +75,10 @@ export async function runActionJob(job: ActionJob): Promise<ActionResult> {
   child.stderr.on("data", (chunk) => {
     stderr += chunk;
   });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", (exit) => resolve(exit)));
-  return { code, stdout, stderr, summary: readFileSync(summaryPath, "utf8") };
+  const result = new Promise<ActionResult>((resolve) =>
+    child.once("exit", (code) =>
+      resolve({ code, stdout, stderr, summary: readFileSync(summaryPath, "utf8") }),
+    ),
+  );
+  return { pid: child.pid, kill: () => child.kill("SIGKILL"), result };
 }

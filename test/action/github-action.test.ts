@@ -3,87 +3,26 @@
 // against the GitHub simulator (REST and git over HTTP) with a workflow-style token, and a database the
 // action migrates itself. Label → the run waits at spec_approved; /approve → completed, with the final
 // report in the check run; the same event twice advances once; no database-url → a clear failure.
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabaseClient, type DatabaseClient } from "../../src/db/index.js";
-import { issueToken } from "../github-sim/auth.js";
-import { type GitHubSimulator, startGitHubSimulator } from "../github-sim/index.js";
 import { createEmptyDatabase } from "../support/database.js";
-import { type ActionResult, runActionJob } from "./action-process.js";
+import { type ActionFixture, createActionFixture, explain, REPO } from "./action-fixture.js";
 
-const REPO = "octo/widgets";
-let sim: GitHubSimulator;
-let database: { url: string; drop(): Promise<void> };
-let client: DatabaseClient;
-let root: string;
-let token: string;
-let configPath: string;
-let jobs = 0;
+let fx: ActionFixture;
+let sim: ActionFixture["sim"];
+let client: ActionFixture["client"];
 
 beforeAll(async () => {
-  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
-    type: "pkcs8",
-    format: "pem",
-  }) as string;
-  // The workflow token belongs to the GitHub Actions app: what it writes is by github-actions[bot].
-  sim = await startGitHubSimulator({
-    appId: 15368,
-    appSlug: "github-actions",
-    privateKey,
-    webhookSecret: "unused",
-  });
-  const repo = await sim.state.createRepository("octo", "widgets", {
-    defaultBranch: "main",
-    files: { "README.md": "# widgets\n" },
-  });
-  const installation = sim.state.installations.get(repo.installationId);
-  if (!installation) throw new Error("the simulator installed no app on the repository");
-  token = issueToken(sim.state, installation).token;
-  sim.script.setPermission(REPO, "maintainer", "write");
-  sim.script.setPermission(REPO, "reader", "read");
-  // An empty database: the action applies devflow's migrations itself.
-  database = await createEmptyDatabase();
-  client = createDatabaseClient(database.url, { maxConnections: 2 });
-  root = realpathSync(mkdtempSync(join(tmpdir(), "devflow-action-test-")));
-  configPath = join(root, "devflow-server.yml");
-  writeFileSync(configPath, "agents:\n  fake: { preset: fake, writeDelayMs: 20 }\ndefaultAgent: fake\n");
+  fx = await createActionFixture();
+  ({ sim, client } = fx);
 }, 60_000);
 
 afterAll(async () => {
-  await client?.close();
-  await database?.drop();
-  await sim?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await fx?.cleanup();
 });
 
-/** One job on a fresh runner, as the example workflow's step would run it. */
-function job(eventName: string, payload: Record<string, unknown>, inputs?: Record<string, string>) {
-  // Workflow events carry no App installation.
-  const { installation: _installation, ...event } = payload;
-  jobs += 1;
-  return runActionJob({
-    eventName,
-    payload: event,
-    repository: REPO,
-    apiUrl: sim.url,
-    jobDir: join(root, `job-${jobs}`),
-    inputs: inputs ?? { "database-url": database.url, "github-token": token, config: configPath },
-  });
-}
-
-function explain(result: ActionResult): string {
-  return `exit ${result.code}\nSTDOUT:\n${result.stdout.slice(-3000)}\nSTDERR:\n${result.stderr.slice(-3000)}`;
-}
-
-function noSecretsIn(result: ActionResult) {
-  for (const text of [result.stdout, result.stderr, result.summary]) {
-    expect(text).not.toContain(token);
-    expect(text).not.toContain(database.url);
-  }
-}
+const job = (...args: Parameters<ActionFixture["job"]>) => fx.job(...args);
+const noSecretsIn = (result: Parameters<ActionFixture["expectNoSecrets"]>[0]) => fx.expectNoSecrets(result);
 
 describe("devflow as a GitHub Action", () => {
   it("takes a labeled issue to its spec gate in one job and to a report in the Checks tab with /approve in the next", async () => {
@@ -224,7 +163,7 @@ describe("devflow as a GitHub Action", () => {
       label: "devflow",
       sender: "maintainer",
     });
-    const failed = await job("issues", payload, { "github-token": token, "database-url": "" });
+    const failed = await job("issues", payload, { "github-token": fx.token, "database-url": "" });
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(
       /^::error title=devflow%3A action_input_missing::The database-url input is empty/m,
@@ -233,7 +172,35 @@ describe("devflow as a GitHub Action", () => {
     expect(failed.stderr).toContain("secrets.DEVFLOW_DATABASE_URL");
     expect(failed.summary).toContain("devflow failed (`action_input_missing`)");
     noSecretsIn(failed);
-    expect(await client.prisma.run.count({ where: { issueNumber: issue.number } })).toBe(0);
+    expect(sim.state.commentsOn(issue)).toHaveLength(0);
+  }, 60_000);
+
+  it("fails the job naming the agent input and the agents the config defines when they do not match", async () => {
+    const issue = sim.state.createIssue(REPO, { title: "Wrong agent", user: "maintainer" });
+    const payload = await sim.payloads.issueLabeled({
+      repo: REPO,
+      issue: issue.number,
+      label: "devflow",
+      sender: "maintainer",
+    });
+    const untouched = await createEmptyDatabase();
+    const failed = await job("issues", payload, {
+      "database-url": untouched.url,
+      "github-token": fx.token,
+      agent: "claude",
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(
+      /^::error title=devflow%3A action_input_invalid::The agent input names "claude"/m,
+    );
+    expect(failed.stderr).toContain("defined: fake");
+    // Checked before anything is done: the database was not even migrated.
+    const tables = new pg.Client({ connectionString: untouched.url });
+    await tables.connect();
+    const { rows } = await tables.query("SELECT to_regclass('public._prisma_migrations') AS t");
+    await tables.end();
+    await untouched.drop();
+    expect(rows[0]?.t).toBe(null);
     expect(sim.state.commentsOn(issue)).toHaveLength(0);
   }, 60_000);
 });
