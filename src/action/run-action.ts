@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import type { ServerConfig } from "../config/server-config.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type PrismaClient } from "../db/index.js";
-import { DevflowError } from "../errors/index.js";
+import { DevflowError, isDevflowError } from "../errors/index.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
 import { createLogger } from "../server/logger.js";
 import { actionHostId, startActionEngine } from "./action-engine.js";
@@ -31,7 +31,15 @@ export async function runAction(env: Env, print: (line: string) => void): Promis
   mkdirSync(actionEnv.dataDir, { recursive: true });
   const logger = createLogger(actionEnv.debug ? "debug" : "warn", process.stderr);
 
-  const applied = await applyMigrations({ connectionString: inputs.databaseUrl });
+  const applied = await applyMigrations({ connectionString: inputs.databaseUrl }).catch((error) => {
+    if (!isDevflowError(error, "database_unreachable")) throw error;
+    throw new DevflowError(error.message, {
+      code: "database_unreachable",
+      recoveryHint:
+        "Check the database-url secret, and that its Postgres accepts connections from the runner (GitHub-hosted runners connect from the internet; a self-hosted runner can reach a private network).",
+      cause: error,
+    });
+  });
   print(applied.length > 0 ? `database migrated: ${applied.join(", ")}` : "database schema up to date");
   const database = createDatabaseClient(inputs.databaseUrl, {
     maxConnections: 5,
@@ -86,6 +94,10 @@ export async function runAction(env: Env, print: (line: string) => void): Promis
         return undefined;
       });
       if (effects) print(`GitHub updates: ${effects.delivered} delivered, ${effects.pending} pending`);
+      if (effects?.pending)
+        print(
+          `::warning title=devflow::${effects.pending} GitHub updates are still pending; the repository's next devflow job delivers them.`,
+        );
       await engine.stop();
     }
     const runs = await summarizeRuns(database.prisma, touched);

@@ -175,6 +175,24 @@ describe("devflow as a GitHub Action", () => {
     expect(sim.state.commentsOn(issue)).toHaveLength(0);
   }, 60_000);
 
+  it("fails the job saying what to check when the database cannot be reached, never quoting the secret", async () => {
+    const issue = sim.state.createIssue(REPO, { title: "Nowhere to record", user: "maintainer" });
+    const payload = await sim.payloads.issueLabeled({
+      repo: REPO,
+      issue: issue.number,
+      label: "devflow",
+      sender: "maintainer",
+    });
+    const secretUrl = "postgres://devflow:s3cret-pw@127.0.0.1:1/devflow";
+    const failed = await job("issues", payload, { "database-url": secretUrl, "github-token": fx.token });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^::error title=devflow%3A database_unreachable::/m);
+    expect(failed.stderr).toContain("Check the database-url secret");
+    for (const text of [failed.stdout, failed.stderr, failed.summary])
+      expect(text).not.toContain("s3cret-pw");
+    expect(sim.state.commentsOn(issue)).toHaveLength(0);
+  }, 60_000);
+
   it("fails the job naming the agent input and the agents the config defines when they do not match", async () => {
     const issue = sim.state.createIssue(REPO, { title: "Wrong agent", user: "maintainer" });
     const payload = await sim.payloads.issueLabeled({
