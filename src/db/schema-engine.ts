@@ -2,8 +2,10 @@
 // no download (Prisma's CLI fetches a native engine at run time, which fails offline).
 // The package's main entry imports a .wasm file, which Node's ESM loader rejects; we load the
 // JS glue (`schema_engine_bg`) and instantiate the .wasm beside it ourselves.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { MigrationAdapterFactory } from "./migration-adapter.js";
@@ -21,11 +23,20 @@ interface WasmApi {
   ): Promise<{ instance: { exports: Record<string, unknown> } }>;
 }
 
+/**
+ * The engine's .wasm: beside this module in the GitHub Action's bundle (action/dist, which has no
+ * node_modules), else in the package (its exports map does not expose the .wasm, so beside the glue).
+ */
+function wasmPath(): string {
+  const beside = fileURLToPath(new URL("./schema_engine_bg.wasm", import.meta.url));
+  if (existsSync(beside)) return beside;
+  const glue = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg");
+  return glue.replace(/\.js$/, ".wasm");
+}
+
 function initializeWasm(): Promise<void> {
   initialized ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const glue = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
-    const bytes = await readFile(glue.replace(/\.js$/, ".wasm"));
+    const bytes = await readFile(wasmPath());
     const { instance } = await wasmApi.instantiate(bytes, { "./schema_engine_bg.js": bg });
     const exports = instance.exports as { __wbindgen_start(): void };
     bg.__wbg_set_wasm(instance.exports);

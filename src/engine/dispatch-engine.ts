@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
-import type { RunQueue } from "../queue/run-queue.js";
+import type { AdvanceQueue } from "../queue/advance-queue.js";
 import { type DecideInput, type DecideResult, decide } from "./approvals.js";
 import { appendRunEvents } from "./run-events.js";
 import { abortRun, moveToPhase } from "./run-moves.js";
@@ -18,7 +18,7 @@ export type { StartRunInput } from "./validate-start-run.js";
 
 export interface DispatchEngineOptions {
   prisma: PrismaClient;
-  queue: RunQueue;
+  queue: AdvanceQueue;
   log: EngineLog;
 }
 

@@ -2,12 +2,12 @@
 // Postgres, so a Redis that restarts empty (or a job that failed after stalling twice) loses nothing.
 import { advisoryLockKey } from "../db/advisory-lock.js";
 import type { PrismaClient } from "../db/generated/client.js";
-import type { RunQueue } from "../queue/run-queue.js";
+import type { AdvanceQueue } from "../queue/advance-queue.js";
 import { runLockName } from "./advance-run.js";
 import { WORKING_STATES } from "./run-states.js";
 
 /** Enqueues "advance" for every run a worker must move on (deduplicated by job id). Returns how many. */
-export async function reconcileRuns(prisma: PrismaClient, queue: RunQueue): Promise<number> {
+export async function reconcileRuns(prisma: PrismaClient, queue: AdvanceQueue): Promise<number> {
   const runs = await prisma.run.findMany({
     where: {
       OR: [

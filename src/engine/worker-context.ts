@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
-import type { RunQueue } from "../queue/run-queue.js";
+import type { AdvanceQueue } from "../queue/advance-queue.js";
 import type { Registry } from "../registry/index.js";
 import type { SessionManager } from "../sessions/session-manager.js";
 
@@ -18,7 +18,7 @@ export interface WorkerContext {
   readonly prisma: PrismaClient;
   /** Per-run advisory locks (one advancer per run across every host), on pooled connections. */
   readonly runLocks: AdvisoryLockPool;
-  readonly queue: RunQueue;
+  readonly queue: AdvanceQueue;
   readonly sessions: SessionManager;
   readonly hostId: string;
   /** `<workspaceRoot>/<runId>/main` is a run's worktree; its report and artifacts sit beside it. */

@@ -265,6 +265,19 @@ export const ERROR_CODES = {
     class: "bad_input",
     hint: "This issue already has an active run: steer it with /approve, /reject or /abort, or wait for it to end.",
   },
+  // GitHub Action
+  action_input_missing: {
+    class: "bad_input",
+    hint: "Give the named input under `with:` in the workflow step that uses devflow's action.",
+  },
+  action_input_invalid: {
+    class: "bad_input",
+    hint: "Fix the named input under `with:` in the workflow step that uses devflow's action.",
+  },
+  action_environment_invalid: {
+    class: "bad_input",
+    hint: "Run devflow's action as a step of a GitHub Actions job: the runner sets GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY and the other GITHUB_* variables it reads.",
+  },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,6 +2,7 @@
 // the run and its version, so the same advance is never queued twice while one is waiting or active.
 
 import type { Job } from "bullmq";
+import type { AdvanceQueue } from "./advance-queue.js";
 import type { QueueConnection } from "./queue-connection.js";
 import { createQueue, createWorker, type DevflowQueue, type DevflowWorker } from "./queue-connection.js";
 
@@ -21,7 +22,7 @@ export function advanceJobId(runId: string, version: number, tag?: string): stri
   return `advance-${runId}-v${version}${tag ? `-${tag}` : ""}`;
 }
 
-export class RunQueue {
+export class RunQueue implements AdvanceQueue {
   readonly queue: DevflowQueue<AdvanceJob>;
 
   constructor(connection: QueueConnection) {

@@ -11,17 +11,29 @@ export interface EffectsWorkerOptions {
   /** An authenticated client for an installation (Probot's `app.auth(id)`). */
   octokitFor(installationId: number): Promise<Octokit>;
   log: EngineLog;
+  /**
+   * Only effects for this `owner/name` (the GitHub Action: its workflow token may act on its own
+   * repository alone, while the database may hold other repositories' effects).
+   */
+  repository?: string;
   pollMs?: number;
   leaseSeconds?: number;
   maxAttempts?: number;
 }
 
-async function claimNext(prisma: PrismaClient, leaseSeconds: number): Promise<OutboxEffect | undefined> {
+async function claimNext(
+  prisma: PrismaClient,
+  leaseSeconds: number,
+  repository: string | null,
+): Promise<OutboxEffect | undefined> {
+  // An effect names its repository in its payload (replies, reactions) or through its run (run output).
   const rows = await prisma.$queryRaw<OutboxEffect[]>`
     UPDATE "OutboxEffect" SET "notBefore" = now() + make_interval(secs => ${leaseSeconds}), "attempts" = "attempts" + 1
     WHERE "id" = (
       SELECT "id" FROM "OutboxEffect"
       WHERE "state" = 'pending' AND "notBefore" <= now() AND "installationId" IS NOT NULL
+        AND (${repository}::text IS NULL OR "payload"->>'repository' = ${repository}
+          OR "runId" IN (SELECT "id" FROM "Run" WHERE "repository" = ${repository}))
       ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING *`;
   return rows[0];
@@ -38,7 +50,7 @@ function retryAfterSeconds(error: unknown): number | undefined {
 /** Delivers one due effect; false when none was due. */
 export async function deliverNextEffect(options: EffectsWorkerOptions): Promise<boolean> {
   const { prisma, log } = options;
-  const effect = await claimNext(prisma, options.leaseSeconds ?? 60);
+  const effect = await claimNext(prisma, options.leaseSeconds ?? 60, options.repository ?? null);
   if (!effect) return false;
   try {
     const octokit = await options.octokitFor(Number(effect.installationId));

@@ -1,0 +1,59 @@
+// Before the job ends, the outbox of this repository is delivered with the workflow token: replies,
+// reactions, the sticky comment, the draft PR and the check run. An effect GitHub refused for now
+// (a rate limit, a 5xx) is retried within the job's budget; whatever is still pending afterwards stays
+// in Postgres, and the next devflow job of the repository delivers it.
+import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { EngineLog } from "../engine/worker-context.js";
+import type { Octokit } from "../github/effects/deliver-effect.js";
+import { deliverNextEffect } from "../github/effects/effects-worker.js";
+
+export interface DrainOptions {
+  prisma: PrismaClient;
+  octokit: Octokit;
+  repository: string;
+  log: EngineLog;
+  /** How long to keep retrying effects that were not delivered at the first try. */
+  budgetMs: number;
+}
+
+export interface DrainResult {
+  delivered: number;
+  pending: number;
+  failed: number;
+}
+
+function ofRepository(repository: string): Prisma.OutboxEffectWhereInput {
+  return { OR: [{ payload: { path: ["repository"], equals: repository } }, { run: { repository } }] };
+}
+
+export async function drainEffects(options: DrainOptions): Promise<DrainResult> {
+  const { prisma, repository } = options;
+  const startedAt = new Date();
+  const deadline = Date.now() + options.budgetMs;
+  for (;;) {
+    while (
+      await deliverNextEffect({
+        prisma,
+        octokitFor: async () => options.octokit,
+        log: options.log,
+        repository,
+      })
+    ) {
+      // one effect claimed and delivered (or put back with a later due time)
+    }
+    const next = await prisma.outboxEffect.findFirst({
+      where: { state: "pending", ...ofRepository(repository) },
+      orderBy: { notBefore: "asc" },
+      select: { notBefore: true },
+    });
+    if (!next || next.notBefore.getTime() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(50, next.notBefore.getTime() - Date.now())));
+  }
+  const count = (where: Prisma.OutboxEffectWhereInput) =>
+    prisma.outboxEffect.count({ where: { ...where, ...ofRepository(repository) } });
+  return {
+    delivered: await count({ state: "delivered", deliveredAt: { gte: startedAt } }),
+    pending: await count({ state: "pending" }),
+    failed: await count({ state: "failed", createdAt: { gte: startedAt } }),
+  };
+}
