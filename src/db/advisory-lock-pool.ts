@@ -4,8 +4,7 @@
 // connection never holds a lock it should not. pg.Pool does not fit: a lock lives on its connection and
 // must be lost with it, which needs the client's own error/end events while the lock is held.
 import pg from "pg";
-import type { AdvisoryLock } from "./advisory-lock.js";
-import { advisoryLockKey } from "./advisory-lock.js";
+import { type AdvisoryLock, advisoryLockKey, lossSignal } from "./advisory-lock.js";
 
 export interface AdvisoryLockPoolOptions {
   /** Idle connections kept for reuse (more are opened when needed, and closed on release). */
@@ -29,14 +28,7 @@ export class AdvisoryLockPool {
   async tryLock(name: string): Promise<AdvisoryLock | undefined> {
     const key = advisoryLockKey(name);
     const client = await this.checkOut();
-    let gone = false;
-    let markLost: () => void = () => {};
-    const lost = new Promise<void>((resolve) => {
-      markLost = () => {
-        gone = true;
-        resolve();
-      };
-    });
+    const { lost, isLost, markLost } = lossSignal();
     client.on("error", markLost);
     client.on("end", markLost);
     const detach = () => {
@@ -62,12 +54,12 @@ export class AdvisoryLockPool {
     return {
       name,
       lost,
-      isLost: () => gone,
+      isLost,
       release: async () => {
         if (released) return;
         released = true;
         detach();
-        if (gone) return this.discard(client);
+        if (isLost()) return this.discard(client);
         try {
           const result = await client.query<{ unlocked: boolean }>(
             "SELECT pg_advisory_unlock($1::bigint) AS unlocked",

@@ -17,12 +17,8 @@ export interface AdvisoryLock {
   isLost(): boolean;
 }
 
-/** Takes the lock without waiting; undefined when someone else holds it. */
-export async function tryAdvisoryLock(
-  connectionString: string,
-  name: string,
-): Promise<AdvisoryLock | undefined> {
-  const client = new pg.Client({ connectionString, application_name: `devflow-lock` });
+/** A lock's "lost" signal: `lost` resolves, and `isLost()` turns true, once `markLost` is called. */
+export function lossSignal(): { lost: Promise<void>; isLost: () => boolean; markLost: () => void } {
   let gone = false;
   let markLost: () => void = () => {};
   const lost = new Promise<void>((resolve) => {
@@ -31,6 +27,16 @@ export async function tryAdvisoryLock(
       resolve();
     };
   });
+  return { lost, isLost: () => gone, markLost };
+}
+
+/** Takes the lock without waiting; undefined when someone else holds it. */
+export async function tryAdvisoryLock(
+  connectionString: string,
+  name: string,
+): Promise<AdvisoryLock | undefined> {
+  const client = new pg.Client({ connectionString, application_name: `devflow-lock` });
+  const { lost, isLost, markLost } = lossSignal();
   client.on("error", () => markLost());
   client.on("end", () => markLost());
   await client.connect();
@@ -51,7 +57,7 @@ export async function tryAdvisoryLock(
   return {
     name,
     lost,
-    isLost: () => gone,
+    isLost,
     async release() {
       if (released) return;
       released = true;
