@@ -34,6 +34,7 @@ function eventContext(context: AnyContext): EventContext | undefined {
   const payload = context.payload as RepoPayload;
   if (!payload.repository || !payload.installation) return undefined;
   const repo = payload.repository;
+  let config: Promise<unknown> | undefined;
   return {
     deliveryId: context.id,
     installationId: payload.installation.id,
@@ -44,12 +45,13 @@ function eventContext(context: AnyContext): EventContext | undefined {
       cloneUrl: repo.clone_url,
       defaultBranch: repo.default_branch,
     },
-    loadRepositoryConfig: async () => {
-      try {
-        return (await context.config("devflow.yml")) ?? {};
-      } catch (error) {
-        throw unreadableRepositoryConfig(error) ?? error;
-      }
+    // Read once per delivery: a trigger and the run it starts see the same file, for one GitHub call.
+    loadRepositoryConfig: () => {
+      config ??= context.config("devflow.yml").then(
+        (found) => found ?? {},
+        (error) => Promise.reject(unreadableRepositoryConfig(error) ?? error),
+      );
+      return config;
     },
     permissionOf: async (login) => {
       try {
