@@ -151,6 +151,11 @@ describe("an invalid .github/devflow.yml on the default branch", () => {
     const { issue, deliveryId } = await labelIssue(repo, "Start me");
     const delivery = await harness.db.prisma.webhookDelivery.findUniqueOrThrow({ where: { deliveryId } });
     expect(delivery.outcome).toBe("refused");
+    // The file was read from GitHub once for the delivery, though the label check and the trigger both use it.
+    const reads = e2e.sim.requests.filter(
+      (r) => r.method === "GET" && r.apiPath.startsWith(`/repos/${repo}/contents/`),
+    );
+    expect(reads).toHaveLength(1);
     // Every effect of the refusal delivered: whatever devflow had to say is on the issue now.
     await expect
       .poll(
