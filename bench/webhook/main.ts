@@ -19,7 +19,7 @@ import { otherProcessCpuMs } from "../engine/process-cpu.js";
 import { table } from "../engine/stats.js";
 import { buildDeliveries, SHAPES, type Shape } from "./deliveries.js";
 import { githubCallFloor } from "./github-call-floor.js";
-import { type LoadFigures, sendLoad } from "./load.js";
+import { type Delivery, type LoadFigures, sendLoad } from "./load.js";
 import { postgresCpuMs, samplePostgresCpu } from "./postgres-meter.js";
 import { type Credentials, startBareProbot, startDevflowWeb, type Target } from "./targets.js";
 
@@ -63,6 +63,11 @@ function options() {
     serverUrl: process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres",
   };
 }
+
+type Opts = ReturnType<typeof options>;
+const SECRET = "bench-webhook-secret";
+const APP_ID = 4711;
+const REPO = "bench/widgets";
 
 interface Row {
   target: string;
@@ -119,12 +124,6 @@ async function measure(
   );
   return row;
 }
-
-type Opts = ReturnType<typeof options>;
-type Delivery = Awaited<ReturnType<typeof buildDeliveries>>[number];
-const SECRET = "bench-webhook-secret";
-const APP_ID = 4711;
-const REPO = "bench/widgets";
 
 async function main(): Promise<number> {
   const o = options();
