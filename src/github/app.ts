@@ -132,7 +132,8 @@ export function createDevflowApp(deps: GitHubDeps): ApplicationFunction {
           isDevflowError(error) ? undefined : Promise.reject(error),
         );
         const wanted = config?.label ?? deps.serverConfig.label;
-        if (label?.name !== wanted) return "ignored: another label";
+        // GitHub's label names are case-insensitive.
+        if (label?.name.toLowerCase() !== wanted.toLowerCase()) return "ignored: another label";
         const runId = await startRunForIssue(
           deps,
           ctx,
