@@ -26,7 +26,7 @@ export interface EffectsWorkerOptions {
 async function claimNext(
   prisma: PrismaClient,
   leaseSeconds: number,
-  busy: readonly bigint[] = [],
+  busy: readonly bigint[],
 ): Promise<OutboxEffect | undefined> {
   const rows = await prisma.$queryRaw<OutboxEffect[]>`
     UPDATE "OutboxEffect" SET "notBefore" = now() + make_interval(secs => ${leaseSeconds}), "attempts" = "attempts" + 1
@@ -45,14 +45,6 @@ function retryAfterSeconds(error: unknown): number | undefined {
   const header = failure.response?.headers?.["retry-after"];
   const seconds = header === undefined ? Number.NaN : Number(header);
   return Number.isFinite(seconds) ? seconds : failure.status === 429 ? 60 : undefined;
-}
-
-/** Delivers one due effect; false when none was due. */
-export async function deliverNextEffect(options: EffectsWorkerOptions): Promise<boolean> {
-  const effect = await claimNext(options.prisma, options.leaseSeconds ?? 60);
-  if (!effect) return false;
-  await deliverClaimed(options, effect);
-  return true;
 }
 
 async function deliverClaimed(options: EffectsWorkerOptions, effect: OutboxEffect): Promise<void> {
