@@ -13,10 +13,12 @@ export const repositoryConfigSchema = z.strictObject({
   /** Template for runs started by the label, `name` or `name@version`. */
   template: z
     .string()
-    .regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, "a template such as development or development@1")
+    .regex(/^[a-z][a-z0-9_-]*(@\d+)?$/, "must be a template name such as development or development@1")
     .optional(),
   /** Gate keys that stop for a human; default: the template's. */
-  gates: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, "a gate key such as spec_approved")).optional(),
+  gates: z
+    .array(z.string().regex(/^[a-z][a-z0-9_]*$/, "must be a gate key such as spec_approved"))
+    .optional(),
   /** Abort the run when the issue or its PR is closed. */
   abortOnClose: z.boolean().default(true),
   /** Abort the run when the trigger label is removed. */
@@ -35,7 +37,7 @@ export const repositoryConfigSchema = z.strictObject({
     .default({ minPermission: "write", allowIssueAuthor: true }),
   /** Per role, one of the operator's agents (by name), e.g. `{ implementer: codex, reviewer: claude }`. */
   agents: z
-    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "a role id such as implementer"), z.string().min(1))
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "must be a role id such as implementer"), z.string().min(1))
     .optional(),
 });
 
@@ -46,30 +48,94 @@ export interface RepositoryConfigContext {
   operatorAgents: readonly string[];
 }
 
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? "(top level)" : path.map(String).join(".");
+/** What each key takes, said as the fix for a problem with it. */
+const KEY_FIX: Record<string, string> = {
+  label: "set it to a label name, e.g. `label: devflow`",
+  template: "set it to a template name, e.g. `template: development` or `template: development@1`",
+  gates: "set it to a list of gate keys, e.g. `gates: [spec_approved]`",
+  abortOnClose: "set it to `true` or `false`",
+  abortOnUnlabel: "set it to `true` or `false`",
+  approvers:
+    "set it to a map, e.g. `approvers: { minPermission: write, users: [alice], teams: [org/reviewers] }`",
+  "approvers.minPermission": "set it to one of read, triage, write, maintain, admin",
+  "approvers.users": "set it to a list of GitHub logins, e.g. `users: [alice, bob]`",
+  "approvers.teams": "set it to a list of team slugs, e.g. `teams: [org/reviewers]`",
+  "approvers.allowIssueAuthor": "set it to `true` or `false`",
+  agents: "set it to a map of role id to one of this server's agents, e.g. `agents: { implementer: codex }`",
+};
+
+function keyOf(path: readonly PropertyKey[]): string {
+  return path
+    .filter((part) => typeof part !== "number")
+    .map(String)
+    .join(".");
+}
+
+function settingsAt(shape: z.ZodRawShape): string {
+  return Object.keys(shape).join(", ");
+}
+
+/** One line per problem: the key, what is wrong with it, and how to fix it. */
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    const parent = keyOf(issue.path);
+    const known =
+      parent === "approvers"
+        ? settingsAt(repositoryConfigSchema.shape.approvers.unwrap().shape)
+        : settingsAt(repositoryConfigSchema.shape);
+    return issue.keys.map(
+      (key) =>
+        `\`${parent ? `${parent}.` : ""}${key}\`: not a devflow setting. Fix: remove it or correct its spelling; the settings${parent ? ` under \`${parent}\`` : ""} are ${known}.`,
+    );
+  }
+  const key = keyOf(issue.path);
+  if (!key) {
+    return [
+      `the file: ${issue.message}. Fix: write a YAML map of settings, e.g. \`label: devflow\` (the settings are ${settingsAt(repositoryConfigSchema.shape)}).`,
+    ];
+  }
+  const where = issue.path.map(String).join(".");
+  const fix = KEY_FIX[key] ?? KEY_FIX[key.split(".")[0] ?? ""] ?? "see the README's repository config";
+  return [`\`${where}\`: ${issue.message}. Fix: ${fix}.`];
 }
 
 /** Validates the parsed file (Probot hands us `{}` for a file holding only comments). */
 export function parseRepositoryConfig(raw: unknown, context: RepositoryConfigContext): RepositoryConfig {
   const result = repositoryConfigSchema.safeParse(raw ?? {});
-  const problems = result.success
-    ? []
-    : result.error.issues.map((issue) => `\`${pathOf(issue.path)}\`: ${issue.message}`);
+  const problems = result.success ? [] : result.error.issues.flatMap(describeIssue);
   if (result.success) {
     for (const [role, agent] of Object.entries(result.data.agents ?? {})) {
       if (!context.operatorAgents.includes(agent)) {
         problems.push(
-          `\`agents.${role}\`: "${agent}" is not an agent of this devflow server (it has: ${context.operatorAgents.join(", ") || "none"}); a repository can choose among them but never define one`,
+          `\`agents.${role}\`: "${agent}" is not an agent of this devflow server (it has: ${context.operatorAgents.join(", ") || "none"}); a repository can choose among them but never define one. Fix: name one of those agents, or ask the operator to add it.`,
         );
       }
     }
   }
-  if (problems.length > 0) {
-    throw new DevflowError(`.github/devflow.yml is not valid:\n${problems.map((p) => `- ${p}`).join("\n")}`, {
-      code: "invalid_repository_config",
-      details: { problems },
-    });
-  }
+  if (problems.length > 0) throw invalidRepositoryConfig(problems);
   return result.data as RepositoryConfig;
+}
+
+export function invalidRepositoryConfig(problems: string[]): DevflowError {
+  return new DevflowError(`.github/devflow.yml is not valid:\n${problems.map((p) => `- ${p}`).join("\n")}`, {
+    code: "invalid_repository_config",
+    details: { problems },
+  });
+}
+
+/**
+ * The file could not be read as YAML (Probot's config plugin throws a plain Error whose cause is the
+ * YAML parser's, with the line and column): the same error as a bad key, so the same one comment.
+ */
+export function unreadableRepositoryConfig(error: unknown): DevflowError | undefined {
+  const message = (error as Error | undefined)?.message ?? "";
+  if (!message.startsWith("[@probot/octokit-plugin-config]") || !/could not be parsed/.test(message))
+    return undefined;
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  const what = /not an object/.test(message)
+    ? "it holds a single value, not a map of settings"
+    : `it is not valid YAML${cause ? ` (${cause.split("\n")[0]})` : ""}`;
+  return invalidRepositoryConfig([
+    `the file: ${what}. Fix: write a YAML map of settings, e.g. \`label: devflow\` (the settings are ${settingsAt(repositoryConfigSchema.shape)}).`,
+  ]);
 }

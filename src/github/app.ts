@@ -2,6 +2,7 @@
 // acknowledged and ignored), then triggers and commands handed to small handlers. No GitHub write and
 // no git work happens in the request: replies, reactions and run output go through the outbox.
 import type { ApplicationFunction, Context, Probot } from "probot";
+import { unreadableRepositoryConfig } from "../config/repository-config.js";
 import { isDevflowError } from "../errors/index.js";
 import { parseCommands } from "./commands/parse-commands.js";
 import type { EventContext, Sender } from "./event-context.js";
@@ -13,6 +14,8 @@ import { audit } from "./intake/audit.js";
 import { finishDelivery, recordDelivery } from "./intake/record-delivery.js";
 
 type AnyContext = Context;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface RepoPayload {
   repository?: {
@@ -31,6 +34,7 @@ function eventContext(context: AnyContext): EventContext | undefined {
   const payload = context.payload as RepoPayload;
   if (!payload.repository || !payload.installation) return undefined;
   const repo = payload.repository;
+  let config: Promise<unknown> | undefined;
   return {
     deliveryId: context.id,
     installationId: payload.installation.id,
@@ -41,7 +45,14 @@ function eventContext(context: AnyContext): EventContext | undefined {
       cloneUrl: repo.clone_url,
       defaultBranch: repo.default_branch,
     },
-    loadRepositoryConfig: async () => (await context.config("devflow.yml")) ?? {},
+    // Read once per delivery: a trigger and the run it starts see the same file, for one GitHub call.
+    loadRepositoryConfig: () => {
+      config ??= context.config("devflow.yml").then(
+        (found) => found ?? {},
+        (error) => Promise.reject(unreadableRepositoryConfig(error) ?? error),
+      );
+      return config;
+    },
     permissionOf: async (login) => {
       try {
         // No retries: the answer is needed inside GitHub's 10 s webhook window, and no answer means no.
@@ -121,7 +132,8 @@ export function createDevflowApp(deps: GitHubDeps): ApplicationFunction {
           isDevflowError(error) ? undefined : Promise.reject(error),
         );
         const wanted = config?.label ?? deps.serverConfig.label;
-        if (label?.name !== wanted) return "ignored: another label";
+        // GitHub's label names are case-insensitive.
+        if (label?.name.toLowerCase() !== wanted.toLowerCase()) return "ignored: another label";
         const runId = await startRunForIssue(
           deps,
           ctx,
@@ -222,9 +234,21 @@ export function createDevflowApp(deps: GitHubDeps): ApplicationFunction {
           requested_action?: { identifier: string };
           sender: Sender;
         };
-        const run = await deps.prisma.run.findFirst({ where: { checkRunId: BigInt(checkRun.id) } });
-        if (!run || (action?.identifier !== "approve" && action?.identifier !== "reject"))
+        if (action?.identifier !== "approve" && action?.identifier !== "reject")
           return "ignored: not a devflow action";
+        // Our check runs carry the run id as external_id; a run's earlier heads had check runs too.
+        const run = await deps.prisma.run.findFirst({
+          where: {
+            repository: ctx.repository.fullName,
+            OR: [
+              { checkRunId: BigInt(checkRun.id) },
+              ...(checkRun.external_id && UUID.test(checkRun.external_id)
+                ? [{ id: checkRun.external_id }]
+                : []),
+            ],
+          },
+        });
+        if (!run) return "ignored: not a devflow check run";
         const command =
           action.identifier === "approve"
             ? { name: "approve" as const }
@@ -236,9 +260,14 @@ export function createDevflowApp(deps: GitHubDeps): ApplicationFunction {
           {
             kind: "check_action",
             id: checkRun.id,
+            // Each press is its own delivery; GitHub's redelivery of it keeps the id.
+            clientToken: `check-${context.id}`,
             number: run.pullRequestNumber ?? run.issueNumber ?? 0,
             issue: { title: run.title ?? "", body: null, author: "" },
             reactable: false,
+            ...(run.checkRunId !== null && run.checkRunId !== BigInt(checkRun.id)
+              ? { stale: "the buttons pressed are on an earlier check run of this run; use the current one" }
+              : {}),
           },
           [command],
         );

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseRepositoryConfig } from "../../src/config/repository-config.js";
+import { parseRepositoryConfig, unreadableRepositoryConfig } from "../../src/config/repository-config.js";
 import { isDevflowError } from "../../src/errors/index.js";
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const context = { operatorAgents: ["claude", "codex"] };
 
 describe(".github/devflow.yml", () => {
@@ -14,17 +15,32 @@ describe(".github/devflow.yml", () => {
   });
 
   it.each([
-    [{ approvers: { minPermission: "owner" } }, "`approvers.minPermission`"],
-    [{ labl: "devflow" }, "labl"],
-    [{ template: "Development" }, "`template`"],
-    [{ gates: ["Spec Approved"] }, "`gates.0`"],
+    [
+      { approvers: { minPermission: "owner" } },
+      "`approvers.minPermission`: Invalid option: expected one of",
+      "set it to one of read, triage, write, maintain, admin",
+    ],
+    [
+      { labl: "devflow" },
+      "`labl`: not a devflow setting",
+      "correct its spelling; the settings are label, template, gates,",
+    ],
+    [{ approvers: { user: ["a"] } }, "`approvers.user`: not a devflow setting", "under `approvers` are"],
+    [{ template: "Development" }, "`template`: must be a template name", "e.g. `template: development`"],
+    [{ gates: ["Spec Approved"] }, "`gates.0`: must be a gate key", "e.g. `gates: [spec_approved]`"],
     [
       { agents: { implementer: "my-own-cli" } },
       '`agents.implementer`: "my-own-cli" is not an agent of this devflow server (it has: claude, codex)',
+      "name one of those agents",
     ],
-    [{ agents: { implementer: { command: ["rm", "-rf", "/"] } } }, "`agents.implementer`"],
-    [{ abortOnClose: "yes" }, "`abortOnClose`"],
-  ])("refuses %j, naming %s", (raw, says) => {
+    [
+      { agents: { implementer: { command: ["rm", "-rf", "/"] } } },
+      "`agents.implementer`: Invalid input: expected string",
+      "`agents: { implementer: codex }`",
+    ],
+    [{ abortOnClose: "yes" }, "`abortOnClose`: Invalid input: expected boolean", "`true` or `false`"],
+    ["just words", "the file: Invalid input: expected object", "write a YAML map of settings"],
+  ])("refuses %j, naming the key and problem (%s) and the fix (%s)", (raw, says, fix) => {
     let error: unknown;
     try {
       parseRepositoryConfig(raw, context);
@@ -33,6 +49,24 @@ describe(".github/devflow.yml", () => {
     }
     expect(isDevflowError(error, "invalid_repository_config")).toBe(true);
     expect((error as Error).message).toContain(says);
+    expect((error as Error).message).toMatch(new RegExp(`Fix: [^\\n]*${escapeRegExp(fix)}`));
+  });
+
+  it("turns a file Probot could not parse as YAML into the same error, with the parser's line", () => {
+    const parserError = new Error("Nested mappings are not allowed in compact mappings at line 2, column 8:");
+    const probotError = new Error(
+      "[@probot/octokit-plugin-config] Configuration could not be parsed from https://x/contents/.github%2Fdevflow.yml (invalid YAML)",
+      { cause: parserError },
+    );
+    const error = unreadableRepositoryConfig(probotError);
+    expect(isDevflowError(error, "invalid_repository_config")).toBe(true);
+    expect(error?.message).toContain("it is not valid YAML (Nested mappings are not allowed");
+    expect(error?.message).toContain("line 2, column 8");
+    expect(error?.recoveryHint).toContain("Fix the named key");
+    // Anything else (GitHub down) is not the repository's fault and is not turned into a refusal.
+    expect(unreadableRepositoryConfig(Object.assign(new Error("Server Error"), { status: 500 }))).toBe(
+      undefined,
+    );
   });
 
   it("lets a repository pick the operator's agents per role", () => {

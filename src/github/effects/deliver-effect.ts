@@ -175,6 +175,7 @@ async function syncCheckRun(prisma: PrismaClient, octokit: Octokit, repo: Repo, 
           status: "completed",
           conclusion: "neutral",
           output: { title: "Superseded", summary: `The run moved on to ${run.headSha}.` },
+          actions: [], // its buttons would decide on what this check run no longer shows
         })
         .catch(() => undefined);
     }

@@ -1,7 +1,11 @@
-// Delivers the outbox to GitHub (DESIGN §1): claims one due effect at a time under a lease (several
-// effects workers may run; a crashed one's claim expires), delivers it idempotently, and records the
-// result. A secondary rate limit's `retry-after` is honoured by pushing the effect's due time, never by
-// dropping it; other failures back off and are retried, up to a limit.
+// Delivers the outbox to GitHub (DESIGN §1): claims due effects under a lease (several effects workers
+// may run; a crashed one's claim expires), delivers each idempotently, and records the result.
+// GitHub's limits are per installation, and so is the pacing: Probot's installation clients carry the
+// installation id as plugin-throttling's `id`, so each installation has its own write limiters. This
+// worker therefore delivers one effect at a time per installation (in order) and installations side by
+// side, so one installation's paced comments never hold up another's. A secondary rate limit's
+// `retry-after` holds back every pending effect of that installation (not the others) until it passes;
+// nothing is dropped. Other failures back off and are retried, up to a limit.
 import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
 import type { EngineLog } from "../../engine/worker-context.js";
 import { deliverEffect, type Octokit } from "./deliver-effect.js";
@@ -19,19 +23,27 @@ export interface EffectsWorkerOptions {
   pollMs?: number;
   leaseSeconds?: number;
   maxAttempts?: number;
+  /** Installations delivered to at once (one effect each). */
+  maxInstallations?: number;
 }
 
+/**
+ * The oldest due effect of an installation not in `busy` (installations this worker is delivering to),
+ * of `repository` when given: an effect names its repository in its payload (replies, reactions) or
+ * through its run (run output).
+ */
 async function claimNext(
   prisma: PrismaClient,
   leaseSeconds: number,
+  busy: readonly bigint[],
   repository: string | null,
 ): Promise<OutboxEffect | undefined> {
-  // An effect names its repository in its payload (replies, reactions) or through its run (run output).
   const rows = await prisma.$queryRaw<OutboxEffect[]>`
     UPDATE "OutboxEffect" SET "notBefore" = now() + make_interval(secs => ${leaseSeconds}), "attempts" = "attempts" + 1
     WHERE "id" = (
       SELECT "id" FROM "OutboxEffect"
       WHERE "state" = 'pending' AND "notBefore" <= now() AND "installationId" IS NOT NULL
+        AND NOT ("installationId" = ANY(${busy}::bigint[]))
         AND (${repository}::text IS NULL OR "payload"->>'repository' = ${repository}
           OR "runId" IN (SELECT "id" FROM "Run" WHERE "repository" = ${repository}))
       ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -47,11 +59,8 @@ function retryAfterSeconds(error: unknown): number | undefined {
   return Number.isFinite(seconds) ? seconds : failure.status === 429 ? 60 : undefined;
 }
 
-/** Delivers one due effect; false when none was due. */
-export async function deliverNextEffect(options: EffectsWorkerOptions): Promise<boolean> {
+async function deliverClaimed(options: EffectsWorkerOptions, effect: OutboxEffect): Promise<void> {
   const { prisma, log } = options;
-  const effect = await claimNext(prisma, options.leaseSeconds ?? 60, options.repository ?? null);
-  if (!effect) return false;
   try {
     const octokit = await options.octokitFor(Number(effect.installationId));
     const result = await deliverEffect(prisma, octokit, effect);
@@ -86,24 +95,68 @@ export async function deliverNextEffect(options: EffectsWorkerOptions): Promise<
         ...(retryAfter !== undefined ? { attempts: { decrement: 1 } } : {}), // a rate limit is not a failure
       },
     });
+    if (retryAfter !== undefined) {
+      // The limit is the installation's: its other effects wait too, and stay in their order.
+      const until = new Date(Date.now() + retryAfter * 1000);
+      await prisma.outboxEffect.updateMany({
+        where: {
+          installationId: effect.installationId,
+          state: "pending",
+          notBefore: { lt: until },
+          id: { not: effect.id },
+        },
+        data: { notBefore: until },
+      });
+    }
     log.warn(
       { effectId: effect.id, kind: effect.kind, retryAfter, exhausted, err: message },
       "effect not delivered yet",
     );
   }
+}
+
+/** Delivers one due effect, in the caller's own loop (the GitHub Action); false when none was due. */
+export async function deliverNextEffect(options: EffectsWorkerOptions): Promise<boolean> {
+  const effect = await claimNext(options.prisma, options.leaseSeconds ?? 60, [], options.repository ?? null);
+  if (!effect) return false;
+  await deliverClaimed(options, effect);
   return true;
 }
 
 export function startEffectsWorker(options: EffectsWorkerOptions): { stop(): Promise<void> } {
   let stopped = false;
+  const inFlight = new Map<bigint, Promise<void>>();
+  const maxInstallations = options.maxInstallations ?? 8;
+  const pause = (ms: number) =>
+    Promise.race([new Promise((resolve) => setTimeout(resolve, ms)), ...inFlight.values()]);
   const loop = (async () => {
     while (!stopped) {
-      const delivered = await deliverNextEffect(options).catch((error) => {
+      if (inFlight.size >= maxInstallations) {
+        await Promise.race(inFlight.values());
+        continue;
+      }
+      const effect = await claimNext(
+        options.prisma,
+        options.leaseSeconds ?? 60,
+        [...inFlight.keys()],
+        options.repository ?? null,
+      ).catch((error) => {
         options.log.error({ err: (error as Error).message }, "effects worker error");
-        return false;
+        return undefined;
       });
-      if (!delivered) await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+      if (!effect?.installationId) {
+        await pause(options.pollMs ?? 250);
+        continue;
+      }
+      const installationId = effect.installationId;
+      inFlight.set(
+        installationId,
+        deliverClaimed(options, effect)
+          .catch((error) => options.log.error({ err: (error as Error).message }, "effects worker error"))
+          .finally(() => inFlight.delete(installationId)),
+      );
     }
+    await Promise.all(inFlight.values());
   })();
   return {
     async stop() {

@@ -83,7 +83,14 @@ export function renderCheckRun(status: RunStatus, report: string | undefined): C
       ? "\nUse the buttons above, or comment `/approve` / `/reject <reason>`."
       : "",
   ].join("");
-  if (run.state === "completed" || run.state === "failed" || run.state === "aborted") {
+  const terminal = run.state === "completed" || run.state === "failed" || run.state === "aborted";
+  if (terminal && !run.reportWrittenAt) {
+    // The check run concludes with the final report, so it stays open for the moment between the run
+    // ending and its report being written (the report's own effect follows). A report written on
+    // another host, unreadable here, still concludes it, with the summary.
+    return { status: "in_progress", title: `${title}: writing the final report`, summary, actions: [] };
+  }
+  if (terminal) {
     const conclusion =
       run.state === "completed" ? "success" : run.state === "failed" ? "failure" : "cancelled";
     return {

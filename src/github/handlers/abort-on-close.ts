@@ -61,7 +61,8 @@ export async function abortOnUnlabel(deps: GitHubDeps, ctx: EventContext, payloa
     isDevflowError(error) ? undefined : Promise.reject(error),
   );
   if (!config?.abortOnUnlabel) return "ignored: abortOnUnlabel is off";
-  if (payload.label?.name !== (config.label ?? deps.serverConfig.label) || !payload.issue)
-    return "ignored: another label";
+  // GitHub's label names are case-insensitive.
+  const wanted = (config.label ?? deps.serverConfig.label).toLowerCase();
+  if (payload.label?.name.toLowerCase() !== wanted || !payload.issue) return "ignored: another label";
   return abortActiveRun(deps, ctx, payload.issue.number, payload.sender.login, "unlabeled");
 }

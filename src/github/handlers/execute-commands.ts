@@ -19,6 +19,10 @@ export interface CommandSource {
   issue: { title: string; body: string | null; author: string };
   /** Comments can take a reaction; reviews cannot. */
   reactable: boolean;
+  /** Overrides the client token made from `id` (a check run's button can be pressed many times). */
+  clientToken?: string;
+  /** Set when the source no longer shows what a decision would apply to: decisions are refused. */
+  stale?: string;
 }
 
 const DECISIONS = new Set(["approve", "reject", "abort", "retry"]);
@@ -131,7 +135,12 @@ export async function executeCommands(
       await record(index, command, "refused", run.id, { reason: verdict.reason });
       continue;
     }
-    const clientToken = `${source.kind}-${source.id}-${index}`;
+    if (source.stale) {
+      await reply(index, `@${sender.login} \`/${command.name}\` was not applied: ${source.stale}.`, run.id);
+      await record(index, command, "refused", run.id, { reason: "stale_source" });
+      continue;
+    }
+    const clientToken = source.clientToken ?? `${source.kind}-${source.id}-${index}`;
     try {
       if (command.name === "approve" || command.name === "reject") {
         await deps.engine.decide({
