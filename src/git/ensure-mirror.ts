@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DevflowError } from "../errors/index.js";
 import { createGit } from "./create-git.js";
 import { gitError } from "./git-error.js";
@@ -94,7 +95,7 @@ async function fetchInto(path: string, options: EnsureMirrorOptions): Promise<vo
   const current = (await git.raw(["config", "--get", "remote.origin.url"]).catch(() => "")).trim();
   if (current !== cloneUrl) await git.raw(["config", "remote.origin.url", cloneUrl]);
   try {
-    await git.raw(["fetch", "--quiet", "--prune", "origin"]);
+    await fetchRetryingRefLocks(git);
   } catch (error) {
     const noAnswer = NO_ANSWER.test(gitOutput(error, authHeader));
     throw gitError(
@@ -112,6 +113,26 @@ async function fetchInto(path: string, options: EnsureMirrorOptions): Promise<vo
   }
   options.log?.(`fetched ${repository}`);
 }
+
+/**
+ * A push records its commit in the mirror's tracking ref with a compare-and-set update-ref outside the
+ * mirror lock (push-checkpoint.ts); a fetch that meets that ref locked fails with "cannot lock ref".
+ * That is a moment's contention, not an unreadable repository: fetch again.
+ */
+async function fetchRetryingRefLocks(git: ReturnType<typeof createGit>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await git.raw(["fetch", "--quiet", "--prune", "origin"]);
+      return;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt >= 5 || !REF_LOCKED.test(message)) throw error;
+      await sleep(100 * attempt);
+    }
+  }
+}
+
+const REF_LOCKED = /cannot lock ref|unable to update local ref|unable to create '.*\.lock'/i;
 
 /** git's words for a host that did not answer (as opposed to one that answered "no such repository"). */
 const NO_ANSWER =

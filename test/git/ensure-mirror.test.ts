@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
@@ -66,6 +66,20 @@ describe("ensureMirror", () => {
     expect(await git(first.path, "rev-parse", "refs/remotes/origin/main")).toBe(next);
     expect(lines.filter((line) => line.startsWith("cloning"))).toHaveLength(1);
     expect(lines.filter((line) => line.startsWith("fetched"))).toHaveLength(2);
+  });
+
+  it("fetches again when a ref it updates is locked for a moment (a push recording its checkpoint)", async () => {
+    const remote = await createRemote(root, "busy-ref");
+    const mirrorsDir = newMirrorsDir();
+    const { path } = await ensureMirror({ mirrorsDir, repository: "octo/busy-ref", cloneUrl: remote.url });
+    const next = await remote.commit({ "NEWS.md": "- news\n" }, "News");
+    // As git's own update-ref holds it: the lock file beside the ref, released a moment later.
+    const lockFile = join(path, "refs", "remotes", "origin", "main.lock");
+    await writeFile(lockFile, "");
+    const released = new Promise((resolve) => setTimeout(resolve, 150)).then(() => rm(lockFile));
+    await ensureMirror({ mirrorsDir, repository: "octo/busy-ref", cloneUrl: remote.url });
+    await released;
+    expect(await git(path, "rev-parse", "refs/remotes/origin/main")).toBe(next);
   });
 
   it("keeps remote branches under refs/remotes/origin, so a fetch never moves a local run branch", async () => {
