@@ -31,6 +31,8 @@ export async function ensureWorktree(
     mirrorsDir: context.mirrorsDir,
     repository: run.repository,
     cloneUrl: run.cloneUrl ?? run.repository,
+    // The base to start from, and the run branch in case another host pushed a checkpoint of it.
+    branches: [run.baseBranch, branch],
     ...(authHeader ? { authHeader } : {}),
   });
   const { headSha } = await createRunWorktree({

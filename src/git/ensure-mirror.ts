@@ -21,6 +21,11 @@ export interface EnsureMirrorOptions {
   cloneUrl: string;
   /** e.g. `AUTHORIZATION: basic <base64 of x-access-token:TOKEN>`. */
   authHeader?: string;
+  /**
+   * Once the mirror exists, fetch only these branches (a run's base and run branch) instead of every
+   * branch: a repository gains a branch per run, and a full fetch grows with them. Default: all.
+   */
+  branches?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -38,11 +43,28 @@ export async function ensureMirror(options: EnsureMirrorOptions): Promise<{ path
   const mirrorsDir = resolve(options.mirrorsDir);
   const path = join(mirrorsDir, mirrorDirName(options.repository));
   await mkdir(mirrorsDir, { recursive: true });
+  // Asking the remote which of the branches exist is a network round trip: done before the lock.
+  const present = options.branches && (await isMirror(path)) ? await remoteBranches(options) : undefined;
   await withMirrorLock(path, async () => {
-    if (await isMirror(path)) await fetchInto(path, options);
+    if (await isMirror(path)) await fetchInto(path, options, present);
     else await cloneTo(path, mirrorsDir, options);
   });
   return { path };
+}
+
+/** Which of `options.branches` the remote has (a run branch does not exist before its first push). */
+async function remoteBranches(options: EnsureMirrorOptions): Promise<Set<string>> {
+  const branches = options.branches ?? [];
+  const git = createGit({ baseDir: resolve(options.mirrorsDir), authHeader: options.authHeader });
+  const refs = branches.map((branch) => `refs/heads/${branch}`);
+  let listed: string;
+  try {
+    listed = await git.raw(["ls-remote", "--quiet", "--", options.cloneUrl, ...refs]);
+  } catch (error) {
+    throw fetchFailed(options, error);
+  }
+  const found = new Set(listed.split("\n").map((line) => line.split("\t")[1]));
+  return new Set(branches.filter((branch) => found.has(`refs/heads/${branch}`)));
 }
 
 async function isMirror(path: string): Promise<boolean> {
@@ -88,30 +110,50 @@ async function cloneTo(path: string, mirrorsDir: string, options: EnsureMirrorOp
   }
 }
 
-async function fetchInto(path: string, options: EnsureMirrorOptions): Promise<void> {
+async function fetchInto(path: string, options: EnsureMirrorOptions, present?: Set<string>): Promise<void> {
   const { repository, cloneUrl, authHeader } = options;
   const git = createGit({ baseDir: path, authHeader });
   // The clone URL can change (a renamed repository, a new GitHub Enterprise host): follow it.
   const current = (await git.raw(["config", "--get", "remote.origin.url"]).catch(() => "")).trim();
   if (current !== cloneUrl) await git.raw(["config", "remote.origin.url", cloneUrl]);
+  // Only the branches asked for, when the remote has the first (the base): without it, everything, so
+  // that the error naming the missing base can list the branches there are.
+  const base = options.branches?.[0];
+  const some = present !== undefined && base !== undefined && present.has(base);
+  const fetchArgs = some
+    ? [...present].map((branch) => `+refs/heads/${branch}:refs/remotes/origin/${branch}`)
+    : undefined;
   try {
-    await fetchRetryingRefLocks(git);
+    await fetchRetryingRefLocks(git, fetchArgs);
   } catch (error) {
-    const noAnswer = NO_ANSWER.test(gitOutput(error, authHeader));
-    throw gitError(
-      noAnswer
-        ? `The repository ${repository} did not answer.`
-        : `The repository ${repository} does not exist or this host may not read it.`,
-      {
-        code: "repository_not_found",
-        class: noAnswer ? "recoverable" : undefined,
-        error,
-        authHeader,
-        details: { repository },
-      },
-    );
+    throw fetchFailed(options, error);
+  }
+  if (some) {
+    // What --prune does for a full fetch: a branch deleted on the remote is no checkpoint to resume from.
+    for (const branch of options.branches ?? []) {
+      if (!present.has(branch)) {
+        await git.raw(["update-ref", "-d", `refs/remotes/origin/${branch}`]).catch(() => undefined);
+      }
+    }
   }
   options.log?.(`fetched ${repository}`);
+}
+
+function fetchFailed(options: EnsureMirrorOptions, error: unknown): Error {
+  const { repository, authHeader } = options;
+  const noAnswer = NO_ANSWER.test(gitOutput(error, authHeader));
+  return gitError(
+    noAnswer
+      ? `The repository ${repository} did not answer.`
+      : `The repository ${repository} does not exist or this host may not read it.`,
+    {
+      code: "repository_not_found",
+      class: noAnswer ? "recoverable" : undefined,
+      error,
+      authHeader,
+      details: { repository },
+    },
+  );
 }
 
 /**
@@ -119,10 +161,16 @@ async function fetchInto(path: string, options: EnsureMirrorOptions): Promise<vo
  * mirror lock (push-checkpoint.ts); a fetch that meets that ref locked fails with "cannot lock ref".
  * That is a moment's contention, not an unreadable repository: fetch again.
  */
-async function fetchRetryingRefLocks(git: ReturnType<typeof createGit>): Promise<void> {
+async function fetchRetryingRefLocks(
+  git: ReturnType<typeof createGit>,
+  refspecs: string[] | undefined,
+): Promise<void> {
+  const args = refspecs
+    ? ["fetch", "--quiet", "origin", ...refspecs]
+    : ["fetch", "--quiet", "--prune", "origin"];
   for (let attempt = 1; ; attempt++) {
     try {
-      await git.raw(["fetch", "--quiet", "--prune", "origin"]);
+      await git.raw(args);
       return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

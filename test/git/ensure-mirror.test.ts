@@ -82,6 +82,30 @@ describe("ensureMirror", () => {
     expect(await git(path, "rev-parse", "refs/remotes/origin/main")).toBe(next);
   });
 
+  it("with branches named, fetches only those, and forgets one deleted on the remote", async () => {
+    const remote = await createRemote(root, "narrow");
+    const mirrorsDir = newMirrorsDir();
+    const options = { mirrorsDir, repository: "octo/narrow", cloneUrl: remote.url };
+    const { path } = await ensureMirror(options);
+    const main = await remote.sha("main");
+    await git(remote.url, "branch", "devflow/1-run", main);
+    await git(remote.url, "branch", "other", main);
+    const next = await remote.commit({ "NEWS.md": "- news\n" }, "News");
+    await ensureMirror({ ...options, branches: ["main", "devflow/1-run"] });
+    expect(await git(path, "rev-parse", "refs/remotes/origin/main")).toBe(next);
+    expect(await git(path, "rev-parse", "refs/remotes/origin/devflow/1-run")).toBe(main);
+    const tracked = await git(path, "for-each-ref", "--format=%(refname)", "refs/remotes/origin/");
+    expect(tracked.split("\n")).not.toContain("refs/remotes/origin/other");
+
+    await git(remote.url, "branch", "-D", "devflow/1-run");
+    await ensureMirror({ ...options, branches: ["main", "devflow/1-run"] });
+    const after = await git(path, "for-each-ref", "--format=%(refname)", "refs/remotes/origin/");
+    expect(after.split("\n")).not.toContain("refs/remotes/origin/devflow/1-run");
+    // A base the remote does not have: everything is fetched, so the caller can list what there is.
+    await ensureMirror({ ...options, branches: ["trunk", "devflow/2-run"] });
+    expect(await git(path, "rev-parse", "refs/remotes/origin/other")).toBe(main);
+  });
+
   it("keeps remote branches under refs/remotes/origin, so a fetch never moves a local run branch", async () => {
     const remote = await createRemote(root, "refspec");
     const mirrorsDir = newMirrorsDir();
