@@ -2,17 +2,15 @@
 // context and advanceRun as a worker host, fed by an in-process queue instead of BullMQ. A run is
 // stepped until it waits for a human, ends, or another job holds it.
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { ServerConfig } from "../config/server-config.js";
-import { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { type AdvanceOutcome, advanceRun } from "../engine/advance-run.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
 import { WORKING_STATES } from "../engine/run-states.js";
-import type { EngineLog, WorkerContext } from "../engine/worker-context.js";
+import type { EngineLog } from "../engine/worker-context.js";
+import { openWorkerHost } from "../engine/worker-host.js";
 import type { Registry } from "../registry/index.js";
 import { createSessionAdapter } from "../sessions/create-session-adapter.js";
-import { SessionManager } from "../sessions/session-manager.js";
 import { InProcessQueue } from "./in-process-queue.js";
 
 export interface ActionEngineOptions {
@@ -47,36 +45,23 @@ export function actionHostId(env: { runId: string; runAttempt: string }): string
 export async function startActionEngine(options: ActionEngineOptions): Promise<ActionEngine> {
   const agent = options.config.agents[options.agent];
   if (!agent) throw new Error(`validated agent ${options.agent} is not in the config`);
-  const sessions = new SessionManager({
-    prisma: options.prisma,
-    connectionString: options.connectionString,
-    hostId: options.hostId,
-    adapter: createSessionAdapter(agent, options.dataDir),
-    sessionsDir: join(options.dataDir, "sessions"),
-    shutdownDrainMs: options.config.engine.shutdownDrainSeconds * 1000,
-    log: (message, details) => options.log.warn(details ?? {}, message),
-  });
-  await sessions.initialize();
   const queue = new InProcessQueue();
   const phaseTimeoutSeconds = options.config.engine.phaseTimeoutSeconds;
-  const runLocks = new AdvisoryLockPool(options.connectionString, {
-    maxIdle: 1,
-    applicationName: "devflow-run-lock",
-  });
-  const context: WorkerContext = {
+  const host = await openWorkerHost({
     prisma: options.prisma,
-    runLocks,
+    connectionString: options.connectionString,
     queue,
-    sessions,
     hostId: options.hostId,
-    workspaceRoot: join(options.dataDir, "workspaces"),
-    mirrorsDir: join(options.dataDir, "mirrors"),
-    registry: options.registry,
+    dataDir: options.dataDir,
+    adapter: createSessionAdapter(agent, options.dataDir),
     defaultAgent: options.agent,
-    log: options.log,
+    registry: options.registry,
+    shutdownDrainMs: options.config.engine.shutdownDrainSeconds * 1000,
     ...(phaseTimeoutSeconds ? { phaseTimeoutMs: phaseTimeoutSeconds * 1000 } : {}),
     gitAuthHeader: async () => options.gitAuthHeader,
-  };
+    log: options.log,
+  });
+  const { context } = host;
   const engine = new DispatchEngine({ prisma: options.prisma, queue, log: options.log });
   return {
     engine,
@@ -104,6 +89,6 @@ export async function startActionEngine(options: ActionEngineOptions): Promise<A
       }
       return outcomes;
     },
-    stop: () => sessions.shutdown().finally(() => runLocks.close()),
+    stop: () => host.close(),
   };
 }

@@ -3,16 +3,14 @@
 // needs. There is no BullMQ worker here: the CLI advances its own run only, never another run of a
 // shared store; the host id is the machine's plus the run's, so two `devflow run`s (or a `devflow start`
 // on the same machine) never contend for one lock, and `--resume` finds the run's sessions again.
-import { join } from "node:path";
 import type { AgentConfig, ServerConfig } from "../config/server-config.js";
-import { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import { type AdvanceOutcome, advanceRun } from "../engine/advance-run.js";
 import type { WorkerContext } from "../engine/worker-context.js";
+import { openWorkerHost, type WorkerHost } from "../engine/worker-host.js";
 import { DevflowError, isDevflowError } from "../errors/index.js";
 import type { Registry } from "../registry/index.js";
 import { createSessionAdapter } from "../sessions/create-session-adapter.js";
 import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
-import { SessionManager } from "../sessions/session-manager.js";
 import type { StateStore } from "./state-store.js";
 
 export interface LocalWorkerOptions {
@@ -42,18 +40,23 @@ export function cliHostId(hostId: string, runId: string): string {
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
   const { store, config } = options;
   const hostId = cliHostId(options.hostId, options.runId);
-  const sessions = new SessionManager({
-    prisma: store.prisma,
-    connectionString: store.services.databaseUrl,
-    hostId,
-    adapter: createSessionAdapter(options.agent, options.dataDir),
-    sessionsDir: join(options.dataDir, "sessions"),
-    shutdownDrainMs: config.engine.shutdownDrainSeconds * 1000,
-    log: (message, details) => store.log.warn(details ?? {}, message),
-  });
-  let recovery: SessionRecovery;
+  let host: WorkerHost;
   try {
-    recovery = await sessions.initialize();
+    host = await openWorkerHost({
+      prisma: store.prisma,
+      connectionString: store.services.databaseUrl,
+      queue: store.queue,
+      hostId,
+      dataDir: options.dataDir,
+      adapter: createSessionAdapter(options.agent, options.dataDir),
+      defaultAgent: options.agentName,
+      registry: options.registry,
+      shutdownDrainMs: config.engine.shutdownDrainSeconds * 1000,
+      ...(config.engine.phaseTimeoutSeconds
+        ? { phaseTimeoutMs: config.engine.phaseTimeoutSeconds * 1000 }
+        : {}),
+      log: store.log,
+    });
   } catch (error) {
     if (isDevflowError(error, "session_manager_already_running")) {
       throw new DevflowError(`Run ${options.runId} is being run by another devflow process.`, {
@@ -64,34 +67,11 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     }
     throw error;
   }
-  // One run, one lock: a pool of one connection, closed with the worker.
-  const runLocks = new AdvisoryLockPool(store.services.databaseUrl, {
-    maxIdle: 1,
-    applicationName: "devflow-run-lock",
-  });
-  const context: WorkerContext = {
-    prisma: store.prisma,
-    runLocks,
-    queue: store.queue,
-    sessions,
-    hostId,
-    workspaceRoot: join(options.dataDir, "workspaces"),
-    mirrorsDir: join(options.dataDir, "mirrors"),
-    registry: options.registry,
-    defaultAgent: options.agentName,
-    log: store.log,
-    ...(config.engine.phaseTimeoutSeconds
-      ? { phaseTimeoutMs: config.engine.phaseTimeoutSeconds * 1000 }
-      : {}),
-  };
-  let stopping: Promise<void> | undefined;
+  const { context, recovery } = host;
   return {
     recovery,
     context,
     advance: () => advanceRun(context, options.runId),
-    stop() {
-      stopping ??= sessions.shutdown().finally(() => runLocks.close());
-      return stopping;
-    },
+    stop: () => host.close(),
   };
 }

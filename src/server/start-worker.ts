@@ -1,20 +1,19 @@
 // A worker host: the SessionManager (host lock + recovery) first, then report repair, the reconciler
 // and the BullMQ worker. Start-up completes only after recovery (DESIGN §7 item 1).
-import { join } from "node:path";
-import { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { advanceRun } from "../engine/advance-run.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
 import { writeMissingReports } from "../engine/final-report.js";
 import { reconcileRuns } from "../engine/reconciler.js";
 import { type EngineLog, silentLog, type WorkerContext } from "../engine/worker-context.js";
+import { openWorkerHost, type WorkerHost } from "../engine/worker-host.js";
 import type { QueueConnection } from "../queue/queue-connection.js";
 import { createRunWorker, RunQueue } from "../queue/run-queue.js";
 import { startWorkerWatchdog } from "../queue/worker-watchdog.js";
 import type { Registry } from "../registry/index.js";
 import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
 import type { SessionAdapter } from "../sessions/session-adapter.js";
-import { SessionManager } from "../sessions/session-manager.js";
+import type { SessionManager } from "../sessions/session-manager.js";
 
 export interface StartWorkerOptions {
   prisma: PrismaClient;
@@ -52,38 +51,22 @@ export interface RunningWorker {
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? silentLog;
-  const sessions = new SessionManager({
-    prisma: options.prisma,
-    connectionString: options.connectionString,
-    hostId: options.hostId,
-    adapter: options.adapter,
-    ...(options.agents ? { agents: options.agents } : {}),
-    sessionsDir: join(options.dataDir, "sessions"),
-    ...(options.shutdownDrainMs !== undefined ? { shutdownDrainMs: options.shutdownDrainMs } : {}),
-    log: (message, details) => log.warn(details ?? {}, message),
-  });
-  // Fails with session_manager_already_running before anything is touched.
-  const recovery = await sessions.initialize();
   const runQueue = new RunQueue(options.queue);
-  const runLocks = new AdvisoryLockPool(options.connectionString, {
-    maxIdle: (options.maxConcurrentRuns ?? 4) + 1,
-    applicationName: "devflow-run-lock",
-  });
-  const context: WorkerContext = {
-    prisma: options.prisma,
-    runLocks,
-    queue: runQueue,
-    sessions,
-    hostId: options.hostId,
-    workspaceRoot: join(options.dataDir, "workspaces"),
-    mirrorsDir: join(options.dataDir, "mirrors"),
-    registry: options.registry,
-    defaultAgent: options.defaultAgent ?? "fake",
-    log,
-    ...(options.phaseTimeoutMs !== undefined ? { phaseTimeoutMs: options.phaseTimeoutMs } : {}),
-    ...(options.artifactPollMs !== undefined ? { artifactPollMs: options.artifactPollMs } : {}),
-    ...(options.gitAuthHeader ? { gitAuthHeader: options.gitAuthHeader } : {}),
-  };
+  let host: WorkerHost;
+  try {
+    // Fails with session_manager_already_running before anything is touched.
+    host = await openWorkerHost({
+      ...options,
+      queue: runQueue,
+      defaultAgent: options.defaultAgent ?? "fake",
+      concurrency: options.maxConcurrentRuns ?? 4,
+      log,
+    });
+  } catch (error) {
+    await runQueue.close();
+    throw error;
+  }
+  const { sessions, context, recovery } = host;
   let finalReportRecovery: string[];
   try {
     finalReportRecovery = await writeMissingReports(context);
@@ -97,9 +80,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     for (const run of orphans) await runQueue.enqueue(run.id, run.version, tag);
     await reconcileRuns(options.prisma, runQueue);
   } catch (error) {
-    await sessions.shutdown();
+    await host.close();
     await runQueue.close();
-    await runLocks.close();
     throw error;
   }
 
@@ -163,10 +145,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         stopWatchdog();
         // Stop taking jobs, drain in-flight session work under the host lock, then let jobs finish.
         const closing = worker.close();
-        await sessions.shutdown();
+        await host.close();
         await closing;
         await runQueue.close();
-        await runLocks.close();
       })();
       return stopping;
     },
