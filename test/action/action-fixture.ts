@@ -32,6 +32,8 @@ export interface ActionFixture {
     payload: Record<string, unknown>,
     inputs?: Record<string, string>,
   ): Promise<ActionResult>;
+  /** The `issues.labeled` event of the trigger label on `issue`, by a maintainer. */
+  labeledEvent(issue: number): Promise<Record<string, unknown>>;
   /** Secrets never reach the job's output or its summary. */
   expectNoSecrets(result: ActionResult): void;
   cleanup(): Promise<void>;
@@ -96,6 +98,8 @@ export async function createActionFixture(
     serverConfig,
     start,
     job: (eventName, payload, inputs) => start(eventName, payload, inputs).result,
+    labeledEvent: (issue) =>
+      sim.payloads.issueLabeled({ repo: REPO, issue, label: "devflow", sender: "maintainer" }),
     expectNoSecrets(result) {
       for (const text of [result.stdout, result.stderr, result.summary]) {
         expect(text).not.toContain(token);

@@ -20,15 +20,7 @@ describe("devflow as a GitHub Action, when a job dies", () => {
   it("continues a run whose job was killed mid-phase in the next job, from the last checkpoint to the gate", async () => {
     const { sim, client } = fx;
     const issue = sim.state.createIssue(REPO, { title: "Log each request", user: "maintainer" });
-    const killed = fx.start(
-      "issues",
-      await sim.payloads.issueLabeled({
-        repo: REPO,
-        issue: issue.number,
-        label: "devflow",
-        sender: "maintainer",
-      }),
-    );
+    const killed = fx.start("issues", await fx.labeledEvent(issue.number));
     // Wait until the agent has its prompt and is working, then lose the runner.
     await expect
       .poll(() => client.prisma.promptDelivery.count({ where: { run: { issueNumber: issue.number } } }), {
@@ -63,16 +55,7 @@ describe("devflow as a GitHub Action, when a job dies", () => {
     const fast = fx.serverConfig("agents:\n  fake: { preset: fake, writeDelayMs: 20 }\n");
     const inputs = { "database-url": fx.databaseUrl, "github-token": fx.token, config: fast };
     const issue = sim.state.createIssue(REPO, { title: "Add a health check", user: "maintainer" });
-    const labeled = await fx.job(
-      "issues",
-      await sim.payloads.issueLabeled({
-        repo: REPO,
-        issue: issue.number,
-        label: "devflow",
-        sender: "maintainer",
-      }),
-      inputs,
-    );
+    const labeled = await fx.job("issues", await fx.labeledEvent(issue.number), inputs);
     expect(labeled.code, explain(labeled)).toBe(0);
     const run = await client.prisma.run.findFirstOrThrow({ where: { issueNumber: issue.number } });
     expect(run.state).toBe("awaiting_approval");

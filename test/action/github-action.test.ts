@@ -31,15 +31,7 @@ describe("devflow as a GitHub Action", () => {
       body: "Print each step.",
       user: "maintainer",
     });
-    const labeled = await job(
-      "issues",
-      await sim.payloads.issueLabeled({
-        repo: REPO,
-        issue: issue.number,
-        label: "devflow",
-        sender: "maintainer",
-      }),
-    );
+    const labeled = await job("issues", await fx.labeledEvent(issue.number));
     expect(labeled.code, explain(labeled)).toBe(0);
     noSecretsIn(labeled);
 
@@ -106,15 +98,7 @@ describe("devflow as a GitHub Action", () => {
 
   it("refuses /approve from someone without write access, says so on the issue, decides nothing, and leaves other repositories' updates alone", async () => {
     const issue = sim.state.createIssue(REPO, { title: "Tidy the README", user: "maintainer" });
-    const labeled = await job(
-      "issues",
-      await sim.payloads.issueLabeled({
-        repo: REPO,
-        issue: issue.number,
-        label: "devflow",
-        sender: "maintainer",
-      }),
-    );
+    const labeled = await job("issues", await fx.labeledEvent(issue.number));
     expect(labeled.code, explain(labeled)).toBe(0);
     const run = await client.prisma.run.findFirstOrThrow({
       where: { repository: REPO, issueNumber: issue.number },
@@ -157,12 +141,7 @@ describe("devflow as a GitHub Action", () => {
 
   it("fails the job with how to add the database secret when database-url is missing, and touches nothing", async () => {
     const issue = sim.state.createIssue(REPO, { title: "Never started", user: "maintainer" });
-    const payload = await sim.payloads.issueLabeled({
-      repo: REPO,
-      issue: issue.number,
-      label: "devflow",
-      sender: "maintainer",
-    });
+    const payload = await fx.labeledEvent(issue.number);
     const failed = await job("issues", payload, { "github-token": fx.token, "database-url": "" });
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(
@@ -177,12 +156,7 @@ describe("devflow as a GitHub Action", () => {
 
   it("fails the job saying what to check when the database cannot be reached, never quoting the secret", async () => {
     const issue = sim.state.createIssue(REPO, { title: "Nowhere to record", user: "maintainer" });
-    const payload = await sim.payloads.issueLabeled({
-      repo: REPO,
-      issue: issue.number,
-      label: "devflow",
-      sender: "maintainer",
-    });
+    const payload = await fx.labeledEvent(issue.number);
     const secretUrl = "postgres://devflow:s3cret-pw@127.0.0.1:1/devflow";
     const failed = await job("issues", payload, { "database-url": secretUrl, "github-token": fx.token });
     expect(failed.code).toBe(1);
@@ -195,12 +169,7 @@ describe("devflow as a GitHub Action", () => {
 
   it("fails the job naming the agent input and the agents the config defines when they do not match", async () => {
     const issue = sim.state.createIssue(REPO, { title: "Wrong agent", user: "maintainer" });
-    const payload = await sim.payloads.issueLabeled({
-      repo: REPO,
-      issue: issue.number,
-      label: "devflow",
-      sender: "maintainer",
-    });
+    const payload = await fx.labeledEvent(issue.number);
     const untouched = await createEmptyDatabase();
     const failed = await job("issues", payload, {
       "database-url": untouched.url,
