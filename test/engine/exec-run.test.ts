@@ -130,12 +130,12 @@ describe("a command agent through the engine", () => {
     });
     expect(first?.failureCode).toBe("artifact_timeout");
     expect(second?.state).toBe("succeeded");
-    // The timed-out agent ignored SIGTERM and had started a child of its own: both are gone.
+    // The timed-out agent ignored SIGTERM and had started a child of its own (in its process group): no
+    // process of the group runs any more (a zombie awaiting its reaper is not running).
     const pids = JSON.parse(
       readFileSync(join(dataDir, "workspaces", runId, "main", "exec-agent-pids.json"), "utf8"),
-    ) as { agent: number; child: number };
+    ) as { agent: number };
     expect(await runningInGroup(pids.agent)).toEqual([]);
-    expect(() => process.kill(pids.child, 0)).toThrow();
     await worker.stop();
   });
 });
