@@ -221,7 +221,7 @@ async function applyDecision(
   decided: NewRunEvent,
 ): Promise<number | undefined> {
   if (isTerminal(run.state)) return run.version; // a late decision on a finished run changes nothing
-  if (input.action === "abort") return abortRun(tx, run, input.actor, [decided]);
+  if (input.action === "abort") return abortRun(tx, run, input.actor, [decided], input.reason);
   const template = readDefinition(run.template.definition);
 
   if (request.gateKey === SESSION_RECOVERY_GATE) {

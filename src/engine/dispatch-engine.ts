@@ -101,6 +101,8 @@ export class DispatchEngine {
     actor: string,
     source: DecisionSource = "api",
     clientToken: string = randomUUID(),
+    /** What the abort answers (e.g. "the issue was closed"), shown in the report. */
+    why?: string,
   ) {
     const { prisma } = this.options;
     const pending = await prisma.approvalRequest.findFirst({ where: { runId, state: "pending" } });
@@ -112,12 +114,13 @@ export class DispatchEngine {
         clientToken,
         actor,
         source,
+        ...(why ? { reason: why } : {}),
       });
     const version = await prisma.$transaction(async (tx) => {
       const run = await tx.run.findUnique({ where: { id: runId } });
       if (!run) throw new DevflowError(`No run ${runId}.`, { code: "run_not_found" });
       if (isTerminal(run.state)) return run.version;
-      const moved = await abortRun(tx, run, actor);
+      const moved = await abortRun(tx, run, actor, [], why);
       if (moved === undefined)
         throw new DevflowError(`Run ${runId} changed while aborting.`, { code: "run_state_conflict" });
       return moved;

@@ -102,12 +102,19 @@ export function failRun(
   );
 }
 
-export function abortRun(tx: Tx, run: RunRef, actor: string, events: NewRunEvent[] = []) {
-  return move(tx, run, "aborted", [...events, { type: "run.aborted", payload: { actor } }], {
-    finishedAt: new Date(),
-    failureCode: "aborted",
-    failureReason: `Aborted by ${actor}.`,
-  });
+/** `why`, when given, says what the abort answered (e.g. "the issue was closed"): the report shows it. */
+export function abortRun(tx: Tx, run: RunRef, actor: string, events: NewRunEvent[] = [], why?: string) {
+  return move(
+    tx,
+    run,
+    "aborted",
+    [...events, { type: "run.aborted", payload: { actor, ...(why ? { reason: why } : {}) } }],
+    {
+      finishedAt: new Date(),
+      failureCode: "aborted",
+      failureReason: why ? `Aborted by ${actor}: ${why}.` : `Aborted by ${actor}.`,
+    },
+  );
 }
 
 export function moveTo(

@@ -77,12 +77,21 @@ async function send(repo: string, target: { issue: number; pull: number; label: 
   return delivery.outcome;
 }
 
+const REASONS: Record<string, string> = {
+  issue_closed: "the issue was closed",
+  pull_request_closed: "the run's pull request was closed",
+  unlabeled: "the trigger label was removed",
+};
+
 async function expectAborted(runId: string, why: string) {
   await waitForRunState(harness.db, runId, "aborted", 30_000);
   const audit = await harness.db.prisma.auditEntry.findFirstOrThrow({
     where: { runId, action: `abort.${why}` },
   });
   expect([audit.actor, audit.outcome]).toEqual(["writer", "accepted"]);
+  // The run (and so its report) says why it was aborted, not only by whom.
+  const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+  expect(run.failureReason).toBe(`Aborted by writer: ${REASONS[why]}.`);
   // What the user sees: the check run ends cancelled, the sticky comment says aborted.
   await expect
     .poll(

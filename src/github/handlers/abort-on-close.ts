@@ -13,12 +13,19 @@ interface ClosedPayload {
   sender: Sender;
 }
 
+/** What each abort answers, in the words the run's report uses. */
+const WHY = {
+  issue_closed: "the issue was closed",
+  pull_request_closed: "the run's pull request was closed",
+  unlabeled: "the trigger label was removed",
+} as const;
+
 async function abortActiveRun(
   deps: GitHubDeps,
   ctx: EventContext,
   number: number,
   actor: string,
-  why: string,
+  why: keyof typeof WHY,
 ) {
   const run = await deps.prisma.run.findFirst({
     where: {
@@ -28,7 +35,7 @@ async function abortActiveRun(
     },
   });
   if (!run) return "ignored: no active run";
-  await deps.engine.abort(run.id, actor, "api", `${ctx.deliveryId}`);
+  await deps.engine.abort(run.id, actor, "api", `${ctx.deliveryId}`, WHY[why]);
   await audit(deps.prisma, {
     actor,
     action: `abort.${why}`,
