@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-// esbuild comes with tsx (a dev dependency); its version is pinned by package-lock.json.
+// esbuild is a dev dependency of its own, pinned exactly: another version would build other bytes.
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
