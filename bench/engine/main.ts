@@ -1,7 +1,7 @@
 // devflow engine bench: throughput against a BullMQ floor measured in the same run, and the cost of
 // parked runs. A program, not a test: it prints figures and ratios. See bench/README.md.
 import { rmSync } from "node:fs";
-import { runAbortCleanups } from "./abort-cleanup.js";
+import { runBenchProgram } from "./abort-cleanup.js";
 import { tempDir } from "./engine-env.js";
 import { probeGit } from "./git-fixture.js";
 import { describeMachine, redisServer } from "./machine.js";
@@ -52,20 +52,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: ending the worker processes, dropping the bench's databases…`);
-    // What was running fails as its resources go away: that is expected now, not worth a stack trace.
-    process.on("uncaughtException", () => {});
-    process.on("unhandledRejection", () => {});
-    void runAbortCleanups().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(2);
-  },
-);
+runBenchProgram(main, "ending the worker processes, dropping the bench's databases…");

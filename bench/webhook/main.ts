@@ -11,7 +11,7 @@ import {
   type LoggedRequest,
   startGitHubSimulator,
 } from "../../test/github-sim/index.js";
-import { runAbortCleanups } from "../engine/abort-cleanup.js";
+import { runBenchProgram } from "../engine/abort-cleanup.js";
 import { createBenchDatabase } from "../engine/bench-database.js";
 import { tempDir } from "../engine/engine-env.js";
 import { describeMachine } from "../engine/machine.js";
@@ -233,19 +233,4 @@ async function main(): Promise<number> {
   }
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping the servers, dropping the bench's database…`);
-    process.on("uncaughtException", () => {});
-    process.on("unhandledRejection", () => {});
-    void runAbortCleanups().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(2);
-  },
-);
+runBenchProgram(main, "stopping the servers, dropping the bench's database…");
