@@ -1,0 +1,68 @@
+// Gemini CLI's `--output-format stream-json` output: one JSON object per line — `init` (model),
+// `message` (user, or assistant text in `delta` pieces), `tool_use`, `tool_result`, `error`, and a last
+// `result` whose `stats` hold the run's tokens (per model too). Gemini reports no cost: the price table
+// gives it. Recorded example: test/fixtures/agent-streams/gemini.jsonl.
+import type { ModelPrices } from "./model-prices.js";
+import { withCost } from "./model-prices.js";
+import { type ParsedStream, tokenCount } from "./phase-usage.js";
+import { jsonObjects, recordOf, stringOf, TranscriptBuilder, toolArguments } from "./transcript-line.js";
+
+/** The model that used the most tokens, by the result's per-model stats. */
+function mainModel(models: unknown): string | undefined {
+  const entries = Object.entries(recordOf(models)).map(([name, stats]) => ({
+    name,
+    tokens: tokenCount(recordOf(stats).total_tokens),
+  }));
+  entries.sort((a, b) => b.tokens - a.tokens);
+  return entries[0]?.name;
+}
+
+export function parseGeminiStream(text: string, prices?: ModelPrices): ParsedStream {
+  const transcript = new TranscriptBuilder();
+  let model: string | undefined;
+  let stats: Record<string, unknown> | undefined;
+  // Assistant text comes in delta pieces: one transcript line per uninterrupted run of them.
+  let said = "";
+  const flush = () => {
+    if (said.trim() !== "") transcript.add("assistant", said);
+    said = "";
+  };
+  for (const event of jsonObjects(text)) {
+    if (event.type === "message" && event.role === "assistant") {
+      said += stringOf(event.content);
+      continue;
+    }
+    flush();
+    if (event.type === "init") {
+      model = stringOf(event.model) || model;
+    } else if (event.type === "tool_use") {
+      transcript.add(`tool ${stringOf(event.tool_name)}`, toolArguments(event.parameters));
+    } else if (event.type === "tool_result") {
+      if (event.status === "success") transcript.add("result", stringOf(event.output) || "(no output)");
+      else transcript.add("tool error", stringOf(recordOf(event.error).message) || stringOf(event.output));
+    } else if (event.type === "error") {
+      transcript.add("error", stringOf(event.message));
+    } else if (event.type === "result") {
+      if (event.status !== "success")
+        transcript.add("error", stringOf(recordOf(event.error).message) || "the run failed");
+      stats = recordOf(event.stats);
+    }
+  }
+  flush();
+  if (stats === undefined) return { transcript: transcript.lines(), usage: undefined };
+  const input = tokenCount(stats.input_tokens);
+  const cached = Math.min(tokenCount(stats.cached), input);
+  const totals = {
+    // Gemini counts cached tokens inside input_tokens; devflow's inputTokens are the uncached ones.
+    inputTokens: input - cached,
+    outputTokens: tokenCount(stats.output_tokens),
+    cacheReadTokens: cached,
+    cacheWriteTokens: 0,
+  };
+  const usage = withCost(
+    { ...totals, model: mainModel(stats.models) ?? model ?? null, source: "stream" },
+    null,
+    prices,
+  );
+  return { transcript: transcript.lines(), usage };
+}
