@@ -117,19 +117,19 @@ describe("agentLaunch", () => {
   const commandLines: [CliPresetName, string, string, string][] = [
     [
       "claude",
-      "claude --print --add-dir {artifactDir} --add-dir {schemaDir} --output-format text --permission-mode acceptEdits",
+      "claude --print --add-dir {artifactDir} --add-dir {schemaDir} --output-format stream-json --verbose --permission-mode acceptEdits",
       "claude --add-dir {artifactDir} --add-dir {schemaDir} --permission-mode acceptEdits",
       "stdin",
     ],
     [
       "codex",
-      "codex exec --sandbox workspace-write --add-dir {artifactDir} --color never -",
+      "codex exec --sandbox workspace-write --add-dir {artifactDir} --color never --json -",
       "codex --sandbox workspace-write --ask-for-approval never --add-dir {artifactDir} --no-alt-screen",
       "stdin",
     ],
     [
       "gemini",
-      "gemini --output-format text --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
+      "gemini --output-format stream-json --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
       "gemini --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
       "stdin",
     ],
