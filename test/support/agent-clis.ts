@@ -26,9 +26,16 @@ const exists = (path: string) =>
     () => false,
   );
 
-function installDir(cli: RealCli): string {
+function installDir(cli: RealCli, cacheDir: string): string {
   const { pkg, version } = PINNED_CLIS[cli];
-  return join(CLI_CACHE, `${pkg.replace("/", "+")}@${version}`);
+  return join(cacheDir, `${pkg.replace("/", "+")}@${version}`);
+}
+
+export interface InstallOptions {
+  /** Default CLI_CACHE. */
+  readonly cacheDir?: string;
+  /** npm settings as npm_config_* variables (e.g. a registry), for the test of a failing install. */
+  readonly npmConfig?: Readonly<Record<string, string>>;
 }
 
 const binIn = (dir: string, cli: RealCli) => join(dir, "node_modules", ".bin", cli);
@@ -37,10 +44,11 @@ const binIn = (dir: string, cli: RealCli) => join(dir, "node_modules", ".bin", c
  * The binary of the pinned `cli`, installed on first use into CLI_CACHE (a staging directory renamed
  * into place, so a concurrent or interrupted install never leaves half a CLI). Throws when npm fails.
  */
-export async function installCli(cli: RealCli): Promise<string> {
-  const dir = installDir(cli);
+export async function installCli(cli: RealCli, options: InstallOptions = {}): Promise<string> {
+  const cacheDir = options.cacheDir ?? CLI_CACHE;
+  const dir = installDir(cli, cacheDir);
   if (await exists(binIn(dir, cli))) return binIn(dir, cli);
-  await mkdir(CLI_CACHE, { recursive: true });
+  await mkdir(cacheDir, { recursive: true });
   const staging = await mkdtemp(`${dir}.staging-`);
   const { pkg, version } = PINNED_CLIS[cli];
   try {
@@ -53,14 +61,19 @@ export async function installCli(cli: RealCli): Promise<string> {
       "--no-save",
       `${pkg}@${version}`,
     ];
-    await run("npm", args, { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    const npmConfig = Object.entries(options.npmConfig ?? {}).map(([key, value]) => [
+      `npm_config_${key}`,
+      value,
+    ]);
+    const env = { ...process.env, ...Object.fromEntries(npmConfig) };
+    await run("npm", args, { env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
     await rename(staging, dir).catch(() => undefined); // another run may have finished first
   } catch (error) {
     if (!(await exists(binIn(dir, cli)))) {
       const reason = (error as Error).message.split("\n").slice(0, 4).join(" ");
       throw new Error(
         `Could not install ${pkg}@${version} into ${dir} with npm (${reason}). These tests run the real ` +
-          `CLI: give the machine access to the npm registry once, or pre-fill ${CLI_CACHE} (or ` +
+          `CLI: give the machine access to the npm registry once, or pre-fill ${cacheDir} (or ` +
           "DEVFLOW_TEST_CLI_CACHE) with `npm install --prefix <that dir>/<pkg with / as +>@<version> <pkg>@<version>`.",
       );
     }
