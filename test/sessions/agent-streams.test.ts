@@ -4,6 +4,8 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import {
+  AgentStreamReader,
+  MAX_EVENT_CHARS,
   MAX_LINE_CHARS,
   MAX_TRANSCRIPT_LINES,
   parseAgentStream,
@@ -204,5 +206,40 @@ describe("hostile and broken streams", () => {
     ]);
     // More cached than input tokens is impossible: the cached count is capped, never negative input.
     expect(parsed.usage).toMatchObject({ inputTokens: 0, cacheReadTokens: 5, model: null });
+  });
+});
+
+describe("AgentStreamReader", () => {
+  it.each([
+    ["claude", "claude-preset"],
+    ["codex", "codex-full-tools"],
+    ["gemini", "gemini-preset"],
+  ] as const)(
+    "reads %s's stdout in chunks split anywhere, even inside a character, as the whole text",
+    async (cli, name) => {
+      const text = await recording(name);
+      const bytes = Buffer.from(text);
+      const reader = new AgentStreamReader(cli, { model: "gpt-5.5" });
+      for (let at = 0; at < bytes.length; at += 7) reader.push(bytes.subarray(at, at + 7));
+      expect(reader.finish()).toEqual(parseAgentStream(cli, text, { model: "gpt-5.5" }));
+    },
+  );
+
+  it("puts multi-byte characters split across chunks back together", () => {
+    const reader = new AgentStreamReader("codex");
+    const line = JSON.stringify({
+      type: "item.completed",
+      item: { type: "agent_message", text: "größer — ✓ 测试" },
+    });
+    for (const byte of Buffer.from(line)) reader.push(Buffer.from([byte]));
+    expect(reader.finish().transcript).toEqual(["assistant: größer — ✓ 测试"]);
+  });
+
+  it("skips a line too long to hold and reads the lines after it", () => {
+    const reader = new AgentStreamReader("codex");
+    const huge = JSON.stringify({ type: "error", message: "x".repeat(MAX_EVENT_CHARS) });
+    for (let at = 0; at < huge.length; at += 1024 * 1024) reader.push(huge.slice(at, at + 1024 * 1024));
+    reader.push('\n{"type":"error","message":"after"}\n{"type":"turn.completed","usage":{"input_tokens":3}}');
+    expect(reader.finish()).toMatchObject({ transcript: ["error: after"], usage: { inputTokens: 3 } });
   });
 });

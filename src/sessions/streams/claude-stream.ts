@@ -5,6 +5,7 @@
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
 import { type ParsedStream, tokenCount, usdAmount } from "./phase-usage.js";
+import type { StreamParser } from "./stream-parser.js";
 import { jsonObjects, recordOf, stringOf, TranscriptBuilder, toolArguments } from "./transcript-line.js";
 
 interface AnthropicUsage {
@@ -44,20 +45,23 @@ function resultText(content: unknown): string {
   return content.map((block) => stringOf(recordOf(block).text)).join(" ");
 }
 
-export function parseClaudeStream(text: string, prices?: ModelPrices): ParsedStream {
+/** Claude's events in order; `finish()` gives the transcript and the usage. */
+export function claudeStreamParser(prices?: ModelPrices): StreamParser {
   const transcript = new TranscriptBuilder();
   let model: string | undefined;
   let result: Record<string, unknown> | undefined;
   // Usage per assistant message id: the fallback when the run died before its `result` event.
   const perMessage = new Map<string, AnthropicUsage>();
-  for (const event of jsonObjects(text)) {
+  const event = (event: Record<string, unknown>) => {
     const message = recordOf(event.message);
     if (event.type === "system" && event.subtype === "init") {
       model = modelName(stringOf(event.model)) || model;
     } else if (event.type === "assistant") {
       model = stringOf(message.model) || model;
       const id = stringOf(message.id);
-      if (id !== "") perMessage.set(id, usageOf(message.usage));
+      // Bounded: a hostile stream of distinct ids must not grow this without end.
+      if (id !== "" && (perMessage.has(id) || perMessage.size < 10_000))
+        perMessage.set(id, usageOf(message.usage));
       for (const block of Array.isArray(message.content) ? message.content : []) {
         const { type, text: said, name, input } = recordOf(block);
         if (type === "text" && stringOf(said).trim() !== "") transcript.add("assistant", stringOf(said));
@@ -72,35 +76,41 @@ export function parseClaudeStream(text: string, prices?: ModelPrices): ParsedStr
     } else if (event.type === "result") {
       result = event;
     }
-  }
-  if (result === undefined) {
-    if (perMessage.size === 0) return { transcript: transcript.lines(), usage: undefined };
-    const sum = [...perMessage.values()].reduce((total, usage) => ({
-      inputTokens: total.inputTokens + usage.inputTokens,
-      outputTokens: total.outputTokens + usage.outputTokens,
-      cacheReadTokens: total.cacheReadTokens + usage.cacheReadTokens,
-      cacheWriteTokens: total.cacheWriteTokens + usage.cacheWriteTokens,
-    }));
-    transcript.add("error", "the stream ended without a result (the CLI stopped early)");
-    const usage = withCost({ ...sum, model: model ?? null, source: "stream" }, null, prices);
-    return { transcript: transcript.lines(), usage };
-  }
-  for (const denial of Array.isArray(result.permission_denials) ? result.permission_denials : []) {
-    const { tool_name: tool, tool_input: input } = recordOf(denial);
-    transcript.add(`denied ${stringOf(tool)}`, toolArguments(input));
-  }
-  if (result.is_error === true || (result.subtype !== undefined && result.subtype !== "success")) {
-    const errors = Array.isArray(result.errors) ? result.errors.map(String).join("; ") : "";
-    transcript.add(
-      "error",
-      [stringOf(result.subtype), stringOf(result.result), errors].filter(Boolean).join(": "),
+  };
+  const finish = (): ParsedStream => {
+    if (result === undefined) {
+      if (perMessage.size === 0) return { transcript: transcript.lines(), usage: undefined };
+      const sum = [...perMessage.values()].reduce((total, usage) => ({
+        inputTokens: total.inputTokens + usage.inputTokens,
+        outputTokens: total.outputTokens + usage.outputTokens,
+        cacheReadTokens: total.cacheReadTokens + usage.cacheReadTokens,
+        cacheWriteTokens: total.cacheWriteTokens + usage.cacheWriteTokens,
+      }));
+      transcript.add("error", "the stream ended without a result (the CLI stopped early)");
+      const usage = withCost({ ...sum, model: model ?? null, source: "stream" }, null, prices);
+      return { transcript: transcript.lines(), usage };
+    }
+    for (const denial of Array.isArray(result.permission_denials) ? result.permission_denials : []) {
+      const { tool_name: tool, tool_input: input } = recordOf(denial);
+      transcript.add(`denied ${stringOf(tool)}`, toolArguments(input));
+    }
+    if (result.is_error === true || (result.subtype !== undefined && result.subtype !== "success")) {
+      const errors = Array.isArray(result.errors) ? result.errors.map(String).join("; ") : "";
+      const what = [stringOf(result.subtype), stringOf(result.result), errors].filter(Boolean).join(": ");
+      transcript.add("error", what);
+    }
+    const usage = withCost(
+      { ...usageOf(result.usage), model: mainModel(result.modelUsage) ?? model ?? null, source: "stream" },
+      usdAmount(result.total_cost_usd),
+      prices,
     );
-  }
-  const totals = usageOf(result.usage);
-  const usage = withCost(
-    { ...totals, model: mainModel(result.modelUsage) ?? model ?? null, source: "stream" },
-    usdAmount(result.total_cost_usd),
-    prices,
-  );
-  return { transcript: transcript.lines(), usage };
+    return { transcript: transcript.lines(), usage };
+  };
+  return { event, finish };
+}
+
+export function parseClaudeStream(text: string, prices?: ModelPrices): ParsedStream {
+  const parser = claudeStreamParser(prices);
+  for (const event of jsonObjects(text)) parser.event(event);
+  return parser.finish();
 }

@@ -6,6 +6,7 @@
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
 import { type ParsedStream, tokenCount } from "./phase-usage.js";
+import type { StreamParser } from "./stream-parser.js";
 import { jsonObjects, recordOf, stringOf, TranscriptBuilder, toolArguments } from "./transcript-line.js";
 
 function describeItem(transcript: TranscriptBuilder, item: Record<string, unknown>, done: boolean): void {
@@ -50,11 +51,12 @@ export interface CodexStreamOptions {
   readonly prices?: ModelPrices;
 }
 
-export function parseCodexStream(text: string, options: CodexStreamOptions = {}): ParsedStream {
+/** Codex's events in order; `finish()` gives the transcript and the usage. */
+export function codexStreamParser(options: CodexStreamOptions = {}): StreamParser {
   const transcript = new TranscriptBuilder();
   const totals = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
   let sawUsage = false;
-  for (const event of jsonObjects(text)) {
+  const event = (event: Record<string, unknown>) => {
     if (event.type === "item.started" || event.type === "item.completed") {
       describeItem(transcript, recordOf(event.item), event.type === "item.completed");
     } else if (event.type === "turn.completed") {
@@ -72,9 +74,18 @@ export function parseCodexStream(text: string, options: CodexStreamOptions = {})
     } else if (event.type === "error") {
       transcript.add("error", stringOf(event.message));
     }
-  }
-  const usage = sawUsage
-    ? withCost({ ...totals, model: options.model ?? null, source: "stream" }, null, options.prices)
-    : undefined;
-  return { transcript: transcript.lines(), usage };
+  };
+  const finish = (): ParsedStream => {
+    const usage = sawUsage
+      ? withCost({ ...totals, model: options.model ?? null, source: "stream" }, null, options.prices)
+      : undefined;
+    return { transcript: transcript.lines(), usage };
+  };
+  return { event, finish };
+}
+
+export function parseCodexStream(text: string, options: CodexStreamOptions = {}): ParsedStream {
+  const parser = codexStreamParser(options);
+  for (const event of jsonObjects(text)) parser.event(event);
+  return parser.finish();
 }

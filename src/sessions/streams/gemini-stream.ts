@@ -5,7 +5,15 @@
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
 import { type ParsedStream, tokenCount } from "./phase-usage.js";
-import { jsonObjects, recordOf, stringOf, TranscriptBuilder, toolArguments } from "./transcript-line.js";
+import type { StreamParser } from "./stream-parser.js";
+import {
+  jsonObjects,
+  MAX_LINE_CHARS,
+  recordOf,
+  stringOf,
+  TranscriptBuilder,
+  toolArguments,
+} from "./transcript-line.js";
 
 /** The model that used the most tokens, by the result's per-model stats. */
 function mainModel(models: unknown): string | undefined {
@@ -17,20 +25,22 @@ function mainModel(models: unknown): string | undefined {
   return entries[0]?.name;
 }
 
-export function parseGeminiStream(text: string, prices?: ModelPrices): ParsedStream {
+/** Gemini's events in order; `finish()` gives the transcript and the usage. */
+export function geminiStreamParser(prices?: ModelPrices): StreamParser {
   const transcript = new TranscriptBuilder();
   let model: string | undefined;
   let stats: Record<string, unknown> | undefined;
-  // Assistant text comes in delta pieces: one transcript line per uninterrupted run of them.
+  // Assistant text comes in delta pieces: one transcript line per uninterrupted run of them, kept no
+  // longer than a line can show.
   let said = "";
   const flush = () => {
     if (said.trim() !== "") transcript.add("assistant", said);
     said = "";
   };
-  for (const event of jsonObjects(text)) {
+  const event = (event: Record<string, unknown>) => {
     if (event.type === "message" && event.role === "assistant") {
-      said += stringOf(event.content);
-      continue;
+      if (said.length < MAX_LINE_CHARS * 2) said += stringOf(event.content);
+      return;
     }
     flush();
     if (event.type === "init") {
@@ -47,22 +57,31 @@ export function parseGeminiStream(text: string, prices?: ModelPrices): ParsedStr
         transcript.add("error", stringOf(recordOf(event.error).message) || "the run failed");
       stats = recordOf(event.stats);
     }
-  }
-  flush();
-  if (stats === undefined) return { transcript: transcript.lines(), usage: undefined };
-  const input = tokenCount(stats.input_tokens);
-  const cached = Math.min(tokenCount(stats.cached), input);
-  const totals = {
-    // Gemini counts cached tokens inside input_tokens; devflow's inputTokens are the uncached ones.
-    inputTokens: input - cached,
-    outputTokens: tokenCount(stats.output_tokens),
-    cacheReadTokens: cached,
-    cacheWriteTokens: 0,
   };
-  const usage = withCost(
-    { ...totals, model: mainModel(stats.models) ?? model ?? null, source: "stream" },
-    null,
-    prices,
-  );
-  return { transcript: transcript.lines(), usage };
+  const finish = (): ParsedStream => {
+    flush();
+    if (stats === undefined) return { transcript: transcript.lines(), usage: undefined };
+    const input = tokenCount(stats.input_tokens);
+    const cached = Math.min(tokenCount(stats.cached), input);
+    const totals = {
+      // Gemini counts cached tokens inside input_tokens; devflow's inputTokens are the uncached ones.
+      inputTokens: input - cached,
+      outputTokens: tokenCount(stats.output_tokens),
+      cacheReadTokens: cached,
+      cacheWriteTokens: 0,
+    };
+    const usage = withCost(
+      { ...totals, model: mainModel(stats.models) ?? model ?? null, source: "stream" },
+      null,
+      prices,
+    );
+    return { transcript: transcript.lines(), usage };
+  };
+  return { event, finish };
+}
+
+export function parseGeminiStream(text: string, prices?: ModelPrices): ParsedStream {
+  const parser = geminiStreamParser(prices);
+  for (const event of jsonObjects(text)) parser.event(event);
+  return parser.finish();
 }
