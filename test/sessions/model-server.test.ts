@@ -31,6 +31,8 @@ async function events(response: Response) {
     }));
 }
 
+const tools = [{ name: "Bash", input_schema: { type: "object" } }];
+
 describe("the scripted model server", () => {
   it("answers the turn the conversation is at, from the request's own history", async () => {
     server = await startModelServer({
@@ -46,6 +48,7 @@ describe("the scripted model server", () => {
       await post("/v1/messages?beta=true", {
         model: "m",
         stream: true,
+        tools,
         messages: [{ role: "user", content: "hello" }],
       }),
     );
@@ -66,11 +69,21 @@ describe("the scripted model server", () => {
       { role: "assistant", content: [] },
       { role: "user", content: [{ type: "tool_result", content: "5" }] },
     ];
-    const second = await (await post("/v1/messages", { model: "m", messages: history })).json();
+    const second = await (await post("/v1/messages", { model: "m", tools, messages: history })).json();
     expect(second).toMatchObject({
       content: [{ type: "text", text: "second" }],
       usage: { input_tokens: 20 },
     });
+    // A call offering no tools (Claude's TUI asking for a session title) is answered aside, not as a turn.
+    const title = await (
+      await post("/v1/messages", { model: "m", messages: [{ role: "user", content: "t" }] })
+    ).json();
+    expect(title).toMatchObject({ content: [{ type: "text", text: "Scripted session" }] });
+    expect(server?.requests.map((request) => request.api)).toEqual([
+      "anthropic",
+      "anthropic",
+      "anthropic-side-call",
+    ]);
   });
 
   it("records every request with its credentials redacted, and answers what is not scripted with 404", async () => {
