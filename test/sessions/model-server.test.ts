@@ -1,6 +1,7 @@
 // The test fixtures themselves: the scripted model server answers and records as the real-CLI tests
 // rely on, and a CLI that cannot be installed fails the tests that need it, saying why.
 import { mkdtemp, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ModelServer, startModelServer } from "../fixtures/model-server/index.js";
@@ -101,6 +102,31 @@ describe("the scripted model server", () => {
     ]);
     expect(JSON.stringify(server.requests)).not.toContain(key);
     expect(server.requests[0]?.headers.authorization).toBe("[redacted]");
+  });
+});
+
+describe("the proxy trap", () => {
+  it("records and refuses a CONNECT to another host, as a CLI behind HTTPS_PROXY would send it", async () => {
+    server = await startModelServer({});
+    const port = server.port;
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest({
+        host: "127.0.0.1",
+        port,
+        method: "CONNECT",
+        path: "api.example.com:443",
+      });
+      request.on("connect", (response, socket) => {
+        socket.destroy();
+        resolve(response.statusCode);
+      });
+      request.on("error", reject);
+      request.end();
+    });
+    expect(status).toBe(403);
+    expect(server.requests.map((request) => `${request.method} ${request.path} ${request.api}`)).toEqual([
+      "CONNECT api.example.com:443 none",
+    ]);
   });
 });
 

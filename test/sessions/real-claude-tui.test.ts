@@ -1,6 +1,7 @@
 // The real Claude Code TUI (mode: tmux) against the scripted model server: started with the argv
 // devflow's preset builds for tmux, in a tmux pane of its own server, the prompt typed into the pane.
-// It writes the artifact with its Write tool; its only other call is its session title (no tools).
+// It writes the artifact with its Write tool; its only other call is its session title (no tools), and
+// it calls no other host (HTTPS_PROXY points at the server, which records and refuses any CONNECT).
 import { execFile } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -107,7 +108,7 @@ describe("the real Claude Code TUI in tmux", () => {
     const calls = server.requests.filter((request) => request.api !== "none");
     expect(
       server.requests.filter((request) => request.api === "none").map((r) => `${r.method} ${r.path}`),
-    ).toEqual(["HEAD /"]);
+    ).toEqual([]); // nothing else here, and no other host through the proxy trap
     expect(calls.filter((request) => request.api === "anthropic")).toHaveLength(2);
     expect(
       calls.every((request) => request.api === "anthropic" || request.api === "anthropic-side-call"),

@@ -117,7 +117,21 @@ export async function seedCliHome(
 ): Promise<CliHome> {
   const tmp = join(home, "tmp");
   await mkdir(tmp, { recursive: true });
-  const base = { TMPDIR: tmp, NO_COLOR: "1" };
+  // Every other host goes through the model server as a proxy, which records and refuses it: a call that
+  // would leave the machine shows in its record (the model API itself is reached directly).
+  const proxy = {
+    HTTPS_PROXY: serverUrl,
+    HTTP_PROXY: serverUrl,
+    https_proxy: serverUrl,
+    http_proxy: serverUrl,
+  };
+  const base = {
+    ...proxy,
+    NO_PROXY: "127.0.0.1,localhost",
+    no_proxy: "127.0.0.1,localhost",
+    TMPDIR: tmp,
+    NO_COLOR: "1",
+  };
   if (cli === "claude") {
     const projects = Object.fromEntries(trustedDirs.map((dir) => [dir, { hasTrustDialogAccepted: true }]));
     const state = {
@@ -131,6 +145,9 @@ export async function seedCliHome(
       ANTHROPIC_API_KEY: FAKE_API_KEY,
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
       DISABLE_AUTOUPDATER: "1",
+      // Without it the TUI fetches the official plugin marketplace (downloads.claude.ai, github.com),
+      // even with non-essential traffic off: the proxy trap above caught it.
+      CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: "1",
     };
     return { home, env: { ...base, ...env } };
   }
