@@ -1,4 +1,4 @@
-// Codex CLI (`@openai/codex`). Flags checked against `codex exec --help` and `codex --help` of 0.169.0
+// Codex CLI (`@openai/codex`). Flags checked against `codex exec --help` and `codex --help` of 0.171.0
 // (test/sessions/presets.test.ts) and https://developers.openai.com/codex/noninteractive.
 // - `codex exec` is the non-interactive mode; a prompt argument of `-` reads the prompt from stdin.
 //   It never asks for approval (no `--ask-for-approval` there), so the sandbox decides.
