@@ -18,7 +18,7 @@ export {
   type StreamParserName,
   streamParserFor,
 } from "./parse-agent-stream.js";
-export type { StreamParser } from "./stream-parser.js";
 export { type ParsedStream, type PhaseUsage, USAGE_SOURCES, type UsageSource } from "./phase-usage.js";
+export type { StreamParser } from "./stream-parser.js";
 export { MAX_LINE_CHARS, MAX_TRANSCRIPT_LINES, transcriptLine } from "./transcript-line.js";
 export { MAX_USAGE_FILE_BYTES, parseUsageFile, type UsageFileResult } from "./usage-file.js";
