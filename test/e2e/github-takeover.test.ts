@@ -130,6 +130,42 @@ describe("starting a run takes write access", () => {
   }, 60_000);
 });
 
+describe("stopping a run takes write access too", () => {
+  it("lets the run go on when its issue's author, with read access, closes the issue; audits and says so", async () => {
+    const { sim } = e2e;
+    const issue = sim.state.createIssue(REPO, { title: "Closed by its author", user: "outsider" });
+    await sim.webhooks.deliver(
+      "issues",
+      await sim.payloads.issueLabeled({
+        repo: REPO,
+        issue: issue.number,
+        label: "devflow",
+        sender: "writer",
+      }),
+    );
+    const run = await harness.db.prisma.run.findFirstOrThrow({
+      where: { repository: REPO, issueNumber: issue.number },
+    });
+    const closed = await sim.webhooks.deliver(
+      "issues",
+      await sim.payloads.issuesClosed({ repo: REPO, issue: issue.number, sender: "outsider" }),
+    );
+    expect(closed.status).toBe(200);
+    const refused = await harness.db.prisma.auditEntry.findFirstOrThrow({
+      where: { runId: run.id, action: "abort.issue_closed" },
+    });
+    expect([refused.actor, refused.outcome]).toEqual(["outsider", "refused"]);
+    expect(await harness.db.prisma.runEvent.count({ where: { runId: run.id, type: "run.aborted" } })).toBe(0);
+    const [reply] = await effectsOf(closed.guid);
+    expect((reply?.payload as { body?: string } | undefined)?.body).toContain(
+      `@outsider the issue was closed, but devflow run \`${run.id}\` goes on`,
+    );
+    // A writer still stops it.
+    await comment(issue.number, "/abort", "writer");
+    await waitForRunState(harness.db, run.id, "aborted", 60_000);
+  }, 120_000);
+});
+
 describe("one comment, many commands", () => {
   const flood = (word: string) => Array.from({ length: 300 }, () => `/${word}`).join("\n");
 
