@@ -1,7 +1,8 @@
 // The Probot app (DESIGN §3): every delivery recorded first by X-GitHub-Delivery (a redelivery is
 // acknowledged and ignored) and by its event's identity (the same event re-posted under a new delivery
-// id is refused and audited), then triggers and commands handed to small handlers, which authorize. No GitHub write and
-// no git work happens in the request: replies, reactions and run output go through the outbox.
+// id is refused and audited), then triggers and commands handed to small handlers, which authorize the
+// sender before anything else. No GitHub write and no git work happens in the request: replies,
+// reactions and run output go through the outbox.
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { unreadableRepositoryConfig } from "../config/repository-config.js";
 import { parseCommands } from "./commands/parse-commands.js";
