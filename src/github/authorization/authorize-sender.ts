@@ -10,9 +10,10 @@ import { type AuthorizationDecision, decideAuthorization } from "./decide-author
 const DEFAULT_APPROVERS: RepositoryConfig["approvers"] = { minPermission: "write", allowIssueAuthor: true };
 
 export interface SenderAuthorization {
-  /** May start runs and use commands: the permission and the named users/teams. */
+  /** May start runs and use commands: the permission (`approvers.minPermission`, default write). */
   readonly acts: AuthorizationDecision;
-  /** May also decide on this issue's run (adds the config's rule on the issue's own author). */
+  /** May also decide on this issue's run: the whole approvers policy (named users and teams, and the
+   * rule on the issue's own author), as the README's `approvers` says. */
   readonly decides: AuthorizationDecision;
 }
 
@@ -36,9 +37,14 @@ export async function authorizeSender(
     approvers.teams?.length && !isBot(sender)
       ? await ctx.teamsOf(sender.login, approvers.teams).catch(() => [])
       : [];
-  const input = { actor: sender, permission, approvers, actorTeams };
+  const decides = { actor: sender, permission, approvers, actorTeams };
+  const acts = {
+    actor: sender,
+    permission,
+    approvers: { minPermission: approvers.minPermission, allowIssueAuthor: true },
+  };
   return {
-    acts: decideAuthorization(input),
-    decides: decideAuthorization(issueAuthor === undefined ? input : { ...input, issueAuthor }),
+    acts: decideAuthorization(acts),
+    decides: decideAuthorization(issueAuthor === undefined ? decides : { ...decides, issueAuthor }),
   };
 }
