@@ -54,10 +54,12 @@ export type EnvironmentVariable = (typeof ENVIRONMENT_VARIABLES)[number];
 export const SECRET_VARIABLES = ["DATABASE_URL", "REDIS_URL", "PRIVATE_KEY", "WEBHOOK_SECRET"] as const;
 
 export const DEFAULT_PORT = 3000;
-// Every interface, not Probot's own default (localhost): GitHub has to reach the webhook endpoint, and
-// in a container loopback is reachable from nowhere else. Behind a reverse proxy on the same machine,
-// set HOST=127.0.0.1.
+// HOST unset: every interface once the GitHub App is registered (GitHub has to reach the webhook
+// endpoint, and in a container loopback is reachable from nowhere else), loopback until then, so that
+// the setup page is not offered to the network. Behind a reverse proxy on the same machine, set
+// HOST=127.0.0.1.
 export const DEFAULT_HOST = "0.0.0.0";
+export const UNREGISTERED_HOST = "127.0.0.1";
 export const DEFAULT_DATA_DIR = "./.devflow";
 export const DEFAULT_LOG_LEVEL: LogLevel = "info";
 export const DEFAULT_GHE_PROTOCOL: GitHubProtocol = "https";
@@ -79,7 +81,8 @@ export interface GitHubEnterprise {
 
 export interface Environment {
   readonly port: number;
-  readonly host: string;
+  /** HOST as set; unset: DEFAULT_HOST once the app is registered, UNREGISTERED_HOST until then. */
+  readonly host?: string;
   /** Unset: devflow runs an embedded Postgres in the data directory. */
   readonly databaseUrl?: string;
   /** Unset: queues run on Postgres. */
@@ -132,7 +135,7 @@ function variable<T>(check: (value: string) => Checked<T>) {
 function environmentSchema(raw: RawEnvironment, context: CheckContext, hostname: string) {
   return z.object({
     PORT: variable((value) => checkPort(value, context)).prefault(String(DEFAULT_PORT)),
-    HOST: variable((value) => checkHost(value, context)).prefault(DEFAULT_HOST),
+    HOST: variable((value) => checkHost(value, context)).optional(),
     DATABASE_URL: variable(checkDatabaseUrl).optional(),
     REDIS_URL: variable(checkRedisUrl).optional(),
     APP_ID: variable((value) => checkAppId(value, context)).optional(),
@@ -249,7 +252,7 @@ export function loadEnvironment(
       : undefined;
   const environment: Environment = {
     port: fields.PORT,
-    host: fields.HOST,
+    ...(fields.HOST === undefined ? {} : { host: fields.HOST }),
     ...(fields.DATABASE_URL === undefined ? {} : { databaseUrl: fields.DATABASE_URL }),
     ...(fields.REDIS_URL === undefined ? {} : { redisUrl: fields.REDIS_URL }),
     ...(github === undefined ? {} : { github }),

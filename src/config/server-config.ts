@@ -79,6 +79,13 @@ export const serverConfigSchema = z
     defaultAgent: agentName.default("fake"),
     /** The issue label that starts a run. */
     label: z.string().min(1).max(50).default("devflow"),
+    /** Commands from GitHub comments and reviews. */
+    commands: z
+      .strictObject({
+        /** Only the first N commands of one comment or review are read; the reply says the rest were ignored. */
+        maxPerComment: z.int().min(1).max(50).default(10),
+      })
+      .default({ maxPerComment: 10 }),
     maxConcurrentRuns: z.int().min(1).max(256).default(4),
     engine: z
       .strictObject({

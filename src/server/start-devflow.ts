@@ -2,7 +2,7 @@
 // the health endpoint, and by role the dispatch engine (web) and/or a worker host, and the GitHub app —
 // or, without credentials, the setup page that registers it.
 import { mkdirSync } from "node:fs";
-import type { Environment } from "../config/environment.js";
+import { DEFAULT_HOST, type Environment, UNREGISTERED_HOST } from "../config/environment.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type DatabaseClient } from "../db/index.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
@@ -61,7 +61,9 @@ export async function startDevflow({
   let github: GitHubSide | undefined;
   let health: HealthServer | undefined;
   try {
-    health = await startHealthServer(env.port, env.host);
+    // Unregistered and HOST unset: loopback only, so the setup page is not offered to the network.
+    const unregistered = !env.github && !saved && role !== "worker";
+    health = await startHealthServer(env.port, env.host ?? (unregistered ? UNREGISTERED_HOST : DEFAULT_HOST));
     const server = health;
     cleanups.push({ name: "health server", run: () => server.close() });
     logger.info({ url: `${health.url}/healthz` }, "health endpoint listening (503 until start-up is done)");
