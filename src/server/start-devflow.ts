@@ -100,7 +100,7 @@ export async function startDevflow({
       const agents = new Map(
         Object.entries(config.agents).map(([name, agent]) => [
           name,
-          createSessionAdapter(agent, env.dataDir),
+          createSessionAdapter(agent, env.dataDir, config.limits),
         ]),
       );
       const defaultAdapter = agents.get(config.defaultAgent);
@@ -123,6 +123,7 @@ export async function startDevflow({
           : {}),
         // Asked per run, so an app registered on the setup page while running is used at once.
         gitAuthHeader: async (run) => github?.gitAuthHeader(run),
+        limits: config.limits,
         log: logger,
       });
       cleanups.push({ name: "worker", run: () => worker.stop() });
