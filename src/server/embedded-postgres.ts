@@ -15,13 +15,13 @@ import {
   openSync,
   readFileSync,
   renameSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
-import { arch, platform, userInfo } from "node:os";
+import { arch, platform } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import { DevflowError } from "../errors/index.js";
+import { assertTraversable, type OsUser, runAsUser } from "./embedded-postgres-account.js";
 import { type AppRole, ensureAppDatabase } from "./embedded-postgres-role.js";
 import { EmbeddedPostgresUsers } from "./embedded-postgres-users.js";
 import { findFreePort } from "./free-port.js";
@@ -86,71 +86,6 @@ async function loadBinaries(): Promise<Binaries> {
   }
 }
 
-/** Postgres refuses to run as root: run it as an unprivileged `postgres` user, creating one if needed. */
-function runAsUser(): { uid: number; gid: number } | undefined {
-  if (userInfo().uid !== 0) return undefined;
-  const lookup = () => {
-    try {
-      const env = serviceEnvironment();
-      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8", env }).trim());
-      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8", env }).trim());
-      return { uid, gid };
-    } catch {
-      return undefined;
-    }
-  };
-  const existing = lookup();
-  if (existing) return existing;
-  try {
-    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "postgres"], {
-      stdio: "ignore",
-      env: serviceEnvironment(),
-    });
-  } catch (error) {
-    throw new DevflowError(
-      "devflow runs as root and could not create a `postgres` user for the embedded Postgres.",
-      {
-        code: "embedded_postgres_failed",
-        cause: error,
-        recoveryHint:
-          "Create an unprivileged `postgres` user (useradd postgres), run devflow as a normal user, or set DATABASE_URL.",
-      },
-    );
-  }
-  const created = lookup();
-  if (!created)
-    throw new DevflowError("The `postgres` user vanished after creation.", {
-      code: "embedded_postgres_failed",
-    });
-  return created;
-}
-
-/**
- * The unprivileged user must be able to reach the data directory through every parent. The data
- * directory itself stays closed to others (0700): its group becomes the user's, with traverse only.
- */
-function assertTraversable(dir: string, owner: { uid: number; gid: number } | undefined): void {
-  if (!owner) return;
-  const dataDir = dirname(dir);
-  const stats = statSync(dataDir);
-  if ((stats.mode & 0o001) === 0 && stats.uid === userInfo().uid) {
-    chownSync(dataDir, stats.uid, owner.gid);
-    chmodSync(dataDir, (stats.mode & 0o700) | 0o010);
-  }
-  for (let current = dataDir; current !== dirname(current); current = dirname(current)) {
-    const { mode, gid } = statSync(current);
-    if ((mode & 0o001) === 0 && !((mode & 0o010) !== 0 && gid === owner.gid)) {
-      throw new DevflowError(
-        `The embedded Postgres runs as the user "postgres", which cannot enter ${current} (mode ${(statSync(current).mode & 0o777).toString(8)}).`,
-        {
-          code: "embedded_postgres_failed",
-          recoveryHint: `Set DEVFLOW_DATA_DIR to a directory outside ${current} (e.g. /var/lib/devflow), or set DATABASE_URL.`,
-        },
-      );
-    }
-  }
-}
-
 function readSettings(path: string): StoredSettings {
   return JSON.parse(readFileSync(path, "utf8")) as StoredSettings;
 }
@@ -166,12 +101,7 @@ function newPassword(): string {
   return randomBytes(24).toString("base64url");
 }
 
-async function initdb(
-  binaries: Binaries,
-  pgdata: string,
-  settings: StoredSettings,
-  owner?: { uid: number; gid: number },
-) {
+async function initdb(binaries: Binaries, pgdata: string, settings: StoredSettings, owner?: OsUser) {
   mkdirSync(pgdata, { recursive: true, mode: 0o700 });
   const pwfile = join(pgdata, "..", `.pwfile-${randomBytes(6).toString("hex")}`);
   writeFileSync(pwfile, settings.password, { mode: 0o600 });
