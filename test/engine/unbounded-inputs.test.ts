@@ -189,6 +189,29 @@ describe("an artifact devflow must not read", () => {
   });
 });
 
+describe("the final report", () => {
+  it("is cut at limits.reportBytes, saying so", async () => {
+    const worker = await harness.worker({
+      queue: { backend: "postgres", connectionString: harness.db.url },
+      limits: { artifactBytes: 4 * 1024 * 1024, reportBytes: 16 * 1024 },
+    });
+    running.push(worker);
+    const { runId } = await worker.engine.startRun({
+      repository: harness.gitRemote(),
+      baseBranch: "main",
+      requirements: `A long request. ${"word ".repeat(20_000)}`, // quoted whole in the report
+      scenarios: { spec: "crash" },
+    });
+    const run = await waitForReport(runId);
+    const report = readFileSync(run.reportPath ?? "", "utf8");
+    expect(Buffer.byteLength(report)).toBeLessThanOrEqual(16 * 1024);
+    expect(report).toMatch(/^# devflow run /);
+    expect(report.trimEnd()).toMatch(
+      /The report was cut at 16384 bytes \(limits\.reportBytes in the server config\)\.$/,
+    );
+  });
+});
+
 async function waitForReport(runId: string) {
   for (let i = 0; i < 400; i++) {
     const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
