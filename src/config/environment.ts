@@ -53,6 +53,17 @@ export type EnvironmentVariable = (typeof ENVIRONMENT_VARIABLES)[number];
 /** Never quoted anywhere. URLs count: they may hold a password. */
 export const SECRET_VARIABLES = ["DATABASE_URL", "REDIS_URL", "PRIVATE_KEY", "WEBHOOK_SECRET"] as const;
 
+/**
+ * Taken out of process.env once the environment is read (withdrawSecrets): devflow's own secrets, and
+ * the names Probot and the gh CLI use for the same kinds of credentials.
+ */
+export const WITHDRAWN_VARIABLES = [
+  ...SECRET_VARIABLES,
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_CLIENT_SECRET",
+] as const;
+
 export const DEFAULT_PORT = 3000;
 // HOST unset: every interface once the GitHub App is registered (GitHub has to reach the webhook
 // endpoint, and in a container loopback is reachable from nowhere else), loopback until then, so that
@@ -266,4 +277,16 @@ export function loadEnvironment(
   };
   if (github !== undefined) frozenWithLogView(github, () => redactEnvironment(environment).github);
   return frozenWithLogView(environment, () => redactEnvironment(environment));
+}
+
+/**
+ * Deletes devflow's secrets from `env` (process.env) once loadEnvironment has read them: later code, a
+ * library reading process.env and every child process spawned without an explicit environment see none.
+ * Returns the names it removed. /proc/<pid>/environ still shows the environment devflow was started
+ * with: hiding that takes another uid or a PID namespace (the agent sandbox).
+ */
+export function withdrawSecrets(env: Record<string, string | undefined> = process.env): string[] {
+  const removed = WITHDRAWN_VARIABLES.filter((name) => env[name] !== undefined);
+  for (const name of removed) delete env[name];
+  return removed;
 }

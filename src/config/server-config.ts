@@ -7,6 +7,7 @@ import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
 import { passThroughProblem } from "../sessions/agent-environment.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "../sessions/presets/agent-preset.js";
+import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
 
 const agentName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a lowercase name such as claude or my-agent");
 
@@ -95,6 +96,31 @@ export const serverConfigSchema = z
         shutdownDrainSeconds: z.number().min(0).default(30),
       })
       .default({ reconcileEverySeconds: 30, shutdownDrainSeconds: 30 }),
+    /** Caps on what agents hand devflow (see input-limits.ts); each has a default. */
+    limits: z
+      .strictObject({
+        transcriptLineChars: z
+          .int()
+          .min(200)
+          .max(1_000_000)
+          .default(DEFAULT_INPUT_LIMITS.transcriptLineChars),
+        transcriptBytesPerSession: z
+          .int()
+          .min(64 * 1024)
+          .max(2 ** 40)
+          .default(DEFAULT_INPUT_LIMITS.transcriptBytesPerSession),
+        artifactBytes: z
+          .int()
+          .min(1024)
+          .max(1024 ** 3)
+          .default(DEFAULT_INPUT_LIMITS.artifactBytes),
+        reportBytes: z
+          .int()
+          .min(16 * 1024)
+          .max(1024 ** 3)
+          .default(DEFAULT_INPUT_LIMITS.reportBytes),
+      })
+      .default({ ...DEFAULT_INPUT_LIMITS }),
   })
   .superRefine((config, ctx) => {
     if (!(config.defaultAgent in config.agents)) {

@@ -7,6 +7,7 @@ import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
 import { commitCheckpoint, mirrorDirName, pushCheckpoint } from "../git/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { openApprovalRequest } from "./approvals.js";
+import { boundedReason } from "./failure-reason.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";
 import { completeRun, moveTo, moveToPhase } from "./run-moves.js";
 import { phaseAfter, rejectionTarget } from "./template-plan.js";
@@ -120,8 +121,9 @@ export async function failAttempt(
   phase: WorkflowPhase,
   attempt: PhaseAttempt,
   code: string,
-  reason: string,
+  fullReason: string,
 ): Promise<void> {
+  const reason = boundedReason(fullReason);
   // A fresh attempt gets a fresh session: the old one may still be busy with the lost prompt. Stopped
   // first (an agent ignoring SIGTERM takes the grace period), so the next attempt's clock starts after.
   const finishedAt = new Date();

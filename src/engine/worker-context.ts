@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { InputLimits } from "../config/input-limits.js";
 import type { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import type { AdvanceQueue } from "../queue/advance-queue.js";
@@ -35,6 +36,8 @@ export interface WorkerContext {
   readonly promptsPerAttempt?: number;
   /** HTTP auth header for git against the run's remote (a GitHub installation token); never logged. */
   readonly gitAuthHeader?: (run: { installationId: bigint | null }) => Promise<string | undefined>;
+  /** Caps on artifacts and reports (default DEFAULT_INPUT_LIMITS). */
+  readonly limits?: Pick<InputLimits, "artifactBytes" | "reportBytes">;
   readonly log: EngineLog;
 }
 
