@@ -2,7 +2,7 @@
 // `git worktree add` made in devflow's mirror — found by its `gitdir` back-pointer, never through the
 // worktree's own `.git` file, which is a plain file the agent can rewrite.
 import { lstat, readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DevflowError } from "../errors/index.js";
 import { canonicalPath } from "./canonical-path.js";
 import type { GitRepository } from "./git-repository.js";
@@ -55,8 +55,18 @@ export async function findAdminDirs(commonDir: string, workTree: string): Promis
  * `gitdir` names `<workTree>/.git`, and that `.git` is a plain file saying `gitdir: <record>`. devflow's
  * git never reads the `.git` file, but the agent's own git does: a rewritten one is not devflow's worktree.
  */
-export async function assertWorktreeRecord({ gitDir, workTree }: GitRepository): Promise<void> {
+export async function assertWorktreeRecord({ gitDir, commonDir, workTree }: GitRepository): Promise<void> {
   if (workTree === undefined) return;
+  // git reads refs through the record's `commondir` file even when GIT_COMMON_DIR is set: it must name
+  // the mirror, or the run's commits would land in a repository of someone else's.
+  const common = (await readSmallFile(join(gitDir, "commondir")))?.trim();
+  if (common === undefined || resolve(gitDir, common) !== commonDir) {
+    throw tampered(
+      `The mirror's record ${gitDir} no longer points to the mirror ${commonDir} (its commondir file was changed): someone other than devflow changed it.`,
+      join(gitDir, "commondir"),
+      { problem: "commondir" },
+    );
+  }
   const dotGit = join(workTree, ".git");
   if ((await readSmallFile(join(gitDir, "gitdir")))?.trim() !== dotGit) {
     throw tampered(
