@@ -100,7 +100,7 @@ export const ERROR_CODES = {
   },
   git_config_tampered: {
     class: "needs_human",
-    hint: "devflow ran no git command on the repository. Look at what the run's agent did, remove what was planted in the named file (or delete the mirror directory so devflow clones it again), and retry.",
+    hint: "devflow refused to run git on the repository. Look at what the run's agent did, remove what was planted in the named file (or delete the mirror directory so devflow clones it again), and retry.",
   },
   checkpoint_push_failed: {
     class: "recoverable",

@@ -87,7 +87,7 @@ export async function assertTrustedConfig({ commonDir, gitDir }: TrustedConfigTa
 export function tampered(message: string, path: string, details: Record<string, unknown>): DevflowError {
   return new DevflowError(message, {
     code: "git_config_tampered",
-    recoveryHint: `devflow ran no git command on it. Look at what the run's agent did, then remove what was added (e.g. \`git config --file ${path} --unset-all <key>\`) or delete the mirror directory so devflow clones it again, and retry.`,
+    recoveryHint: `devflow refused to run git on it. Look at what the run's agent did, then remove what was added (e.g. \`git config --file ${path} --unset-all <key>\`) or delete the mirror directory so devflow clones it again, and retry.`,
     details: { path, ...details },
   });
 }
