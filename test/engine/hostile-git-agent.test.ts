@@ -10,6 +10,16 @@ import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 
 const AGENT = fileURLToPath(new URL("../fixtures/git-tamper-agent.mjs", import.meta.url));
+/**
+ * `sandbox: none`, the operator's explicit opt-out: the agent runs as devflow's own user and can write the
+ * mirror. (A variable, not a literal, so this reads the same before and after the sandbox option exists.)
+ */
+const UNSANDBOXED = {
+  command: [process.execPath, AGENT],
+  promptVia: "stdin" as const,
+  passThrough: [],
+  sandbox: { kind: "none" as const },
+};
 let harness: EngineHarness;
 beforeAll(async () => {
   harness = await createEngineHarness();
@@ -25,11 +35,7 @@ async function runHostileAgent(scenario: string) {
   const dataDir = harness.tempDir("data");
   const worker = await harness.worker({
     queue: { backend: "postgres", connectionString: harness.db.url },
-    adapter: new ExecSessionAdapter({
-      command: [process.execPath, AGENT],
-      promptVia: "stdin",
-      passThrough: [],
-    }),
+    adapter: new ExecSessionAdapter(UNSANDBOXED),
     dataDir,
   });
   workers.push(worker);
