@@ -10,9 +10,9 @@ import { assertTrustedConfig } from "./trusted-config.js";
 
 export interface Git {
   /** Runs git; its stdout, or a GitCommandError carrying git's stderr when it exits non-zero. */
-  raw(args: readonly string[]): Promise<string>;
+  raw(args: readonly string[], input?: string): Promise<string>;
   /** Runs git; its exit code and output, whatever the code (for commands whose code is an answer). */
-  run(args: readonly string[]): Promise<GitProcessResult>;
+  run(args: readonly string[], input?: string): Promise<GitProcessResult>;
 }
 
 export interface CreateGitOptions extends Omit<GitEnvironmentOptions, "repository"> {
@@ -21,7 +21,7 @@ export interface CreateGitOptions extends Omit<GitEnvironmentOptions, "repositor
 }
 
 export function createGit({ repository, ...environment }: CreateGitOptions): Git {
-  const run = async (args: readonly string[]) => {
+  const run = async (args: readonly string[], input?: string) => {
     if (repository) {
       await assertTrustedConfig(repository);
       await assertWorktreeRecord(repository);
@@ -29,13 +29,14 @@ export function createGit({ repository, ...environment }: CreateGitOptions): Git
     return runGitProcess(args, {
       ...environment,
       ...(repository ? { repository } : {}),
+      ...(input !== undefined ? { input } : {}),
       cwd: repository ? (repository.workTree ?? repository.gitDir) : "/",
     });
   };
   return {
     run,
-    async raw(args) {
-      const result = await run(args);
+    async raw(args, input) {
+      const result = await run(args, input);
       if (result.code !== 0) throw new GitCommandError(args, result.code, result.stderr);
       return result.stdout;
     },

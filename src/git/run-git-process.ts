@@ -14,6 +14,8 @@ export interface GitProcessResult {
 export interface GitProcessOptions extends GitEnvironmentOptions {
   /** Working directory: the worktree, the mirror, or `/` for a command on no repository. */
   cwd: string;
+  /** Written to git's stdin (for `--stdin` commands); else stdin is empty. */
+  input?: string;
 }
 
 /** git's stdout and stderr are kept up to this size each; more is dropped (its start for stderr). */
@@ -21,23 +23,27 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
 
 export function runGitProcess(
   args: readonly string[],
-  { cwd, ...environment }: GitProcessOptions,
+  { cwd, input, ...environment }: GitProcessOptions,
 ): Promise<GitProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, {
       cwd,
       env: gitEnvironment(environment),
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (input !== undefined) {
+      child.stdin?.on("error", () => {}); // git may exit before reading it all; its exit code says why
+      child.stdin?.end(input);
+    }
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let stdoutSize = 0;
     let stderrSize = 0;
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       stdoutSize += chunk.length;
       if (stdoutSize <= MAX_OUTPUT) stdout.push(chunk);
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
       stderrSize += chunk.length;
       stderr.push(chunk);
       while (stderrSize > MAX_OUTPUT && stderr.length > 1) stderrSize -= stderr.shift()?.length ?? 0;

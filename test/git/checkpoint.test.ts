@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevflowError } from "../../src/errors/index.js";
@@ -65,6 +65,26 @@ describe("commitCheckpoint", () => {
     expect(await git(worktreePath, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%s")).toBe(
       "devflow <devflow@users.noreply.github.com>|devflow <devflow@users.noreply.github.com>|devflow: spec (attempt 1)",
     );
+    expect(await git(worktreePath, "status", "--porcelain")).toBe("");
+  });
+
+  it("stages what git add --all would: ignored files stay out, a file may become a directory", async () => {
+    const { mirrorPath, worktreePath } = await newRun();
+    await writeFile(join(worktreePath, ".gitignore"), "build/\n*.log\n");
+    await mkdir(join(worktreePath, "build"));
+    await writeFile(join(worktreePath, "build", "out.js"), "ignored\n");
+    await writeFile(join(worktreePath, "debug.log"), "ignored\n");
+    await rm(join(worktreePath, "README.md"));
+    await mkdir(join(worktreePath, "README.md"));
+    await writeFile(join(worktreePath, "README.md", "index.md"), "# now a directory\n");
+    await writeFile(join(worktreePath, "name with spaces ü.txt"), "x\n");
+
+    await commitCheckpoint({ mirrorPath, worktreePath, message: "devflow: implement" });
+    expect(
+      (await git(worktreePath, "-c", "core.quotePath=false", "show", "--name-status", "--format=", "HEAD"))
+        .split("\n")
+        .sort(),
+    ).toEqual(["A\t.gitignore", "A\tREADME.md/index.md", "A\tname with spaces ü.txt", "D\tREADME.md"].sort());
     expect(await git(worktreePath, "status", "--porcelain")).toBe("");
   });
 

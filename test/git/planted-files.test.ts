@@ -140,4 +140,27 @@ describe("devflow's git and files the agent planted", () => {
     const refusal = await refusedAsTampered(commitCheckpoint({ ...run, message: "devflow: spec" }));
     expect(refusal.message).toContain("`core.hookspath`");
   });
+
+  it("runs nothing from a repository the agent nested in its worktree, whose own config plants the command", async () => {
+    const run = await newHostileRun(root, remote);
+    const nested = join(run.worktreePath, "vendor", "lib");
+    await mkdir(nested, { recursive: true });
+    await git(nested, "init", "--quiet");
+    await writeFile(join(nested, "lib.txt"), "one\n");
+    await git(nested, "add", "--all");
+    await git(nested, "commit", "--quiet", "-m", "lib");
+    await writeFile(join(nested, ".gitattributes"), "* filter=helpful\n");
+    await git(nested, "config", "core.fsmonitor", run.plant);
+    await git(nested, "config", "filter.helpful.clean", run.plant);
+
+    const seen = [await exists(run.marker)];
+    await commitCheckpoint({ ...run, message: "devflow: spec" }); // records the nested repository
+    seen.push(await exists(run.marker));
+    await writeFile(join(nested, "lib.txt"), "two\n"); // same size: only its content tells
+    await commitCheckpoint({ ...run, message: "devflow: implement" });
+    seen.push(await exists(run.marker));
+    await diffStat({ ...run, baseRef: "origin/main" });
+    seen.push(await exists(run.marker));
+    expect(seen).toEqual([false, false, false, false]);
+  });
 });
