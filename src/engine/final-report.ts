@@ -11,9 +11,9 @@ import { appendRunEvents } from "./run-events.js";
 import { isTerminal } from "./run-states.js";
 import { getRunStatus } from "./run-status.js";
 import { writeEffects } from "./transition.js";
-import { reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
+import { mirrorPathOf, reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
 
-type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "log" | "limits">;
+type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits">;
 
 /** Writes the report if the run is terminal and has none yet; returns its path (or undefined). */
 export async function writeFinalReport(context: ReportContext, runId: string): Promise<string | undefined> {
@@ -24,9 +24,11 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   let diff: DiffSummary | undefined;
   const worktree = worktreePathOf(context, runId);
   if (existsSync(worktree)) {
-    diff = await diffStat({ worktreePath: worktree, baseRef: `origin/${status.run.baseBranch}` }).catch(
-      () => undefined,
-    );
+    diff = await diffStat({
+      mirrorPath: mirrorPathOf(context, status.run.repository),
+      worktreePath: worktree,
+      baseRef: `origin/${status.run.baseBranch}`,
+    }).catch(() => undefined);
   }
   const path = reportPathOf(context, runId);
   const maxBytes = context.limits?.reportBytes ?? DEFAULT_INPUT_LIMITS.reportBytes;

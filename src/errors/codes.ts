@@ -98,6 +98,10 @@ export const ERROR_CODES = {
     class: "recoverable",
     hint: "Read the git output in the error details; fix the repository on disk (disk space, permissions, a corrupt mirror can be deleted and is cloned again) and retry.",
   },
+  git_config_tampered: {
+    class: "needs_human",
+    hint: "devflow refused to run git on the repository. Look at what the run's agent did, remove what was planted in the named file (or delete the mirror directory so devflow clones it again), and retry.",
+  },
   checkpoint_push_failed: {
     class: "recoverable",
     hint: "Check that the repository is reachable and that the GitHub App may push (contents: write); if another host pushed the run branch meanwhile, fetch and retry the phase.",
