@@ -10,6 +10,7 @@ import { describeQueueConnection, prepareQueueBackend } from "../queue/queue-con
 import { RunQueue } from "../queue/run-queue.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
 import { createSessionAdapter } from "../sessions/create-session-adapter.js";
+import { createTranscriptWriter } from "../web/transcripts/transcript-writer.js";
 import { type GitHubSide, startGitHubSide } from "./github-side.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";
@@ -99,13 +100,21 @@ export async function startDevflow({
       cleanups.push({ name: "run queue", run: () => queue.close() });
       engine = new DispatchEngine({ prisma: database.prisma, queue, log: logger });
     } else {
+      // The agents' output goes to Postgres as it is produced, so any web process can stream it.
+      const transcripts = createTranscriptWriter({
+        prisma: database.prisma,
+        chunkBytes: config.transcriptChunkBytes,
+        onError: (error, sessionId) =>
+          logger.warn({ sessionId, err: error.message }, "a transcript chunk was not stored"),
+      });
       // Every operator agent gets its adapter: a repository may pick any of them per role.
       const agents = new Map(
         Object.entries(config.agents).map(([name, agent]) => [
           name,
-          createSessionAdapter(agent, env.dataDir, config.limits),
+          createSessionAdapter(agent, env.dataDir, config.limits, transcripts.onOutput),
         ]),
       );
+      cleanups.push({ name: "transcript chunks", run: () => transcripts.flush() }); // after the worker stops
       const defaultAdapter = agents.get(config.defaultAgent);
       if (!defaultAdapter) throw new Error("validated config lost its default agent");
       const worker = await startWorker({

@@ -15,6 +15,8 @@ export function createSessionAdapter(
   agent: AgentConfig,
   dataDir: string,
   limits?: InputLimits,
+  /** Where an exec agent's output goes as it is produced (devflow stores it in Postgres). */
+  onOutput?: (sessionId: string, lines: string[]) => void,
 ): SessionAdapter {
   if (agent.preset === "fake") {
     // Recorded on disk and working in a detached process: a restarted worker resumes the session.
@@ -31,6 +33,7 @@ export function createSessionAdapter(
       promptVia: launch.promptVia,
       passThrough: [...launch.passThrough],
       ...(limits && { limits }),
+      ...(onOutput && { onOutput }),
     });
   }
   // A pane's environment is fixed when it starts: only session-stable values go in (the adapter adds
