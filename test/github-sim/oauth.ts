@@ -37,7 +37,7 @@ export class OAuthState {
   }
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Serves /login/oauth/*; returns the status it answered with. */
 export async function handleOAuth(
@@ -57,7 +57,7 @@ export async function handleOAuth(
     if (!oauth.secretOf(clientId)) return answer(404, "<p>Unknown client_id</p>", "text/html");
     const hidden = ["client_id", "redirect_uri", "state"]
       .map(
-        (name) => `<input type="hidden" name="${name}" value="${escape(url.searchParams.get(name) ?? "")}">`,
+        (name) => `<input type="hidden" name="${name}" value="${escapeHtml(url.searchParams.get(name) ?? "")}">`,
       )
       .join("");
     return answer(
