@@ -11,6 +11,7 @@ import { RunQueue } from "../queue/run-queue.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
 import { createSessionAdapter } from "../sessions/create-session-adapter.js";
 import { createTranscriptWriter } from "../web/transcripts/transcript-writer.js";
+import { createWebDashboard } from "../web/web-dashboard.js";
 import { type GitHubSide, startGitHubSide } from "./github-side.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";
@@ -155,6 +156,20 @@ export async function startDevflow({
       log: logger,
     });
     cleanups.push({ name: "github app", run: () => github?.stop() ?? Promise.resolve() });
+    if (role !== "worker") {
+      const side = github;
+      github.addRoute(
+        createWebDashboard({
+          prisma: database.prisma,
+          engine,
+          log: logger,
+          dataDir: env.dataDir,
+          githubEnterprise: env.githubEnterprise,
+          repositoryContext: (installationId, fullName) => side.repositoryContext(installationId, fullName),
+          deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },
+        }),
+      );
+    }
 
     const startupMs = Math.round(performance.now() - startedAt);
     health.setState("ready", {
