@@ -21,6 +21,7 @@ import {
   csrfMatches,
   deleteWebSession,
   findWebSession,
+  findWebSessionByToken,
   SESSION_COOKIE,
   type WebUser,
 } from "./auth/web-sessions.js";
@@ -93,7 +94,7 @@ export function createDashboard(options: DashboardOptions): Route {
       secure: false,
     });
     return {
-      user: (await findWebSession(prisma, withCookie(request, created.token))) ?? undefined,
+      user: await findWebSessionByToken(prisma, created.token),
       setCookie,
     };
   };
@@ -285,8 +286,4 @@ export function createDashboard(options: DashboardOptions): Route {
     );
     return true;
   };
-}
-
-function withCookie(request: IncomingMessage, token: string): IncomingMessage {
-  return { headers: { cookie: `${SESSION_COOKIE}=${token}` } } as IncomingMessage;
 }

@@ -25,6 +25,8 @@ let dataDir: string;
 let goFile: string;
 let webUrl: string;
 const extraWebs: DevflowProcess[] = [];
+/** The run the tests follow from its label to its report. */
+let runId: string;
 
 /** The App's OAuth client, as the setup page saves it (github-app.json in the web's data directory). */
 function saveOAuthClient(sim: GitHubSimulator, webDataDir: string) {
@@ -99,7 +101,6 @@ async function labelIssue(title: string) {
 }
 
 describe("the dashboard in a browser", () => {
-  let runId: string;
   const lineAfterOpen = `the agent wrote this after the page opened ${randomUUID()}`;
 
   it("signs in through GitHub, lists a labeled run and streams a line written after its page opened", async () => {
@@ -201,4 +202,87 @@ describe("the dashboard in a browser", () => {
     expect((await page.textContent("#report"))?.trim()).toBe(report.text.trim());
     await context.close();
   }, 120_000);
+});
+
+describe("attacks on the dashboard fail", () => {
+  /** A signed-in user's cookie header, got through the browser's real sign-in. */
+  async function sessionCookie(login: string): Promise<string> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, webUrl, login);
+    const cookies = await context.cookies();
+    await context.close();
+    return cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  }
+  const abortForm = (csrf?: string) =>
+    new URLSearchParams({ action: "abort", ...(csrf ? { csrf } : {}) }).toString();
+
+  it("without a session nothing is shown: pages ask to sign in, the transcript and actions answer 401", async () => {
+    const list = await fetch(`${webUrl}/`);
+    expect(list.status).toBe(401);
+    expect(await list.text()).not.toContain("Stream my transcript");
+    expect((await fetch(`${webUrl}/runs/${runId}`)).status).toBe(401);
+    expect((await fetch(`${webUrl}/runs/${runId}/transcript`)).status).toBe(401);
+  });
+
+  it("a sign-in callback with a forged state creates no session", async () => {
+    const sessions = await harness.db.prisma.webSession.count();
+    const forged = await fetch(`${webUrl}/sign-in/callback?code=abc&state=forged`, {
+      headers: { cookie: "devflow_oauth_state=other" },
+      redirect: "manual",
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.headers.get("set-cookie")).toBeNull();
+    expect(await harness.db.prisma.webSession.count()).toBe(sessions);
+  });
+
+  it("a cross-site form without the CSRF token aborts nothing", async () => {
+    const run = await labelIssue("Not to be aborted");
+    const cookie = await sessionCookie("maintainer");
+    for (const csrf of [undefined, "wrong-token"]) {
+      const posted = await fetch(`${webUrl}/runs/${run.id}/actions`, {
+        method: "POST",
+        headers: {
+          cookie,
+          "content-type": "application/x-www-form-urlencoded",
+          origin: "https://evil.example",
+        },
+        body: abortForm(csrf),
+        redirect: "manual",
+      });
+      expect(posted.status).toBe(403);
+    }
+    const after = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    expect(after.state).not.toBe("aborted");
+    expect(
+      await harness.db.prisma.auditEntry.count({ where: { runId: run.id, action: "dashboard.abort" } }),
+    ).toBe(0);
+  }, 60_000);
+
+  it("a user who cannot read the repository sees neither the run nor its transcript, and cannot act on it", async () => {
+    const cookie = await sessionCookie("stranger");
+    const list = await fetch(`${webUrl}/`, { headers: { cookie } });
+    expect(list.status).toBe(200);
+    expect(await list.text()).not.toContain(runId);
+    expect((await fetch(`${webUrl}/runs/${runId}`, { headers: { cookie } })).status).toBe(404);
+    expect((await fetch(`${webUrl}/runs/${runId}/transcript`, { headers: { cookie } })).status).toBe(404);
+  }, 60_000);
+
+  it("no secret is ever rendered: not the user's token, the OAuth client secret, the webhook secret or the key", async () => {
+    const cookie = await sessionCookie("maintainer");
+    const pages = await Promise.all(
+      ["/", `/runs/${runId}`, "/hosts", "/hosts/e2e-worker"].map((path) =>
+        fetch(`${webUrl}${path}`, { headers: { cookie } }).then((r) => r.text()),
+      ),
+    );
+    const tokens = (await harness.db.prisma.webSession.findMany()).map((s) => s.accessToken).filter(Boolean);
+    expect(tokens.length).toBeGreaterThan(0);
+    const secrets = [
+      ...tokens,
+      e2e.sim.oauth.clientSecret,
+      WEBHOOK_SECRET,
+      e2e.privateKey.split("\n")[1] ?? "",
+    ];
+    for (const text of pages) for (const secret of secrets) expect(text).not.toContain(secret);
+  }, 60_000);
 });

@@ -44,7 +44,13 @@ export async function findWebSession(
   request: IncomingMessage,
 ): Promise<WebUser | undefined> {
   const token = readCookie(request, SESSION_COOKIE);
-  if (!token) return undefined;
+  return token ? findWebSessionByToken(prisma, token) : undefined;
+}
+
+export async function findWebSessionByToken(
+  prisma: PrismaClient,
+  token: string,
+): Promise<WebUser | undefined> {
   const row = await prisma.webSession.findUnique({ where: { tokenSha256: sha256(token) } });
   if (!row || row.expiresAt.getTime() <= Date.now()) return undefined;
   return {
