@@ -96,8 +96,10 @@ export async function startDevflow({
     logger.info({ templates, inserted: stored.inserted }, "registry loaded");
 
     let engine: DispatchEngine;
+    let runQueue: RunQueue;
     if (role === "web") {
       const queue = new RunQueue(services.queue);
+      runQueue = queue;
       cleanups.push({ name: "run queue", run: () => queue.close() });
       engine = new DispatchEngine({ prisma: database.prisma, queue, log: logger });
     } else {
@@ -141,6 +143,7 @@ export async function startDevflow({
       });
       cleanups.push({ name: "worker", run: () => worker.stop() });
       engine = worker.engine;
+      runQueue = worker.runQueue;
       logger.info(
         { hostId: env.hostId, recovery: worker.recovery, reports: worker.finalReportRecovery },
         "worker ready",
@@ -167,6 +170,7 @@ export async function startDevflow({
           githubEnterprise: env.githubEnterprise,
           repositoryContext: (installationId, fullName) => side.repositoryContext(installationId, fullName),
           deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },
+          queueCounts: () => runQueue.queue.getJobCounts(),
         }),
       );
     }

@@ -9,6 +9,7 @@ import type { GitHubDeps } from "../github/handlers/github-deps.js";
 import { readOAuthClient } from "./auth/github-oauth.js";
 import { RepositoryAccess, type RepositoryContextOf } from "./auth/repository-access.js";
 import { createDashboard } from "./dashboard.js";
+import { createMetrics } from "./metrics.js";
 
 export interface WebDashboardOptions {
   prisma: PrismaClient;
@@ -18,7 +19,8 @@ export interface WebDashboardOptions {
   githubEnterprise: GitHubEnterprise | undefined;
   repositoryContext: RepositoryContextOf;
   deps: GitHubDeps;
-  metrics?: Parameters<typeof createDashboard>[0]["metrics"];
+  /** The run queue's job counts, for /metrics. */
+  queueCounts?: () => Promise<Record<string, number>>;
 }
 
 export function createWebDashboard(options: WebDashboardOptions) {
@@ -30,7 +32,11 @@ export function createWebDashboard(options: WebDashboardOptions) {
     prisma: options.prisma,
     engine: options.engine,
     log: options.log,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
+    metrics: createMetrics({
+      prisma: options.prisma,
+      githubApiOrigin: urls.api,
+      ...(options.queueCounts ? { queueCounts: options.queueCounts } : {}),
+    }).serve,
     ...(client
       ? {
           signIn: {

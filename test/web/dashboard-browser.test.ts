@@ -169,6 +169,30 @@ describe("the dashboard in a browser", () => {
     await context.close();
   }, 180_000);
 
+  it("metrics scraped after the run show its phases and the GitHub calls devflow made", async () => {
+    const text = await (await fetch(`${webUrl}/metrics`)).text();
+    expect(text).toMatch(/^devflow_runs\{state="completed"\} [1-9]/m);
+    for (const phase of ["spec", "implement", "review"]) {
+      expect(text).toMatch(
+        new RegExp(`^devflow_phase_attempts\\{phase="${phase}",state="succeeded"\\} [1-9]`, "m"),
+      );
+      expect(text).toMatch(
+        new RegExp(`^devflow_phase_duration_seconds_sum\\{phase="${phase}",state="succeeded"\\} `, "m"),
+      );
+    }
+    // The simulator logged every REST call; this process counted those it made (webhook handling, effects).
+    const created = Number(
+      /^devflow_github_requests_total\{method="POST",status="201"\} (\d+)/m.exec(text)?.[1] ?? 0,
+    );
+    expect(created).toBeGreaterThan(0);
+    expect(created).toBeLessThanOrEqual(
+      e2e.sim.requests.filter((r) => r.method === "POST" && r.status === 201).length,
+    );
+    expect(text).toMatch(/^devflow_webhook_ack_seconds_count [1-9]/m);
+    expect(text).toMatch(/^devflow_sessions\{host="e2e-worker",state="\w+"\} [1-9]/m);
+    expect(text).toMatch(/^devflow_queue_jobs\{state="\w+"\} \d+/m);
+  });
+
   it("a second web process on another data directory shows the same transcript and report", async () => {
     await expect
       .poll(() => harness.db.prisma.runReport.count({ where: { runId } }), { timeout: 30_000 })
