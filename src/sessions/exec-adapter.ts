@@ -1,14 +1,24 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DevflowError } from "../errors/index.js";
 import { buildAgentEnvironment, checkPassThrough } from "./agent-environment.js";
 import { ExecOutput } from "./exec-output.js";
 import { RECORD_FILE, readRecord, readTail, writePrompt, writeRecord } from "./exec-session-files.js";
 import { argvValuesOf, expandArgv, type PromptVia } from "./presets/agent-preset.js";
-import { endProcessGroup, environmentHolds, isRunning } from "./process-group.js";
+import { endProcessGroup, endSeen, environmentHolds, isRunning, type SeenProcess } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import {
+  prepareLaunch,
+  programExists,
+  readSandboxInit,
+  type SessionSandbox,
+  sessionSandbox,
+} from "./sandbox-launch.js";
+import { sandboxUnavailable } from "./sandbox-ownership.js";
+import { type SandboxKind, type SandboxSettings, sandboxSettings } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 
 export interface ExecSessionAdapterOptions {
@@ -27,6 +37,10 @@ export interface ExecSessionAdapterOptions {
   readonly tailLines?: number;
   /** Where PATH, LANG, TERM and pass-through values come from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** The sandbox each agent process runs in; default bubblewrap with the default settings. */
+  readonly sandbox?: Partial<SandboxSettings>;
+  /** devflow's repository mirrors: a worktree's repository is shown to the agent only from there. */
+  readonly mirrorsDir?: string;
 }
 
 /** How the session's last agent process ended: exit code or signal, and the last lines it printed. */
@@ -38,6 +52,8 @@ export interface ExecExit {
 
 interface AgentProcess {
   readonly pid: number;
+  /** bubblewrap's init in the sandbox: once it is gone, so is every process the agent started. */
+  sandboxInit?: Promise<SeenProcess | undefined>;
   /** Settles once the process exited and its output is in the transcript; absent when resumed. */
   finished?: Promise<void>;
   done: boolean;
@@ -48,6 +64,8 @@ interface ExecSession {
   readonly dir: string;
   readonly home: string;
   readonly transcriptPath: string;
+  /** Fixed when the session starts (undefined with sandbox: none). */
+  readonly sandbox?: SessionSandbox;
   /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
   readonly delivered: Set<string>;
   process?: AgentProcess;
@@ -64,6 +82,9 @@ interface ExecSession {
  */
 export class ExecSessionAdapter implements SessionAdapter {
   readonly backend = "exec";
+  /** Whether the agent runs sandboxed; `none` is the operator's explicit choice, said in run reports. */
+  readonly sandbox: SandboxKind;
+  readonly #sandbox: SandboxSettings;
   readonly #options: ExecSessionAdapterOptions;
   readonly #sessions = new Map<string, ExecSession>();
   readonly #stopGraceMs: number;
@@ -77,6 +98,8 @@ export class ExecSessionAdapter implements SessionAdapter {
     checkPassThrough(options.passThrough); // refused when the worker starts, not at the first prompt
     this.#options = options;
     this.#stopGraceMs = options.stopGraceMs ?? 5_000;
+    this.#sandbox = sandboxSettings(options.sandbox);
+    this.sandbox = this.#sandbox.kind;
   }
 
   async start(request: SessionStartRequest): Promise<SessionHandle> {
@@ -88,7 +111,18 @@ export class ExecSessionAdapter implements SessionAdapter {
     await appendFile(transcriptPath, "");
     const { sessionId, runId, roleId, cwd } = request;
     const handle: SessionHandle = { sessionId, runId, roleId, backend: this.backend, cwd, transcriptPath };
-    const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered: new Set<string>() };
+    const sandbox =
+      this.#sandbox.kind === "none"
+        ? undefined
+        : sessionSandbox(
+            this.#sandbox,
+            cwd,
+            this.#options.command,
+            (this.#options.env ?? process.env).PATH,
+            this.#options.mirrorsDir,
+          );
+    const delivered = new Set<string>();
+    const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered, sandbox };
     this.#sessions.set(sessionId, { ...session, stopped: false, sending: Promise.resolve() });
     return handle;
   }
@@ -132,13 +166,34 @@ export class ExecSessionAdapter implements SessionAdapter {
       tailLines: this.#options.tailLines ?? 20,
       flushMs: 200,
     });
-    output.note(`prompt ${envelope.dedupKey}: starting ${program} in ${handle.cwd}`);
-    const child = spawn(program, args, {
+    if (session.sandbox && !programExists(program, env.PATH, handle.cwd)) {
+      const why = new Error(`spawn ${program} ENOENT (not found on the agent's PATH)`);
+      output.note(`could not start ${program}: ${why.message}`);
+      await output.close();
+      throw spawnFailed(handle, program, why);
+    }
+    const launch = await this.#launchArgv(session, envelope, [program, ...args], promptFile).catch(
+      async (error: unknown) => {
+        output.note(`could not prepare the sandbox: ${(error as Error).message}`);
+        await output.close();
+        throw error;
+      },
+    );
+    const how = session.sandbox ? "in its sandbox (bubblewrap, no network)" : "UNSANDBOXED (sandbox: none)";
+    output.note(`prompt ${envelope.dedupKey}: starting ${program} in ${handle.cwd} ${how}`);
+    const [launched = "", ...launchArgs] = launch;
+    const child = spawn(launched, launchArgs, {
       cwd: handle.cwd,
       env,
       detached: true, // its own process group, which stop() ends as a whole
-      stdio: [promptVia === "stdin" ? "pipe" : "ignore", "pipe", "pipe"],
+      stdio: [
+        promptVia === "stdin" ? "pipe" : "ignore",
+        "pipe",
+        "pipe",
+        ...(session.sandbox ? ["pipe" as const] : []),
+      ],
     });
+    const sandboxInit = session.sandbox ? readSandboxInit(child.stdio[3] as Readable | null) : undefined;
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       child.once("exit", (code, signal) => resolve([code, signal])),
     );
@@ -146,16 +201,11 @@ export class ExecSessionAdapter implements SessionAdapter {
     try {
       await spawned(child);
     } catch (error) {
-      output.note(`could not start ${program}: ${(error as Error).message}`);
+      output.note(`could not start ${launched}: ${(error as Error).message}`);
       await output.close();
-      throw new DevflowError(
-        `The agent command ${program} could not be started: ${(error as Error).message}`,
-        {
-          code: "agent_spawn_failed",
-          cause: error,
-          details: { sessionId: handle.sessionId, command: program, cwd: handle.cwd },
-        },
-      );
+      if (session.sandbox && (error as NodeJS.ErrnoException).code === "ENOENT")
+        throw sandboxUnavailable(error);
+      throw spawnFailed(handle, program, error);
     }
     const pid = child.pid ?? 0;
     if (child.stdout) output.attach(child.stdout);
@@ -163,7 +213,7 @@ export class ExecSessionAdapter implements SessionAdapter {
     child.stdin?.on("error", () => {}); // an agent that never reads stdin closes it early (EPIPE)
     child.stdin?.end(envelope.instructions);
     session.delivered.add(envelope.dedupKey);
-    const agent: AgentProcess = { pid, done: false };
+    const agent: AgentProcess = { pid, done: false, ...(sandboxInit ? { sandboxInit } : {}) };
     session.process = agent;
     agent.finished = this.#finish(session, agent, program, exited, closed, output).finally(() => {
       agent.done = true;
@@ -243,7 +293,8 @@ export class ExecSessionAdapter implements SessionAdapter {
   ): Promise<void> {
     const [code, signal] = await exited;
     // Background children of a one-shot command outlive their use: end them, and take the output
-    // they held open, before the exit is reported.
+    // they held open, before the exit is reported. In a sandbox they die with its init.
+    await this.#sandboxEnded(agent);
     await Promise.race([closed, sleep(500)]);
     await endProcessGroup(agent.pid, this.#stopGraceMs);
     await Promise.race([closed, sleep(500)]);
@@ -259,11 +310,35 @@ export class ExecSessionAdapter implements SessionAdapter {
     if (agent === undefined || agent.done) return;
     if (agent.finished !== undefined) {
       await endProcessGroup(agent.pid, this.#stopGraceMs);
+      await this.#sandboxEnded(agent);
       await agent.finished;
       return;
     }
     if (await this.#ours(session, agent.pid)) await endProcessGroup(agent.pid, this.#stopGraceMs);
     await this.#resumedEnded(session, agent);
+  }
+
+  /** Waits until the sandbox's init, and with it its whole PID namespace, is gone. */
+  async #sandboxEnded(agent: AgentProcess): Promise<void> {
+    const init = await agent.sandboxInit;
+    if (init !== undefined) await endSeen([init]);
+  }
+
+  /** The argv that starts the agent: in its sandbox, unless the operator chose sandbox: none. */
+  async #launchArgv(
+    session: ExecSession,
+    envelope: PromptEnvelope,
+    command: string[],
+    promptFile: string,
+  ): Promise<string[]> {
+    if (session.sandbox === undefined) return command;
+    const paths = {
+      worktree: session.handle.cwd,
+      home: session.home,
+      artifactDir: dirname(envelope.expectedArtifact),
+      readOnly: [dirname(promptFile), envelope.expectedSchemaPath],
+    };
+    return prepareLaunch(session.sandbox, paths, command, { terminal: false, infoFd: 3 });
   }
 
   /** A resumed process ended: its exit status went to the worker that started it; the tail is on disk. */
@@ -293,6 +368,14 @@ function notFound(handle: SessionHandle, why: string): DevflowError {
   return new DevflowError(`Exec session ${handle.sessionId} ${why}.`, {
     code: "session_not_found",
     details: { sessionId: handle.sessionId, backend: "exec", processId: handle.processId },
+  });
+}
+
+function spawnFailed(handle: SessionHandle, program: string, error: unknown): DevflowError {
+  return new DevflowError(`The agent command ${program} could not be started: ${(error as Error).message}`, {
+    code: "agent_spawn_failed",
+    cause: error,
+    details: { sessionId: handle.sessionId, command: program, cwd: handle.cwd },
   });
 }
 
