@@ -9,12 +9,15 @@ import { appendFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DevflowError, type ErrorCode } from "../errors/index.js";
+import { builtinTemplatesDir } from "../registry/index.js";
 import { endProcessGroup } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import { type SandboxKind, type SandboxSettings, sandboxSettings } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 import { formatLiteral, TmuxClient } from "./tmux-client.js";
 import { type PaneInfo, paneBelongsTo, readPane, tmuxSessionName } from "./tmux-pane-info.js";
 import { checkAgentEnvironment, envFileText, paneLaunchArgv, shellQuote } from "./tmux-pane-launch.js";
+import { checkArtifactReachable, paneCommand } from "./tmux-pane-sandbox.js";
 import { pasteText, promptFilePath, recordPasted, wasPasted, writePromptFile } from "./tmux-prompt-files.js";
 
 export interface TmuxSessionAdapterOptions {
@@ -34,6 +37,12 @@ export interface TmuxSessionAdapterOptions {
   readonly submitDelayMs?: number;
   /** How long stop lets the pane's processes end after SIGTERM before SIGKILL; default 2 s. */
   readonly stopGraceMs?: number;
+  /** The sandbox the pane's command runs in; default bubblewrap with the default settings. */
+  readonly sandbox?: Partial<SandboxSettings>;
+  /** The artifact schemas, shown read-only in the sandbox; default the built-in templates' schemas. */
+  readonly schemaDir?: string;
+  /** devflow's repository mirrors: a worktree's repository is shown to the agent only from there. */
+  readonly mirrorsDir?: string;
 }
 
 const WINDOW = { width: "200", height: "50" };
@@ -50,6 +59,11 @@ export function attachCommand(
 
 export class TmuxSessionAdapter implements SessionAdapter {
   readonly backend = "tmux";
+  /** Whether the agent runs sandboxed; `none` is the operator's explicit choice, said in run reports. */
+  readonly sandbox: SandboxKind;
+  readonly #sandbox: SandboxSettings;
+  readonly #schemaDir: string;
+  readonly #mirrorsDir: string | undefined;
   readonly socketPath: string;
   readonly #tmux: TmuxClient;
   readonly #command: readonly string[];
@@ -82,6 +96,10 @@ export class TmuxSessionAdapter implements SessionAdapter {
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     this.#submitDelayMs = options.submitDelayMs ?? 150;
     this.#stopGraceMs = options.stopGraceMs ?? 2_000;
+    this.#sandbox = sandboxSettings(options.sandbox);
+    this.sandbox = this.#sandbox.kind;
+    this.#schemaDir = options.schemaDir ?? join(builtinTemplatesDir(), "schemas");
+    this.#mirrorsDir = options.mirrorsDir;
   }
 
   async start(request: SessionStartRequest): Promise<SessionHandle> {
@@ -116,7 +134,19 @@ export class TmuxSessionAdapter implements SessionAdapter {
     try {
       const target = `=${name}:`;
       const where = ["-s", name, "-x", WINDOW.width, "-y", WINDOW.height, "-c", formatLiteral(request.cwd)];
-      const launch = paneLaunchArgv(envFile, env, this.#command);
+      const command = await paneCommand(
+        {
+          settings: this.#sandbox,
+          worktree: request.cwd,
+          sessionDir,
+          home: env.HOME ?? join(sessionDir, "home"),
+          schemaDir: this.#schemaDir,
+          path: env.PATH,
+          ...(this.#mirrorsDir === undefined ? {} : { mirrorsDir: this.#mirrorsDir }),
+        },
+        this.#command,
+      );
+      const launch = paneLaunchArgv(envFile, env, command);
       const created = await this.#tmux.run(
         ["set-option", "-g", "remain-on-exit", "on"], // a TUI that exits leaves its last screen to capture
         ["set-option", "-g", "history-limit", "50000"],
@@ -201,6 +231,7 @@ export class TmuxSessionAdapter implements SessionAdapter {
     const sent = { promptId: envelope.dedupKey };
     const pane = await this.#requirePane(handle);
     if (pane.dead) throw await this.#crashed(handle, pane, "session_crashed");
+    checkArtifactReachable(this.#sandbox, handle.cwd, envelope);
     // Recorded beside the session, so a worker restarted on this host does not paste a replay again.
     if (await wasPasted(pane.sessionDir, envelope.dedupKey)) return sent;
     await this.#awaitReady(handle); // the TUI is done with the previous prompt (and its file)
