@@ -3,7 +3,7 @@
 // or, without credentials, the setup page that registers it.
 import { mkdirSync } from "node:fs";
 import type { Environment } from "../config/environment.js";
-import { loadServerConfig } from "../config/server-config.js";
+import { loadServerConfig, unsandboxedAgents } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type DatabaseClient } from "../db/index.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
 import { readSavedAppCredentials } from "../github/setup/saved-app-credentials.js";
@@ -100,9 +100,15 @@ export async function startDevflow({
       const agents = new Map(
         Object.entries(config.agents).map(([name, agent]) => [
           name,
-          createSessionAdapter(agent, env.dataDir),
+          createSessionAdapter(agent, env.dataDir, config.sandbox),
         ]),
       );
+      for (const name of unsandboxedAgents(config)) {
+        logger.warn(
+          { agent: name },
+          `agent ${name} runs WITHOUT a sandbox (sandbox: none in the server config): it sees devflow's data directory and its processes can outlive their phase`,
+        );
+      }
       const defaultAdapter = agents.get(config.defaultAgent);
       if (!defaultAdapter) throw new Error("validated config lost its default agent");
       const worker = await startWorker({

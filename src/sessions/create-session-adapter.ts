@@ -6,11 +6,24 @@ import { buildAgentEnvironment } from "./agent-environment.js";
 import { ExecSessionAdapter } from "./exec-adapter.js";
 import { FakeSessionAdapter } from "./fake-adapter.js";
 import { agentLaunch, expandArgv } from "./presets/index.js";
+import { checkSandboxSettings } from "./sandbox.js";
+import { bwrapOnPath } from "./sandbox-check.js";
+import { sandboxUnavailable } from "./sandbox-ownership.js";
+import { DEFAULT_SANDBOX, type SandboxSettings } from "./sandbox-settings.js";
 import type { SessionAdapter } from "./session-adapter.js";
 import { TmuxSessionAdapter } from "./tmux-adapter.js";
 
-/** The adapter for an operator-defined agent. */
-export function createSessionAdapter(agent: AgentConfig, dataDir: string): SessionAdapter {
+/**
+ * The adapter for an operator-defined agent, in the sandbox the server config gives it. Throws
+ * `sandbox_unavailable` when bubblewrap is missing for a sandboxed agent (devflow refuses to start
+ * rather than run it unsandboxed), `invalid_server_config` for sandbox settings that would show it
+ * devflow's data directory.
+ */
+export function createSessionAdapter(
+  agent: AgentConfig,
+  dataDir: string,
+  sandboxConfig: Omit<SandboxSettings, "kind" | "network"> = DEFAULT_SANDBOX,
+): SessionAdapter {
   if (agent.preset === "fake") {
     // Recorded on disk and working in a detached process: a restarted worker resumes the session.
     return new FakeSessionAdapter({
@@ -19,12 +32,23 @@ export function createSessionAdapter(agent: AgentConfig, dataDir: string): Sessi
       detachedWork: true,
     });
   }
+  const sandbox: SandboxSettings = {
+    ...sandboxConfig,
+    kind: agent.sandbox,
+    network: agent.network,
+  };
+  checkSandboxSettings(sandbox, [dataDir]);
+  if (sandbox.kind === "bubblewrap" && bwrapOnPath(process.env.PATH) === undefined)
+    throw sandboxUnavailable();
+  const mirrorsDir = join(dataDir, "mirrors");
   const launch = agentLaunch(agent);
   if (launch.mode === "exec") {
     return new ExecSessionAdapter({
       command: [...launch.argv],
       promptVia: launch.promptVia,
       passThrough: [...launch.passThrough],
+      sandbox,
+      mirrorsDir,
     });
   }
   // A pane's environment is fixed when it starts: only session-stable values go in (the adapter adds
@@ -42,5 +66,7 @@ export function createSessionAdapter(agent: AgentConfig, dataDir: string): Sessi
       schemaDir: join(builtinTemplatesDir(), "schemas"),
     }),
     env,
+    sandbox,
+    mirrorsDir,
   });
 }
