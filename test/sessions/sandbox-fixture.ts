@@ -49,6 +49,23 @@ export function hostileWorld(): HostileWorld {
   execFileSync("git", ["-C", mirror, "worktree", "add", "-q", "-b", `devflow/${runId}`, worktree, "main"]);
   const artifactDir = join(dataDir, "workspaces", runId, "artifacts");
   mkdirSync(artifactDir);
+  const sessionId = randomUUID();
+  const sessionDir = join(dataDir, "sessions", sessionId);
+  const planted = plantCanaries(root, dataDir, canary);
+  const targets = targetsLine(dataDir, planted, marker, {
+    dotGit: join(worktree, ".git"),
+    mirrorConfig: join(mirror, "config"),
+  });
+  const rootOnly = planted.rootOnly;
+  const world = { root, dataDir, mirror, runId, worktree, artifactDir, sessionId, sessionDir, rootOnly };
+  return { ...world, canary, marker, targets };
+}
+
+/**
+ * Canaries where an agent must not look: the data directory itself, the App's credentials, another
+ * run's worktree, another session's transcript; and a root-owned 0600 file outside the data directory.
+ */
+export function plantCanaries(root: string, dataDir: string, canary: string) {
   const other = join(dataDir, "workspaces", randomUUID(), "main");
   mkdirSync(other, { recursive: true });
   writeFileSync(join(other, "secret.txt"), canary);
@@ -57,26 +74,34 @@ export function hostileWorld(): HostileWorld {
   writeFileSync(join(otherSession, "transcript.log"), canary);
   writeFileSync(join(dataDir, "canary.txt"), canary);
   writeFileSync(join(dataDir, "github-app.json"), JSON.stringify({ pem: canary }), { mode: 0o600 });
-  const sessionId = randomUUID();
-  const sessionDir = join(dataDir, "sessions", sessionId);
-  const rootOnly = join(root, "root-only.txt");
+  const rootOnly = join(root, `root-only-${randomUUID()}.txt`);
   writeFileSync(rootOnly, canary, { mode: 0o600 });
+  const readable = {
+    dataCanary: join(dataDir, "canary.txt"),
+    appCredentials: join(dataDir, "github-app.json"),
+    otherRun: join(other, "secret.txt"),
+    otherSession: join(otherSession, "transcript.log"),
+  };
+  return { readable, rootOnly };
+}
+
+/** The prompt line that tells the hostile agent what to attack. */
+export function targetsLine(
+  dataDir: string,
+  planted: ReturnType<typeof plantCanaries>,
+  marker: string,
+  writable?: Record<string, string>,
+): string {
   const targets = {
     devflowPid: process.pid,
-    readable: {
-      dataCanary: join(dataDir, "canary.txt"),
-      appCredentials: join(dataDir, "github-app.json"),
-      otherRun: join(other, "secret.txt"),
-      otherSession: join(otherSession, "transcript.log"),
-    },
+    readable: planted.readable,
     listable: [dataDir, join(dataDir, "workspaces"), join(dataDir, "sessions")],
-    writable: { dotGit: join(worktree, ".git"), mirrorConfig: join(mirror, "config") },
+    ...(writable ? { writable } : {}),
     ports: [5432, 6379],
     marker,
-    rootOnly,
+    rootOnly: planted.rootOnly,
   };
-  const world = { root, dataDir, mirror, runId, worktree, artifactDir, sessionId, sessionDir, rootOnly };
-  return { ...world, canary, marker, targets: `HOSTILE-TARGETS: ${JSON.stringify(targets)}` };
+  return `HOSTILE-TARGETS: ${JSON.stringify(targets)}`;
 }
 
 /** Host processes whose argv holds `marker`, with their uid as the host sees it. */
@@ -115,7 +140,11 @@ export interface HostileReport {
 }
 
 /** Every attack of the report failed the way the sandbox makes it fail. */
-export function expectEveryAttackFailed(world: HostileWorld, report: HostileReport, text: string): void {
+export function expectEveryAttackFailed(
+  world: Pick<HostileWorld, "canary" | "dataDir" | "runId" | "sessionId">,
+  report: HostileReport,
+  text: string,
+): void {
   expect(text).not.toContain(world.canary);
   expect(report.devflowEnviron).toMatchObject({ ok: false, code: "ENOENT" }); // not in its PID namespace
   expect(report.visiblePids).not.toContain(process.pid);
