@@ -10,7 +10,8 @@ import { getRunStatus } from "./run-status.js";
 import { writeEffects } from "./transition.js";
 import { reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
 
-type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "log">;
+type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "log"> &
+  Partial<Pick<WorkerContext, "sessions">>;
 
 /** Writes the report if the run is terminal and has none yet; returns its path (or undefined). */
 export async function writeFinalReport(context: ReportContext, runId: string): Promise<string | undefined> {
@@ -27,7 +28,9 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   }
   const path = reportPathOf(context, runId);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderFinalReport(status, diff));
+  const agents = [...new Set(status.sessions.map((session) => session.agent))];
+  const unsandboxedAgents = agents.filter((agent) => context.sessions?.sandboxOf(agent) === "none");
+  await writeFile(path, renderFinalReport(status, diff, { unsandboxedAgents }));
   await context.prisma.$transaction(async (tx) => {
     const claimed = await tx.run.updateMany({
       where: { id: runId, reportWrittenAt: null },
