@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { appendFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
@@ -6,74 +6,27 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DevflowError } from "../errors/index.js";
 import { buildAgentEnvironment, checkPassThrough } from "./agent-environment.js";
 import { ExecOutput } from "./exec-output.js";
-import { RECORD_FILE, readRecord, readTail, writePrompt, writeRecord } from "./exec-session-files.js";
-import { argvValuesOf, expandArgv, type PromptVia } from "./presets/agent-preset.js";
-import { endProcessGroup, endSeen, environmentHolds, isRunning, type SeenProcess } from "./process-group.js";
-import type { PromptEnvelope } from "./prompt-envelope.js";
 import {
-  prepareLaunch,
-  programExists,
-  readSandboxInit,
-  type SessionSandbox,
-  sessionSandbox,
-} from "./sandbox-launch.js";
+  type AgentProcess,
+  type ExecExit,
+  type ExecSession,
+  type ExecSessionAdapterOptions,
+  launchArgv,
+  notFound,
+  sandboxEnded,
+  spawned,
+  spawnFailed,
+} from "./exec-process.js";
+import { RECORD_FILE, readRecord, readTail, writePrompt, writeRecord } from "./exec-session-files.js";
+import { argvValuesOf, expandArgv } from "./presets/agent-preset.js";
+import { endProcessGroup, environmentHolds, isRunning } from "./process-group.js";
+import type { PromptEnvelope } from "./prompt-envelope.js";
+import { programExists, readSandboxInit, sessionSandbox } from "./sandbox-launch.js";
 import { sandboxUnavailable } from "./sandbox-ownership.js";
 import { type SandboxKind, type SandboxSettings, sandboxSettings } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 
-export interface ExecSessionAdapterOptions {
-  /** The agent's argv (its preset's, see agentLaunch); may hold the presets' placeholders. */
-  readonly command: readonly string[];
-  /** How the prompt reaches the command: stdin, appended as the last argument, or a path argument. */
-  readonly promptVia: PromptVia;
-  /** Variables copied from `env` into the agent's environment (its API key); never devflow's own. */
-  readonly passThrough: readonly string[];
-  /** The agent's output lines, in chunks of at most `maxChunkLines` (default 100). */
-  readonly onOutput?: (sessionId: string, lines: string[]) => void;
-  readonly maxChunkLines?: number;
-  /** How long stop() waits after SIGTERM before SIGKILL (default 5 s). */
-  readonly stopGraceMs?: number;
-  /** How many last lines lastExit() quotes (default 20). */
-  readonly tailLines?: number;
-  /** Where PATH, LANG, TERM and pass-through values come from (default process.env). */
-  readonly env?: NodeJS.ProcessEnv;
-  /** The sandbox each agent process runs in; default bubblewrap with the default settings. */
-  readonly sandbox?: Partial<SandboxSettings>;
-  /** devflow's repository mirrors: a worktree's repository is shown to the agent only from there. */
-  readonly mirrorsDir?: string;
-}
-
-/** How the session's last agent process ended: exit code or signal, and the last lines it printed. */
-export interface ExecExit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly tail: readonly string[];
-}
-
-interface AgentProcess {
-  readonly pid: number;
-  /** bubblewrap's init in the sandbox: once it is gone, so is every process the agent started. */
-  sandboxInit?: Promise<SeenProcess | undefined>;
-  /** Settles once the process exited and its output is in the transcript; absent when resumed. */
-  finished?: Promise<void>;
-  done: boolean;
-}
-
-interface ExecSession {
-  readonly handle: SessionHandle;
-  readonly dir: string;
-  readonly home: string;
-  readonly transcriptPath: string;
-  /** Fixed when the session starts (undefined with sandbox: none). */
-  readonly sandbox?: SessionSandbox;
-  /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
-  readonly delivered: Set<string>;
-  process?: AgentProcess;
-  lastExit?: ExecExit;
-  stopped: boolean;
-  /** The prompt being sent, which the next one waits for. */
-  sending: Promise<unknown>;
-}
+export type { ExecExit, ExecSessionAdapterOptions } from "./exec-process.js";
 
 /**
  * Headless one-shot agent CLIs (`claude -p`, `codex exec`, any command): each prompt starts the
@@ -172,7 +125,7 @@ export class ExecSessionAdapter implements SessionAdapter {
       await output.close();
       throw spawnFailed(handle, program, why);
     }
-    const launch = await this.#launchArgv(session, envelope, [program, ...args], promptFile).catch(
+    const launch = await launchArgv(session, envelope, [program, ...args], promptFile).catch(
       async (error: unknown) => {
         output.note(`could not prepare the sandbox: ${(error as Error).message}`);
         await output.close();
@@ -294,7 +247,7 @@ export class ExecSessionAdapter implements SessionAdapter {
     const [code, signal] = await exited;
     // Background children of a one-shot command outlive their use: end them, and take the output
     // they held open, before the exit is reported. In a sandbox they die with its init.
-    await this.#sandboxEnded(agent);
+    await sandboxEnded(agent);
     await Promise.race([closed, sleep(500)]);
     await endProcessGroup(agent.pid, this.#stopGraceMs);
     await Promise.race([closed, sleep(500)]);
@@ -310,35 +263,12 @@ export class ExecSessionAdapter implements SessionAdapter {
     if (agent === undefined || agent.done) return;
     if (agent.finished !== undefined) {
       await endProcessGroup(agent.pid, this.#stopGraceMs);
-      await this.#sandboxEnded(agent);
+      await sandboxEnded(agent);
       await agent.finished;
       return;
     }
     if (await this.#ours(session, agent.pid)) await endProcessGroup(agent.pid, this.#stopGraceMs);
     await this.#resumedEnded(session, agent);
-  }
-
-  /** Waits until the sandbox's init, and with it its whole PID namespace, is gone. */
-  async #sandboxEnded(agent: AgentProcess): Promise<void> {
-    const init = await agent.sandboxInit;
-    if (init !== undefined) await endSeen([init]);
-  }
-
-  /** The argv that starts the agent: in its sandbox, unless the operator chose sandbox: none. */
-  async #launchArgv(
-    session: ExecSession,
-    envelope: PromptEnvelope,
-    command: string[],
-    promptFile: string,
-  ): Promise<string[]> {
-    if (session.sandbox === undefined) return command;
-    const paths = {
-      worktree: session.handle.cwd,
-      home: session.home,
-      artifactDir: dirname(envelope.expectedArtifact),
-      readOnly: [dirname(promptFile), envelope.expectedSchemaPath],
-    };
-    return prepareLaunch(session.sandbox, paths, command, { terminal: false, infoFd: 3 });
   }
 
   /** A resumed process ended: its exit status went to the worker that started it; the tail is on disk. */
@@ -362,29 +292,4 @@ export class ExecSessionAdapter implements SessionAdapter {
     if (record === undefined || pid === undefined || !(await this.#ours({ home }, pid))) return undefined;
     return { pid, dir, home, transcriptPath: handle.transcriptPath, record };
   }
-}
-
-function notFound(handle: SessionHandle, why: string): DevflowError {
-  return new DevflowError(`Exec session ${handle.sessionId} ${why}.`, {
-    code: "session_not_found",
-    details: { sessionId: handle.sessionId, backend: "exec", processId: handle.processId },
-  });
-}
-
-function spawnFailed(handle: SessionHandle, program: string, error: unknown): DevflowError {
-  return new DevflowError(`The agent command ${program} could not be started: ${(error as Error).message}`, {
-    code: "agent_spawn_failed",
-    cause: error,
-    details: { sessionId: handle.sessionId, command: program, cwd: handle.cwd },
-  });
-}
-
-function spawned(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    child.once("spawn", () => {
-      child.on("error", () => {}); // later errors (a failed kill) are seen through exit and isAlive
-      resolve();
-    });
-    child.once("error", reject);
-  });
 }

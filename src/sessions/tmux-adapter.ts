@@ -15,47 +15,25 @@ import type { PromptEnvelope } from "./prompt-envelope.js";
 import { type SandboxKind, type SandboxSettings, sandboxSettings } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 import { formatLiteral, TmuxClient } from "./tmux-client.js";
-import { type PaneInfo, paneBelongsTo, readPane, tmuxSessionName } from "./tmux-pane-info.js";
+import type { TmuxSessionAdapterOptions } from "./tmux-options.js";
+import {
+  handleOf,
+  lastLines,
+  type PaneInfo,
+  paneBelongsTo,
+  readPane,
+  tmuxSessionName,
+} from "./tmux-pane-info.js";
 import { checkAgentEnvironment, envFileText, paneLaunchArgv, shellQuote } from "./tmux-pane-launch.js";
 import { checkArtifactReachable, paneCommand } from "./tmux-pane-sandbox.js";
 import { pasteText, promptFilePath, recordPasted, wasPasted, writePromptFile } from "./tmux-prompt-files.js";
 
-export interface TmuxSessionAdapterOptions {
-  /** devflow's own tmux socket (under the data directory), never the user's default server. */
-  readonly socketPath: string;
-  /** The TUI's argv, from the agent's preset. */
-  readonly command: readonly string[];
-  /** The scrubbed agent environment: the pane gets exactly this, plus DEVFLOW_PROMPT_FILE and DEVFLOW_RUN_ID. */
-  readonly env: Readonly<Record<string, string>>;
-  /** Text on the pane's screen that shows the TUI is ready for input; awaited before start returns and before each paste. */
-  readonly readyPattern?: RegExp;
-  /** tmux key names sent after the paste; default ["Enter"]. */
-  readonly submitKeys?: readonly string[];
-  /** How long start and sendPrompt wait for the TUI to be ready; default 60 s. */
-  readonly readyTimeoutMs?: number;
-  /** Pause between the paste and the submit keys, so the TUI has taken the paste in; default 150 ms. */
-  readonly submitDelayMs?: number;
-  /** How long stop lets the pane's processes end after SIGTERM before SIGKILL; default 2 s. */
-  readonly stopGraceMs?: number;
-  /** The sandbox the pane's command runs in; default bubblewrap with the default settings. */
-  readonly sandbox?: Partial<SandboxSettings>;
-  /** The artifact schemas, shown read-only in the sandbox; default the built-in templates' schemas. */
-  readonly schemaDir?: string;
-  /** devflow's repository mirrors: a worktree's repository is shown to the agent only from there. */
-  readonly mirrorsDir?: string;
-}
+export type { TmuxSessionAdapterOptions } from "./tmux-options.js";
 
 const WINDOW = { width: "200", height: "50" };
 const POLL_MS = 50;
 
-/** The argv a human runs to watch a session: `tmux -S <socket> attach -t <name> [-r]` (-r: read-only). */
-export function attachCommand(
-  socketPath: string,
-  sessionName: string,
-  options: { readOnly: boolean },
-): string[] {
-  return ["tmux", "-S", socketPath, "attach", "-t", sessionName, ...(options.readOnly ? ["-r"] : [])];
-}
+export { attachCommand } from "./tmux-pane-info.js";
 
 export class TmuxSessionAdapter implements SessionAdapter {
   readonly backend = "tmux";
@@ -317,26 +295,4 @@ export class TmuxSessionAdapter implements SessionAdapter {
     if (handle.transcriptPath === undefined) return;
     await appendFile(handle.transcriptPath, `--- ${new Date().toISOString()} [tmux] ${text}\n`);
   }
-}
-
-function handleOf(request: SessionStartRequest, pane: PaneInfo): SessionHandle {
-  return {
-    sessionId: request.sessionId,
-    runId: request.runId,
-    roleId: request.roleId,
-    backend: "tmux",
-    cwd: request.cwd,
-    paneId: pane.paneId,
-    processId: pane.pid,
-    transcriptPath: join(request.sessionDir, "transcript.log"),
-  };
-}
-
-/** The last ten lines of a screen that hold anything. */
-function lastLines(screen: string): string {
-  return screen
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .slice(-10)
-    .join("\n");
 }
