@@ -1,5 +1,5 @@
-// `sandbox: none` is an operator's explicit choice, and every report of a run that used it says so: a run
-// whose agent ran unsandboxed ends with that line in its final report; a sandboxed run's report has none.
+// `sandbox: none` is an operator's explicit choice: a worker warns about such an agent when it starts, and
+// the final report of a run whose agent ran unsandboxed says so; a sandboxed run's report does not.
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
 import type { SandboxKind } from "../../src/sessions/sandbox-settings.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
+import { startWorkerProcess } from "../support/worker-process.js";
 
 const AGENT = fileURLToPath(new URL("../fixtures/exec-agent.mjs", import.meta.url));
 let harness: EngineHarness;
@@ -54,5 +55,32 @@ describe("the final report", () => {
     const sandboxed = await reportOfCrashingRun("bubblewrap");
     expect(sandboxed).toContain("❌ failed");
     expect(sandboxed).not.toContain("UNSANDBOXED");
+  });
+});
+
+describe("a worker's start-up", () => {
+  it("warns about each agent the server config runs with sandbox: none, and only those", async () => {
+    const worker = await startWorkerProcess({
+      databaseUrl: harness.db.url,
+      hostId: harness.hostId(),
+      dataDir: harness.tempDir("warned"),
+      agentDelayMs: 0,
+      agents: {
+        yaml: [
+          "loose: { preset: command, sandbox: none, command: [/usr/bin/true] }",
+          "boxed: { preset: command, command: [/usr/bin/true] }",
+        ],
+        defaultAgent: "boxed",
+      },
+    });
+    try {
+      expect(worker.output()).toContain(
+        "agent loose runs WITHOUT a sandbox (sandbox: none in the server config)",
+      );
+      expect(worker.output()).not.toContain("agent boxed runs WITHOUT");
+    } finally {
+      worker.child.kill("SIGTERM");
+      await worker.exited;
+    }
   });
 });
