@@ -53,7 +53,7 @@ export async function startActionEngine(options: ActionEngineOptions): Promise<A
     queue,
     hostId: options.hostId,
     dataDir: options.dataDir,
-    adapter: createSessionAdapter(agent, options.dataDir),
+    adapter: createSessionAdapter(agent, options.dataDir, options.config.sandbox),
     defaultAgent: options.agent,
     registry: options.registry,
     shutdownDrainMs: options.config.engine.shutdownDrainSeconds * 1000,

@@ -13,7 +13,8 @@ import { getRunStatus } from "./run-status.js";
 import { writeEffects } from "./transition.js";
 import { mirrorPathOf, reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
 
-type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits">;
+type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits"> &
+  Partial<Pick<WorkerContext, "sessions">>;
 
 /** Writes the report if the run is terminal and has none yet; returns its path (or undefined). */
 export async function writeFinalReport(context: ReportContext, runId: string): Promise<string | undefined> {
@@ -32,9 +33,12 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   }
   const path = reportPathOf(context, runId);
   const maxBytes = context.limits?.reportBytes ?? DEFAULT_INPUT_LIMITS.reportBytes;
+  const agents = [...new Set(status.sessions.map((session) => session.agent))];
+  const unsandboxedAgents = agents.filter((agent) => context.sessions?.sandboxOf(agent) === "none");
+  const report = renderFinalReport(status, diff, { unsandboxedAgents });
   try {
     // Through a new file renamed over the path: whatever was planted there is replaced, never followed.
-    await writeContainedFile(path, capped(renderFinalReport(status, diff), maxBytes), context.workspaceRoot);
+    await writeContainedFile(path, capped(report, maxBytes), context.workspaceRoot);
   } catch (error) {
     if (error instanceof FileRefusal) throw unsafeReport(path, error);
     throw error;
