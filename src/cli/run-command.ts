@@ -2,10 +2,10 @@
 // engine records and decides, a local worker (SessionManager + advanceRun) executes, and the terminal
 // shows the run live. Ctrl-C drains like a worker does and leaves the run resumable (`--resume RUN`).
 import { randomUUID } from "node:crypto";
-import { loadEnvironment } from "../config/environment.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { getRunStatus } from "../engine/run-status.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
+import { loadCliEnvironment } from "./cli-environment.js";
 import { invalidArguments, parseCommand } from "./command-args.js";
 import { driveRun } from "./drive-run.js";
 import { type LocalWorker, startLocalWorker } from "./local-worker.js";
@@ -63,7 +63,7 @@ export async function runRunCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const { values } = parsed;
-  const env = loadEnvironment();
+  const env = loadCliEnvironment();
   const config = loadServerConfig(env.configPath);
   if (values.resume !== undefined) {
     const extra = (["repo", "requirements", "issue", "template", "base"] as const).filter(
