@@ -19,7 +19,7 @@ const HELP = `Usage: devflow run [--repo PATH] [--requirements FILE] [options]
 
 Runs a local git repository through a workflow template in this process, showing the run live: each
 phase's agent works in a worktree of its own, and every accepted phase is committed to the run's branch
-(devflow/<slug>), which is pushed back into the repository.
+devflow/<run id>, which is pushed back into the repository.
 
 Options:
   --repo PATH           The git repository (default: the current directory)
@@ -37,7 +37,9 @@ commands to decide from another process are printed: devflow approve|reject|abor
 Ctrl-C stops after in-flight agent work drains (a second Ctrl-C exits at once); the agent of the
 current phase keeps working, and --resume picks the run up again.
 
-State: DATABASE_URL (and REDIS_URL) when set, else the embedded Postgres in DEVFLOW_DATA_DIR.
+Paths are relative to the directory the command is typed in.
+State: DATABASE_URL (and REDIS_URL) when set, else an embedded Postgres in DEVFLOW_DATA_DIR (default
+$XDG_STATE_HOME/devflow, i.e. ~/.local/state/devflow): the same from every directory, never in the repository.
 Exit codes: 0 completed, 1 failed or aborted, 2 bad input, 130 interrupted.`;
 
 const SPEC = {
