@@ -73,6 +73,7 @@ export async function openStateStore(env: Environment): Promise<StateStore> {
     });
     cleanups.push(() => database.close());
     const queue = new RunQueue(services.queue);
+    queue.queue.on("error", (error) => log.warn({ err: error.message }, "run queue connection error"));
     cleanups.push(() => queue.close());
     const engine = new DispatchEngine({ prisma: database.prisma, queue, log });
     return { prisma: database.prisma, engine, queue, services, log, close };
