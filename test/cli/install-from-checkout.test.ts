@@ -6,12 +6,14 @@
 import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -168,5 +170,36 @@ describe("the README's install, then devflow from any directory", () => {
     const abort = command("devflow", ["abort", runId], elsewhere);
     expect(await abort.exited).toBe(2);
     expect(abort.output()).toContain(`Run ${runId} is already completed: it cannot be aborted.`);
+  });
+});
+
+describe("bin/devflow.js in a checkout without a build", () => {
+  /** A checkout as cloned: bin/ and src/ (links to this one's), no dist/; with or without node_modules. */
+  function bareCheckout(name: string, withDependencies: boolean): string {
+    const dir = join(root, name);
+    mkdirSync(join(dir, "bin"), { recursive: true });
+    copyFileSync(join(checkout, "bin", "devflow.js"), join(dir, "bin", "devflow.js"));
+    for (const entry of ["src", "package.json", "templates", "prisma"])
+      symlinkSync(join(checkout, entry), join(dir, entry));
+    if (withDependencies) symlinkSync(join(checkout, "node_modules"), join(dir, "node_modules"));
+    return dir;
+  }
+
+  it("runs the sources through the checkout's tsx", async () => {
+    const bare = bareCheckout("no-build", true);
+    const status = command(
+      process.execPath,
+      [join(bare, "bin", "devflow.js"), "status", "--json"],
+      elsewhere,
+    );
+    expect(await status.exited, status.output()).toBe(0);
+    expect(JSON.parse(status.stdout())).toHaveProperty("runs");
+  });
+
+  it("says to install the dependencies when the checkout has none", async () => {
+    const bare = bareCheckout("no-dependencies", false);
+    const status = command(process.execPath, [join(bare, "bin", "devflow.js"), "status"], elsewhere);
+    expect(await status.exited).toBe(1);
+    expect(status.output()).toContain("Run `npm ci` in it");
   });
 });
