@@ -48,13 +48,14 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       queue: store.queue,
       hostId,
       dataDir: options.dataDir,
-      adapter: createSessionAdapter(options.agent, options.dataDir),
+      adapter: createSessionAdapter(options.agent, options.dataDir, config.limits),
       defaultAgent: options.agentName,
       registry: options.registry,
       shutdownDrainMs: config.engine.shutdownDrainSeconds * 1000,
       ...(config.engine.phaseTimeoutSeconds
         ? { phaseTimeoutMs: config.engine.phaseTimeoutSeconds * 1000 }
         : {}),
+      limits: config.limits,
       log: store.log,
     });
   } catch (error) {

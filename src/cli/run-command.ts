@@ -2,6 +2,7 @@
 // engine records and decides, a local worker (SessionManager + advanceRun) executes, and the terminal
 // shows the run live. Ctrl-C drains like a worker does and leaves the run resumable (`--resume RUN`).
 import { randomUUID } from "node:crypto";
+import { withdrawSecrets } from "../config/environment.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { getRunStatus } from "../engine/run-status.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
@@ -66,6 +67,7 @@ export async function runRunCommand(argv: string[]): Promise<number> {
   }
   const { values } = parsed;
   const env = loadCliEnvironment();
+  withdrawSecrets(); // read once: the agents and git this command starts never inherit them
   const config = loadServerConfig(env.configPath);
   if (values.resume !== undefined) {
     const extra = (["repo", "requirements", "issue", "template", "base"] as const).filter(

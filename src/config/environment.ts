@@ -53,11 +53,24 @@ export type EnvironmentVariable = (typeof ENVIRONMENT_VARIABLES)[number];
 /** Never quoted anywhere. URLs count: they may hold a password. */
 export const SECRET_VARIABLES = ["DATABASE_URL", "REDIS_URL", "PRIVATE_KEY", "WEBHOOK_SECRET"] as const;
 
+/**
+ * Taken out of process.env once the environment is read (withdrawSecrets): devflow's own secrets, and
+ * the names Probot and the gh CLI use for the same kinds of credentials.
+ */
+export const WITHDRAWN_VARIABLES = [
+  ...SECRET_VARIABLES,
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_CLIENT_SECRET",
+] as const;
+
 export const DEFAULT_PORT = 3000;
-// Every interface, not Probot's own default (localhost): GitHub has to reach the webhook endpoint, and
-// in a container loopback is reachable from nowhere else. Behind a reverse proxy on the same machine,
-// set HOST=127.0.0.1.
+// HOST unset: every interface once the GitHub App is registered (GitHub has to reach the webhook
+// endpoint, and in a container loopback is reachable from nowhere else), loopback until then, so that
+// the setup page is not offered to the network. Behind a reverse proxy on the same machine, set
+// HOST=127.0.0.1.
 export const DEFAULT_HOST = "0.0.0.0";
+export const UNREGISTERED_HOST = "127.0.0.1";
 export const DEFAULT_DATA_DIR = "./.devflow";
 export const DEFAULT_LOG_LEVEL: LogLevel = "info";
 export const DEFAULT_GHE_PROTOCOL: GitHubProtocol = "https";
@@ -79,7 +92,8 @@ export interface GitHubEnterprise {
 
 export interface Environment {
   readonly port: number;
-  readonly host: string;
+  /** HOST as set; unset: DEFAULT_HOST once the app is registered, UNREGISTERED_HOST until then. */
+  readonly host?: string;
   /** Unset: devflow runs an embedded Postgres in the data directory. */
   readonly databaseUrl?: string;
   /** Unset: queues run on Postgres. */
@@ -132,7 +146,7 @@ function variable<T>(check: (value: string) => Checked<T>) {
 function environmentSchema(raw: RawEnvironment, context: CheckContext, hostname: string) {
   return z.object({
     PORT: variable((value) => checkPort(value, context)).prefault(String(DEFAULT_PORT)),
-    HOST: variable((value) => checkHost(value, context)).prefault(DEFAULT_HOST),
+    HOST: variable((value) => checkHost(value, context)).optional(),
     DATABASE_URL: variable(checkDatabaseUrl).optional(),
     REDIS_URL: variable(checkRedisUrl).optional(),
     APP_ID: variable((value) => checkAppId(value, context)).optional(),
@@ -249,7 +263,7 @@ export function loadEnvironment(
       : undefined;
   const environment: Environment = {
     port: fields.PORT,
-    host: fields.HOST,
+    ...(fields.HOST === undefined ? {} : { host: fields.HOST }),
     ...(fields.DATABASE_URL === undefined ? {} : { databaseUrl: fields.DATABASE_URL }),
     ...(fields.REDIS_URL === undefined ? {} : { redisUrl: fields.REDIS_URL }),
     ...(github === undefined ? {} : { github }),
@@ -263,4 +277,16 @@ export function loadEnvironment(
   };
   if (github !== undefined) frozenWithLogView(github, () => redactEnvironment(environment).github);
   return frozenWithLogView(environment, () => redactEnvironment(environment));
+}
+
+/**
+ * Deletes devflow's secrets from `env` (process.env) once loadEnvironment has read them: later code, a
+ * library reading process.env and every child process spawned without an explicit environment see none.
+ * Returns the names it removed. /proc/<pid>/environ still shows the environment devflow was started
+ * with: hiding that takes another uid or a PID namespace (the agent sandbox).
+ */
+export function withdrawSecrets(env: Record<string, string | undefined> = process.env): string[] {
+  const removed = WITHDRAWN_VARIABLES.filter((name) => env[name] !== undefined);
+  for (const name of removed) delete env[name];
+  return removed;
 }

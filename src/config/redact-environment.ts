@@ -7,7 +7,7 @@ export const REDACTED = "[redacted]";
 
 export interface EnvironmentSummary {
   readonly port: number;
-  readonly host: string;
+  readonly host?: string;
   readonly databaseUrl?: string;
   readonly redisUrl?: string;
   readonly github?: {
@@ -55,7 +55,7 @@ export function redactEnvironment(env: Environment): EnvironmentSummary {
   const { github, githubEnterprise, databaseUrl, redisUrl, configPath } = env;
   return {
     port: env.port,
-    host: env.host,
+    ...(env.host === undefined ? {} : { host: env.host }),
     ...(databaseUrl === undefined ? {} : { databaseUrl: redactUrl(databaseUrl) }),
     ...(redisUrl === undefined ? {} : { redisUrl: redactUrl(redisUrl) }),
     ...(github === undefined

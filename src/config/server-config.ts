@@ -8,6 +8,7 @@ import { DevflowError } from "../errors/index.js";
 import { didYouMean } from "../registry/closest-match.js";
 import { passThroughProblem } from "../sessions/agent-environment.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "../sessions/presets/agent-preset.js";
+import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
 import { describeYamlError } from "./yaml-syntax-error.js";
 
 const agentName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a lowercase name such as claude or my-agent");
@@ -81,6 +82,13 @@ export const serverConfigSchema = z
     defaultAgent: agentName.default("fake"),
     /** The issue label that starts a run. */
     label: z.string().min(1).max(50).default("devflow"),
+    /** Commands from GitHub comments and reviews. */
+    commands: z
+      .strictObject({
+        /** Only the first N commands of one comment or review are read; the reply says the rest were ignored. */
+        maxPerComment: z.int().min(1).max(50).default(10),
+      })
+      .default({ maxPerComment: 10 }),
     maxConcurrentRuns: z.int().min(1).max(256).default(4),
     engine: z
       .strictObject({
@@ -90,6 +98,31 @@ export const serverConfigSchema = z
         shutdownDrainSeconds: z.number().min(0).default(30),
       })
       .default({ reconcileEverySeconds: 30, shutdownDrainSeconds: 30 }),
+    /** Caps on what agents hand devflow (see input-limits.ts); each has a default. */
+    limits: z
+      .strictObject({
+        transcriptLineChars: z
+          .int()
+          .min(200)
+          .max(1_000_000)
+          .default(DEFAULT_INPUT_LIMITS.transcriptLineChars),
+        transcriptBytesPerSession: z
+          .int()
+          .min(64 * 1024)
+          .max(2 ** 40)
+          .default(DEFAULT_INPUT_LIMITS.transcriptBytesPerSession),
+        artifactBytes: z
+          .int()
+          .min(1024)
+          .max(1024 ** 3)
+          .default(DEFAULT_INPUT_LIMITS.artifactBytes),
+        reportBytes: z
+          .int()
+          .min(16 * 1024)
+          .max(1024 ** 3)
+          .default(DEFAULT_INPUT_LIMITS.reportBytes),
+      })
+      .default({ ...DEFAULT_INPUT_LIMITS }),
   })
   .superRefine((config, ctx) => {
     if (!(config.defaultAgent in config.agents)) {

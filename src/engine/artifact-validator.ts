@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { DevflowError } from "../errors/index.js";
+import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
+import { DevflowError, type ErrorCode } from "../errors/index.js";
 import {
   type ArtifactSchemaEntry,
   canonicalHash,
@@ -9,6 +11,7 @@ import {
   type JsonSchemaObject,
 } from "../registry/index.js";
 import { jsonPath } from "../registry/json-path.js";
+import { FileRefusal, type RefusalKind, readContainedFile } from "./contained-file.js";
 
 /** A registry entry (compiled once per entry hash) or a bare JSON Schema (once per content hash). */
 export type ArtifactSchema = ArtifactSchemaEntry | JsonSchemaObject;
@@ -17,7 +20,15 @@ export type ArtifactValidation =
   | { readonly ok: true; readonly value: unknown; readonly sha256: string }
   | { readonly ok: false; readonly problems: string[]; readonly sha256?: string };
 
-export interface WaitForArtifactOptions {
+/** Where an artifact may be, and how large: the engine gives both; the defaults suit tests. */
+export interface ArtifactFileOptions {
+  /** A directory devflow made (its workspace root): nothing below it on the artifact's path may be a link. */
+  readonly root?: string;
+  /** Default DEFAULT_INPUT_LIMITS.artifactBytes. */
+  readonly maxBytes?: number;
+}
+
+export interface WaitForArtifactOptions extends ArtifactFileOptions {
   readonly path: string;
   readonly schema: ArtifactSchema;
   readonly timeoutMs: number;
@@ -30,25 +41,53 @@ export type ArtifactWaitResult =
   | { readonly status: "valid"; readonly value: unknown; readonly sha256: string }
   | { readonly status: "invalid"; readonly problems: string[]; readonly sha256: string }
   | { readonly status: "timeout" }
-  | { readonly status: "aborted" };
+  | { readonly status: "aborted" }
+  /** The file was not read: a link, not a regular file, or too large (the error's code says which). */
+  | { readonly status: "refused"; readonly error: DevflowError };
 
 /**
  * Reads the artifact at `filePath` and checks it against its schema. Every problem is one line a person
  * (or the agent, when re-prompted) can act on: where, what was expected, what was found —
  * `$.verdict: must be one of approve, request_changes, found "lgtm"`. `sha256` is of the file's bytes.
+ * A file that must not be read (a link, not a regular file, over the size cap) throws a DevflowError
+ * (`artifact_linked`, `artifact_not_regular_file`, `artifact_too_large`) without a byte of it read.
  */
 export async function validateArtifact(
   filePath: string,
   schema: ArtifactSchema,
+  options: ArtifactFileOptions = {},
 ): Promise<ArtifactValidation> {
   const validate = compiledSchema(schema);
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = await readFile(filePath);
+    bytes = await readArtifact(filePath, options);
   } catch (error) {
+    if (error instanceof DevflowError) throw error;
     return { ok: false, problems: [unreadable(filePath, error)] };
   }
+  if (bytes === undefined) return { ok: false, problems: [unreadable(filePath, { code: "ENOENT" })] };
   return judge(bytes, validate);
+}
+
+const REFUSAL_CODES: Record<RefusalKind, ErrorCode> = {
+  linked: "artifact_linked",
+  not_regular: "artifact_not_regular_file",
+  too_large: "artifact_too_large",
+};
+
+/** The artifact's bytes (undefined while there is no file), or a DevflowError saying why it was not read. */
+async function readArtifact(filePath: string, options: ArtifactFileOptions): Promise<Buffer | undefined> {
+  const maxBytes = options.maxBytes ?? DEFAULT_INPUT_LIMITS.artifactBytes;
+  try {
+    return await readContainedFile(filePath, { root: options.root ?? dirname(filePath), maxBytes });
+  } catch (error) {
+    if (!(error instanceof FileRefusal)) throw error;
+    const limit = error.kind === "too_large" ? " (limits.artifactBytes)" : "";
+    throw new DevflowError(`The artifact was not read: ${error.message}${limit}.`, {
+      code: REFUSAL_CODES[error.kind],
+      details: { path: filePath, ...(error.kind === "too_large" ? { maxBytes } : {}) },
+    });
+  }
 }
 
 /**
@@ -61,19 +100,28 @@ export async function waitForArtifact(options: WaitForArtifactOptions): Promise<
   const validate = compiledSchema(options.schema);
   const deadline = Date.now() + timeoutMs;
   let previous: string | undefined;
+  const maxBytes = options.maxBytes ?? DEFAULT_INPUT_LIMITS.artifactBytes;
   while (!isAborted(signal)) {
     const seen = await fileSignature(path);
-    if (seen !== undefined && seen === previous) {
-      const bytes = await readFile(path).catch(() => undefined);
+    // Refused at the first look: anything but a plain file, or one already over the cap.
+    const refusable = seen !== undefined && (seen.kind === "other" || seen.size > maxBytes);
+    if (seen !== undefined && (refusable || seen.key === previous)) {
+      let bytes: Buffer | undefined;
+      try {
+        bytes = await readArtifact(path, options);
+      } catch (error) {
+        if (error instanceof DevflowError) return { status: "refused", error };
+        bytes = undefined; // unreadable for now (e.g. replaced mid-look): look again
+      }
       // Judge only what was read while the file kept the signature it had on both looks.
-      if (bytes !== undefined && (await fileSignature(path)) === seen && !isAborted(signal)) {
+      if (bytes !== undefined && (await fileSignature(path))?.key === seen.key && !isAborted(signal)) {
         const result = judge(bytes, validate);
         return result.ok
           ? { status: "valid", value: result.value, sha256: result.sha256 }
           : { status: "invalid", problems: result.problems, sha256: result.sha256 };
       }
     }
-    previous = seen;
+    previous = seen?.key;
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { status: "timeout" };
     await sleep(Math.min(pollMs, remaining), signal);
@@ -92,7 +140,8 @@ function judge(bytes: Buffer, validate: CompiledSchema): Judged {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, problems: [`the file is not valid JSON: ${(error as Error).message}`], sha256: hash };
+    const why = excerpt((error as Error).message, 120);
+    return { ok: false, problems: [`the file is not valid JSON: ${why}`], sha256: hash };
   }
   if (validate.fn(value)) return { ok: true, value, sha256: hash };
   const errors = validate.fn.errors ?? [];
@@ -100,7 +149,22 @@ function judge(bytes: Buffer, validate: CompiledSchema): Judged {
   const problems = (specific.length > 0 ? specific : errors).map((error) =>
     describeError(error, value, validate.schema),
   );
-  return { ok: false, problems: [...new Set(problems)], sha256: hash };
+  return { ok: false, problems: boundedProblems([...new Set(problems)]), sha256: hash };
+}
+
+// Problems go back to the agent, into run events, failure reasons and the report: each quotes at most
+// a short excerpt of the artifact, and there are never more than a screenful.
+const MAX_PROBLEMS = 20;
+const MAX_PROBLEM_CHARS = 300;
+
+function boundedProblems(problems: string[]): string[] {
+  const shown = problems.slice(0, MAX_PROBLEMS).map((problem) => excerpt(problem, MAX_PROBLEM_CHARS));
+  const more = problems.length - shown.length;
+  return more > 0 ? [...shown, `… and ${more} more problem${more === 1 ? "" : "s"}`] : shown;
+}
+
+function excerpt(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function unreadable(filePath: string, error: unknown): string {
@@ -173,7 +237,7 @@ function describeError(error: ErrorObject, data: unknown, schema: JsonSchemaObje
     case "additionalProperties": {
       const allowed = Object.keys(propertiesBeside(schema, error.schemaPath));
       const hint = allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : "";
-      return `${where}: unexpected property ${JSON.stringify(params.additionalProperty)}${hint}`;
+      return `${where}: unexpected property ${describeJson(params.additionalProperty)}${hint}`;
     }
     case "type": {
       const types = Array.isArray(params.type) ? params.type : String(params.type).split(",");
@@ -261,11 +325,17 @@ function sha256(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Size, mtime and inode of a regular file, or undefined while there is none. */
-async function fileSignature(path: string): Promise<string | undefined> {
-  const stats = await stat(path, { bigint: true }).catch(() => undefined);
-  if (stats?.isFile() !== true) return undefined;
-  return `${stats.size}:${stats.mtimeNs}:${stats.ino}`;
+/**
+ * What is at `path` itself (a link is not followed): a regular file's size, mtime and inode as `key`,
+ * `other` for anything else, undefined while there is nothing.
+ */
+async function fileSignature(
+  path: string,
+): Promise<{ kind: "file" | "other"; key: string; size: number } | undefined> {
+  const stats = await lstat(path, { bigint: true }).catch(() => undefined);
+  if (stats === undefined) return undefined;
+  const key = `${stats.size}:${stats.mtimeNs}:${stats.ino}`;
+  return { kind: stats.isFile() ? "file" : "other", key, size: Number(stats.size) };
 }
 
 // A function, so that TypeScript does not narrow `signal.aborted` across awaits.

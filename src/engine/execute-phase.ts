@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rename } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
 import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
 import { isDevflowError } from "../errors/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
@@ -11,6 +12,7 @@ import type { SessionHandle } from "../sessions/session-adapter.js";
 import { validateArtifact, waitForArtifact } from "./artifact-validator.js";
 import { buildPrompt, type PromptData } from "./build-prompt.js";
 import { agentFor } from "./choose-agent.js";
+import { quoteTail } from "./failure-reason.js";
 import { acceptArtifact, failAttempt } from "./finish-phase.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
 import { appendRunEvents } from "./run-events.js";
@@ -94,6 +96,11 @@ export async function executeCurrentPhase(
     );
   }
   const schemaPath = join(context.registry.dir, schemaEntry.file);
+  // The artifact is opened only as a plain file under the workspace, never past the size cap.
+  const artifactFile = {
+    root: context.workspaceRoot,
+    maxBytes: context.limits?.artifactBytes ?? DEFAULT_INPUT_LIMITS.artifactBytes,
+  };
   const maxPrompts = context.promptsPerAttempt ?? 3;
   const timeoutMs = context.phaseTimeoutMs ?? phase.timeoutSeconds * 1000;
   const deadline = attempt.startedAt.getTime() + timeoutMs;
@@ -153,11 +160,18 @@ export async function executeCurrentPhase(
       schemaEntry.definition,
       deadline,
       guard,
+      artifactFile,
     );
     if (outcome.status === "aborted") return; // the run moved on (e.g. /abort): the caller reloads it
     if (outcome.status === "session_died") {
       // A one-shot agent writes its artifact and exits at once: look at the file one last time.
-      const last = await validateArtifact(artifactPath, schemaEntry.definition);
+      const last = await validateArtifact(artifactPath, schemaEntry.definition, artifactFile).catch(
+        (error: unknown) => (isDevflowError(error) ? error : Promise.reject(error)),
+      );
+      if (isDevflowError(last)) {
+        context.sessions.forget(session.sessionId);
+        return failAttempt(context, run, phase, attempt, last.code, last.message);
+      }
       if (last.ok) {
         return acceptArtifact(context, run, template, phase, attempt, {
           value: last.value,
@@ -168,7 +182,7 @@ export async function executeCurrentPhase(
       context.sessions.forget(session.sessionId);
       // An agent that exits without its artifact: the reason quotes how it ended and its last lines.
       const exit = context.sessions.adapterFor(session).lastExit?.(session);
-      const how = exit ? ` (exit ${exit.code ?? exit.signal}): ${exit.tail.slice(-5).join(" | ")}` : "";
+      const how = exit ? ` (exit ${exit.code ?? exit.signal}): ${quoteTail(exit.tail)}` : "";
       return failAttempt(
         context,
         run,
@@ -177,6 +191,10 @@ export async function executeCurrentPhase(
         "session_crashed",
         `The ${role.id} session ended without writing the artifact${how}.`,
       );
+    }
+    if (outcome.status === "refused") {
+      // A link, a FIFO or an oversized file is never read, and never re-prompted for: the attempt ends.
+      return failAttempt(context, run, phase, attempt, outcome.error.code, outcome.error.message);
     }
     if (outcome.status === "timeout") {
       return failAttempt(
@@ -361,6 +379,7 @@ async function waitWatchingRun(
   schema: unknown,
   deadline: number,
   guard: AdvanceGuard,
+  file: { root: string; maxBytes: number },
 ) {
   const controller = new AbortController();
   let sessionDied = false;
@@ -383,6 +402,7 @@ async function waitWatchingRun(
     const outcome = await context.sessions.track(
       waitForArtifact({
         path,
+        ...file,
         schema: schema as Record<string, unknown>,
         timeoutMs: Math.max(0, deadline - Date.now()),
         pollMs: context.artifactPollMs ?? 100,

@@ -1,33 +1,44 @@
 // Writes the final report of a terminal run beside its worktree and records it on the run, once.
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
+import { DevflowError } from "../errors/index.js";
 import { diffStat } from "../git/index.js";
+import { FileRefusal, readContainedFile, writeContainedFile } from "./contained-file.js";
 import { type DiffSummary, renderFinalReport } from "./render-final-report.js";
 import { appendRunEvents } from "./run-events.js";
 import { isTerminal } from "./run-states.js";
 import { getRunStatus } from "./run-status.js";
 import { writeEffects } from "./transition.js";
-import { reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
+import { mirrorPathOf, reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
 
-type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "log">;
+type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits">;
 
 /** Writes the report if the run is terminal and has none yet; returns its path (or undefined). */
 export async function writeFinalReport(context: ReportContext, runId: string): Promise<string | undefined> {
   const status = await getRunStatus(context.prisma, runId);
   if (!isTerminal(status.run.state)) return undefined;
-  if (status.run.reportWrittenAt && status.run.reportPath && existsSync(status.run.reportPath))
+  if (status.run.reportWrittenAt && status.run.reportPath && (await isPlainFile(status.run.reportPath)))
     return status.run.reportPath;
   let diff: DiffSummary | undefined;
   const worktree = worktreePathOf(context, runId);
   if (existsSync(worktree)) {
-    diff = await diffStat({ worktreePath: worktree, baseRef: `origin/${status.run.baseBranch}` }).catch(
-      () => undefined,
-    );
+    diff = await diffStat({
+      mirrorPath: mirrorPathOf(context, status.run.repository),
+      worktreePath: worktree,
+      baseRef: `origin/${status.run.baseBranch}`,
+    }).catch(() => undefined);
   }
   const path = reportPathOf(context, runId);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderFinalReport(status, diff));
+  const maxBytes = context.limits?.reportBytes ?? DEFAULT_INPUT_LIMITS.reportBytes;
+  try {
+    // Through a new file renamed over the path: whatever was planted there is replaced, never followed.
+    await writeContainedFile(path, capped(renderFinalReport(status, diff), maxBytes), context.workspaceRoot);
+  } catch (error) {
+    if (error instanceof FileRefusal) throw unsafeReport(path, error);
+    throw error;
+  }
   await context.prisma.$transaction(async (tx) => {
     const claimed = await tx.run.updateMany({
       where: { id: runId, reportWrittenAt: null },
@@ -48,6 +59,44 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   });
   context.log.info({ runId, path }, "final report written");
   return path;
+}
+
+/**
+ * The report at `path` as text: opened without following a link, as a regular file with one name, and
+ * read only up to `maxBytes`. Undefined when there is none; `report_path_unsafe` when it must not be read.
+ */
+export async function readFinalReport(
+  path: string,
+  maxBytes: number = DEFAULT_INPUT_LIMITS.reportBytes,
+): Promise<string | undefined> {
+  try {
+    return (await readContainedFile(path, { root: dirname(path), maxBytes }))?.toString("utf8");
+  } catch (error) {
+    if (error instanceof FileRefusal) throw unsafeReport(path, error);
+    throw error;
+  }
+}
+
+function unsafeReport(path: string, refusal: FileRefusal): DevflowError {
+  return new DevflowError(`The final report was neither followed nor read: ${refusal.message}.`, {
+    code: "report_path_unsafe",
+    details: { path, refusal: refusal.kind },
+  });
+}
+
+/** A report over `maxBytes` is cut there, saying so (on a character boundary). */
+function capped(report: string, maxBytes: number): string {
+  if (Buffer.byteLength(report) <= maxBytes) return report;
+  const note = `\n\n… The report was cut at ${maxBytes} bytes (limits.reportBytes in the server config).\n`;
+  const room = maxBytes - Buffer.byteLength(note);
+  let cut = Buffer.from(report).subarray(0, Math.max(room, 0)).toString("utf8");
+  if (cut.endsWith("\uFFFD")) cut = cut.slice(0, -1);
+  return `${cut}${note}`;
+}
+
+async function isPlainFile(path: string): Promise<boolean> {
+  const stats = await lstat(path).catch(() => undefined);
+  return stats?.isFile() === true && stats.nlink === 1;
 }
 
 /** Start-up repair (DESIGN §7 item 6): every terminal run without a report gets one. */

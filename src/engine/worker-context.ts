@@ -1,6 +1,8 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import type { InputLimits } from "../config/input-limits.js";
 import type { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
+import { mirrorDirName } from "../git/index.js";
 import type { AdvanceQueue } from "../queue/advance-queue.js";
 import type { Registry } from "../registry/index.js";
 import type { SessionManager } from "../sessions/session-manager.js";
@@ -37,6 +39,8 @@ export interface WorkerContext {
   readonly promptsPerAttempt?: number;
   /** HTTP auth header for git against the run's remote (a GitHub installation token); never logged. */
   readonly gitAuthHeader?: (run: { installationId: bigint | null }) => Promise<string | undefined>;
+  /** Caps on artifacts and reports (default DEFAULT_INPUT_LIMITS). */
+  readonly limits?: Pick<InputLimits, "artifactBytes" | "reportBytes">;
   readonly log: EngineLog;
 }
 
@@ -46,6 +50,11 @@ export function runDir(context: Pick<WorkerContext, "workspaceRoot">, runId: str
 
 export function worktreePathOf(context: Pick<WorkerContext, "workspaceRoot">, runId: string): string {
   return join(context.workspaceRoot, runId, "main");
+}
+
+/** This host's mirror of the run's repository: devflow's record of the run's worktree lives in it. */
+export function mirrorPathOf(context: Pick<WorkerContext, "mirrorsDir">, repository: string): string {
+  return resolve(join(context.mirrorsDir, mirrorDirName(repository)));
 }
 
 export function reportPathOf(context: Pick<WorkerContext, "workspaceRoot">, runId: string): string {

@@ -33,6 +33,7 @@ export interface WorkerHostOptions {
   phaseTimeoutMs?: number;
   artifactPollMs?: number;
   gitAuthHeader?: WorkerContext["gitAuthHeader"];
+  limits?: WorkerContext["limits"];
   log: EngineLog;
 }
 
@@ -83,6 +84,7 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.phaseTimeoutMs !== undefined ? { phaseTimeoutMs: options.phaseTimeoutMs } : {}),
     ...(options.artifactPollMs !== undefined ? { artifactPollMs: options.artifactPollMs } : {}),
     ...(options.gitAuthHeader ? { gitAuthHeader: options.gitAuthHeader } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   };
   let closing: Promise<void> | undefined;
   return {

@@ -98,6 +98,10 @@ export const ERROR_CODES = {
     class: "recoverable",
     hint: "Read the git output in the error details; fix the repository on disk (disk space, permissions, a corrupt mirror can be deleted and is cloned again) and retry.",
   },
+  git_config_tampered: {
+    class: "needs_human",
+    hint: "devflow refused to run git on the repository. Look at what the run's agent did, remove what was planted in the named file (or delete the mirror directory so devflow clones it again), and retry.",
+  },
   checkpoint_push_failed: {
     class: "recoverable",
     hint: "Check that the repository is reachable and that the GitHub App may push (contents: write); if another host pushed the run branch meanwhile, fetch and retry the phase.",
@@ -135,6 +139,22 @@ export const ERROR_CODES = {
   artifact_timeout: {
     class: "recoverable",
     hint: "The agent wrote no artifact before the phase timed out: read the session transcript, raise the phase's timeout if the work needs longer, then /retry.",
+  },
+  artifact_too_large: {
+    class: "recoverable",
+    hint: "The agent's artifact file is larger than limits.artifactBytes in the server config, so it was not read: an artifact is a small JSON summary (put long content in the worktree); a new attempt may write a smaller one, or the operator may raise the limit.",
+  },
+  artifact_not_regular_file: {
+    class: "recoverable",
+    hint: "The artifact path held something other than a regular file (a directory, FIFO, socket or device), so it was not read: the agent must write the artifact as a plain JSON file; a new attempt may.",
+  },
+  artifact_linked: {
+    class: "recoverable",
+    hint: "The artifact was a symbolic or hard link, or its directory was reached through a link, so it was not read: the agent must write the artifact as a plain file in the artifact directory. Read the session transcript: an agent that links files devflow reads may be hostile.",
+  },
+  report_path_unsafe: {
+    class: "needs_human",
+    hint: "The run's report file (or its directory) was a link, not a regular file, or over limits.reportBytes, so devflow neither followed nor read it: remove what is at the named path; start-up writes the missing report again.",
   },
   artifact_schema_unusable: {
     class: "fatal",

@@ -1,15 +1,16 @@
 // The Probot app (DESIGN §3): every delivery recorded first by X-GitHub-Delivery (a redelivery is
-// acknowledged and ignored), then triggers and commands handed to small handlers. No GitHub write and
-// no git work happens in the request: replies, reactions and run output go through the outbox.
+// acknowledged and ignored) and by its event's identity (the same event re-posted under a new delivery
+// id is refused and audited), then triggers and commands handed to small handlers, which authorize the
+// sender before anything else. No GitHub write and no git work happens in the request: replies,
+// reactions and run output go through the outbox.
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { unreadableRepositoryConfig } from "../config/repository-config.js";
-import { isDevflowError } from "../errors/index.js";
 import { parseCommands } from "./commands/parse-commands.js";
 import type { EventContext, Sender } from "./event-context.js";
 import { abortOnClose, abortOnUnlabel } from "./handlers/abort-on-close.js";
 import { executeCommands } from "./handlers/execute-commands.js";
 import type { GitHubDeps } from "./handlers/github-deps.js";
-import { loadRepositoryConfig, startRunForIssue } from "./handlers/start-run-for-issue.js";
+import { type LabeledPayload, startRunOnLabel } from "./handlers/label-trigger.js";
 import { audit } from "./intake/audit.js";
 import { finishDelivery, recordDelivery } from "./intake/record-delivery.js";
 
@@ -92,7 +93,7 @@ function once(deps: GitHubDeps, handler: (context: AnyContext, ctx: EventContext
   return async (context: AnyContext) => {
     const ctx = eventContext(context);
     const payload = context.payload as RepoPayload;
-    const fresh = await recordDelivery(deps.prisma, {
+    const recorded = await recordDelivery(deps.prisma, {
       deliveryId: context.id,
       event: context.name,
       action: payload.action,
@@ -100,7 +101,31 @@ function once(deps: GitHubDeps, handler: (context: AnyContext, ctx: EventContext
       repository: payload.repository?.full_name,
       payload: context.payload,
     });
-    if (!fresh) return; // a redelivery or a duplicate: acknowledged, ignored
+    if (recorded.kind === "seen") return; // a redelivery or a duplicate: acknowledged, ignored
+    if (recorded.kind === "replay") {
+      // A signed body seen before under another delivery id: someone re-posted what GitHub once sent.
+      deps.log.warn(
+        {
+          deliveryId: context.id,
+          event: `${context.name}.${payload.action ?? ""}`,
+          replayOf: recorded.originalDeliveryId,
+        },
+        "webhook replay refused: this event was already delivered under another X-GitHub-Delivery",
+      );
+      await audit(deps.prisma, {
+        actor: payload.sender?.login ?? "unknown",
+        action: "webhook.replayed",
+        source: "github",
+        outcome: "refused",
+        repository: payload.repository?.full_name ?? null,
+        details: {
+          deliveryId: context.id,
+          replayOf: recorded.originalDeliveryId,
+          event: `${context.name}.${payload.action ?? ""}`,
+        },
+      });
+      return;
+    }
     if (!ctx) {
       await finishDelivery(deps.prisma, context.id, "ignored: no repository or installation");
       return;
@@ -121,27 +146,7 @@ export function createDevflowApp(deps: GitHubDeps): ApplicationFunction {
   return (app: Probot) => {
     app.on(
       "issues.labeled",
-      once(deps, async (context, ctx) => {
-        const { issue, label, sender } = context.payload as unknown as {
-          issue: { number: number; title: string; body: string | null; user: { login: string } };
-          label?: { name: string };
-          sender: Sender;
-        };
-        if (sender.type === "Bot") return "ignored: labeled by a bot";
-        const config = await loadRepositoryConfig(deps, ctx).catch((error) =>
-          isDevflowError(error) ? undefined : Promise.reject(error),
-        );
-        const wanted = config?.label ?? deps.serverConfig.label;
-        // GitHub's label names are case-insensitive.
-        if (label?.name.toLowerCase() !== wanted.toLowerCase()) return "ignored: another label";
-        const runId = await startRunForIssue(
-          deps,
-          ctx,
-          { number: issue.number, title: issue.title, body: issue.body, author: issue.user.login },
-          { kind: "label", actor: sender.login },
-        );
-        return runId ? `started ${runId}` : "refused";
-      }),
+      once(deps, (context, ctx) => startRunOnLabel(deps, ctx, context.payload as unknown as LabeledPayload)),
     );
 
     app.on(

@@ -1,6 +1,6 @@
 // Mounts devflow's Probot app on the server once it has GitHub App credentials: the webhook endpoint,
 // the effects worker (outbox → GitHub) and git credentials for runs of an installation.
-import { createNodeMiddleware, Probot } from "probot";
+import { Probot } from "probot";
 import type { GitHubAppCredentials, GitHubEnterprise } from "../config/environment.js";
 import type { Logger } from "../server/logger.js";
 import { createDevflowApp } from "./app.js";
@@ -39,12 +39,18 @@ export async function mountGitHubApp(
   secret: string,
   deps: GitHubDeps,
 ): Promise<MountedGitHubApp> {
-  const middleware = await createNodeMiddleware(createDevflowApp(deps), { probot });
+  // The endpoint verifies each delivery once and hands it to Probot's `receive` (Probot's own
+  // middleware would read the body again and verify a second time).
+  await probot.load(createDevflowApp(deps), { cwd: process.cwd(), addHandler: () => {} });
   let effects: { stop(): Promise<void> } | undefined;
   let sweep: { stop(): void } | undefined;
   return {
     probot,
-    endpoint: createWebhookEndpoint(secret, middleware),
+    endpoint: createWebhookEndpoint({
+      secret,
+      receive: (event) => probot.receive(event as Parameters<Probot["receive"]>[0]),
+      log: deps.log,
+    }),
     gitAuthHeader: (run) => gitAuthHeaderFor(probot, run),
     startEffects(effectDeps) {
       sweep ??= startRedeliverySweep({ probot, prisma: effectDeps.prisma, log: effectDeps.log });

@@ -1,73 +1,168 @@
-// The webhook endpoint in front of Probot's middleware: it answers what GitHub (or anyone) sends badly
-// with a clear 4xx before Probot sees it — a missing or wrong signature is 401 (Probot alone says 400),
-// malformed JSON or an unknown event 400 — and nothing is recorded for it. Probot verifies again.
+// The webhook endpoint (DESIGN §1 "verify once"): everything a request can be refused for without its
+// body is checked before one byte of it is read — the method, a well-formed X-Hub-Signature-256, the
+// event and delivery headers, a declared Content-Length over GitHub's 25 MB — and such a request is
+// answered at once and its connection closed, unread. A body is then read up to the cap (reading stops
+// there: 413), its HMAC computed while it streams, compared once, and the verified event handed to the
+// app (Probot's `receive`, which does not verify again). Nothing is recorded for a refused request.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { emitterEventNames } from "@octokit/webhooks";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
-const MAX_BODY_BYTES = 25 * 1024 * 1024; // GitHub caps payloads at 25 MB
+/** GitHub caps webhook payloads at 25 MB. */
+export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
+/** Answer 202 before GitHub's 10 s limit when a handler takes longer (it carries on). */
+const ANSWER_WITHIN_MS = 9_000;
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
 const KNOWN_EVENTS = new Set(emitterEventNames.map((name) => name.split(".")[0]));
 
-type Middleware = (request: IncomingMessage, response: ServerResponse) => unknown;
+export interface VerifiedEvent {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
 
-function answer(response: ServerResponse, status: number, error: string): true {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify({ error }));
+export interface WebhookEndpointOptions {
+  secret: string;
+  /** Hands a verified event to the app; rejects when a handler failed. */
+  receive(event: VerifiedEvent): Promise<void>;
+  log: { error(details: Record<string, unknown>, message: string): void };
+  /** Default 25 MB (GitHub's limit). */
+  maxBodyBytes?: number;
+}
+
+function answer(response: ServerResponse, status: number, body: string, type = "application/json"): true {
+  response.writeHead(status, { "content-type": type });
+  response.end(body);
   return true;
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+/** Answers and closes the connection without reading (the rest of) the request's body. */
+function refuse(request: IncomingMessage, response: ServerResponse, status: number, error: string): true {
+  request.pause();
+  response.writeHead(status, { "content-type": "application/json", connection: "close" });
+  response.end(JSON.stringify({ error }), () => request.socket.destroy());
+  return true;
+}
+
+type ReadBody = { body: Buffer; signature: Buffer } | { tooLarge: true } | { aborted: true };
+
+/** Reads at most `limit` bytes, computing the body's HMAC as it arrives. */
+function readSigned(request: IncomingMessage, secret: string, limit: number): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
+    const hmac = createHmac("sha256", secret);
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        request.destroy();
-      } else chunks.push(chunk);
+      if (size > limit) {
+        request.off("data", onData);
+        request.pause();
+        chunks.length = 0;
+        resolve({ tooLarge: true });
+        return;
+      }
+      hmac.update(chunk);
+      chunks.push(chunk);
+    };
+    request.on("data", onData);
+    request.on("end", () => {
+      if (size <= limit) {
+        resolve({ body: Buffer.concat(chunks), signature: Buffer.from(`sha256=${hmac.digest("hex")}`) });
+      }
     });
-    request.on("end", () => resolve(Buffer.concat(chunks)));
     request.on("error", reject);
+    // The sender went away before the end (a resolved promise ignores this).
+    request.on("close", () => resolve({ aborted: true }));
   });
 }
 
-function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
-  if (!header?.startsWith("sha256=")) return false;
-  const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(body).digest("hex")}`);
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /** Handles requests to the webhook path; returns false for any other path. */
-export function createWebhookEndpoint(secret: string, probotMiddleware: Middleware) {
+export function createWebhookEndpoint(options: WebhookEndpointOptions) {
+  const limit = options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
+  const tooLarge = `The payload is larger than GitHub's ${Math.round(limit / 1024 / 1024)} MB limit.`;
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     if ((request.url ?? "").split("?")[0] !== WEBHOOK_PATH) return false;
-    if (request.method !== "POST") return answer(response, 405, "Webhooks are POSTed.");
-    const body = await readBody(request);
-    if (!body) return answer(response, 413, "The payload is larger than GitHub's 25 MB limit.");
-    if (!signatureMatches(secret, body, request.headers["x-hub-signature-256"] as string | undefined)) {
-      return answer(
+    if (request.method !== "POST") return refuse(request, response, 405, "Webhooks are POSTed.");
+    const signature = header(request, "x-hub-signature-256");
+    if (!signature || !SIGNATURE.test(signature)) {
+      return refuse(
+        request,
         response,
         401,
         "Missing or wrong X-Hub-Signature-256: check that the App's webhook secret matches WEBHOOK_SECRET.",
       );
     }
-    const event = request.headers["x-github-event"];
-    const delivery = request.headers["x-github-delivery"];
-    if (typeof event !== "string" || typeof delivery !== "string" || delivery === "") {
-      return answer(response, 400, "X-GitHub-Event and X-GitHub-Delivery headers are required.");
+    const event = header(request, "x-github-event");
+    const delivery = header(request, "x-github-delivery");
+    if (!event || !delivery) {
+      return refuse(request, response, 400, "X-GitHub-Event and X-GitHub-Delivery headers are required.");
     }
-    if (!KNOWN_EVENTS.has(event)) return answer(response, 400, `Unknown event "${event}".`);
-    const text = body.toString("utf8");
+    if (!KNOWN_EVENTS.has(event)) return refuse(request, response, 400, `Unknown event "${event}".`);
+    if (Number(request.headers["content-length"] ?? 0) > limit)
+      return refuse(request, response, 413, tooLarge);
+
+    const read = await readSigned(request, options.secret, limit);
+    if ("aborted" in read) {
+      response.destroy();
+      return true;
+    }
+    if ("tooLarge" in read) return refuse(request, response, 413, tooLarge);
+    const given = Buffer.from(signature);
+    if (given.length !== read.signature.length || !timingSafeEqual(given, read.signature)) {
+      return answer(
+        response,
+        401,
+        JSON.stringify({
+          error:
+            "Missing or wrong X-Hub-Signature-256: check that the App's webhook secret matches WEBHOOK_SECRET.",
+        }),
+      );
+    }
+    let payload: unknown;
     try {
-      JSON.parse(text);
+      payload = JSON.parse(read.body.toString("utf8"));
     } catch {
-      return answer(response, 400, "The payload is not valid JSON.");
+      return answer(response, 400, JSON.stringify({ error: "The payload is not valid JSON." }));
     }
-    (request as IncomingMessage & { body?: string }).body = text;
-    await probotMiddleware(request, response);
-    return true;
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+      return answer(response, 400, JSON.stringify({ error: "The payload is not a JSON object." }));
+    }
+    const handled = options.receive({
+      id: delivery,
+      name: event,
+      payload: payload as Record<string, unknown>,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<"slow">((resolve) => {
+      timer = setTimeout(() => resolve("slow"), ANSWER_WITHIN_MS);
+    });
+    try {
+      const first = await Promise.race([handled.then(() => "done" as const), slow]);
+      if (first === "slow") {
+        handled.catch((error) => logFailure(options, delivery, event, error));
+        return answer(response, 202, "still processing\n", "text/plain");
+      }
+      return answer(response, 200, "ok\n", "text/plain");
+    } catch (error) {
+      logFailure(options, delivery, event, error);
+      return answer(response, 500, JSON.stringify({ error: "devflow could not handle this delivery." }));
+    } finally {
+      clearTimeout(timer);
+    }
   };
+}
+
+/** @octokit/webhooks wraps handler errors in an AggregateError: log what is inside. */
+function logFailure(options: WebhookEndpointOptions, deliveryId: string, event: string, error: unknown) {
+  const inner = (error as { errors?: unknown[] }).errors ?? [error];
+  options.log.error(
+    { deliveryId, event, errors: inner.map((cause) => (cause as Error)?.message ?? String(cause)) },
+    "webhook handler failed; the delivery is not recorded, so its redelivery is processed",
+  );
 }

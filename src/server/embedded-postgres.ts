@@ -7,22 +7,26 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
+  chmodSync,
   chownSync,
   closeSync,
   existsSync,
   mkdirSync,
   openSync,
   readFileSync,
-  statSync,
+  renameSync,
   writeFileSync,
 } from "node:fs";
-import { arch, platform, userInfo } from "node:os";
+import { arch, platform } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import { DevflowError } from "../errors/index.js";
+import { assertTraversable, type OsUser, runAsUser } from "./embedded-postgres-account.js";
+import { type AppRole, ensureAppDatabase } from "./embedded-postgres-role.js";
 import { EmbeddedPostgresUsers } from "./embedded-postgres-users.js";
 import { findFreePort } from "./free-port.js";
 import { isProcessAlive, stopProcess } from "./processes.js";
+import { serviceEnvironment } from "./service-environment.js";
 
 export interface EmbeddedPostgresOptions {
   /** devflow's data directory; Postgres lives in `<dataDir>/postgres`. */
@@ -57,12 +61,16 @@ interface Binaries {
   postgres: string;
 }
 
+/** `<root>/settings.json` (0600): the cluster's superuser, and the role devflow works as. */
 interface StoredSettings {
   user: string;
   password: string;
+  /** Absent in clusters made before devflow stopped working as the superuser: added on their next start. */
+  app?: AppRole;
 }
 
 const SUPERUSER = "devflow";
+const APP_ROLE = "devflow_app";
 
 async function loadBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
@@ -78,69 +86,22 @@ async function loadBinaries(): Promise<Binaries> {
   }
 }
 
-/** Postgres refuses to run as root: run it as an unprivileged `postgres` user, creating one if needed. */
-function runAsUser(): { uid: number; gid: number } | undefined {
-  if (userInfo().uid !== 0) return undefined;
-  const lookup = () => {
-    try {
-      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
-      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
-      return { uid, gid };
-    } catch {
-      return undefined;
-    }
-  };
-  const existing = lookup();
-  if (existing) return existing;
-  try {
-    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "postgres"], {
-      stdio: "ignore",
-    });
-  } catch (error) {
-    throw new DevflowError(
-      "devflow runs as root and could not create a `postgres` user for the embedded Postgres.",
-      {
-        code: "embedded_postgres_failed",
-        cause: error,
-        recoveryHint:
-          "Create an unprivileged `postgres` user (useradd postgres), run devflow as a normal user, or set DATABASE_URL.",
-      },
-    );
-  }
-  const created = lookup();
-  if (!created)
-    throw new DevflowError("The `postgres` user vanished after creation.", {
-      code: "embedded_postgres_failed",
-    });
-  return created;
-}
-
-/** The unprivileged user must be able to reach the data directory through every parent. */
-function assertTraversable(dir: string, owner: { uid: number; gid: number } | undefined): void {
-  if (!owner) return;
-  for (let current = dirname(dir); current !== dirname(current); current = dirname(current)) {
-    if ((statSync(current).mode & 0o001) === 0) {
-      throw new DevflowError(
-        `The embedded Postgres runs as the user "postgres", which cannot enter ${current} (mode ${(statSync(current).mode & 0o777).toString(8)}).`,
-        {
-          code: "embedded_postgres_failed",
-          recoveryHint: `Set DEVFLOW_DATA_DIR to a directory outside ${current} (e.g. /var/lib/devflow), or set DATABASE_URL.`,
-        },
-      );
-    }
-  }
-}
-
 function readSettings(path: string): StoredSettings {
   return JSON.parse(readFileSync(path, "utf8")) as StoredSettings;
 }
 
-async function initdb(
-  binaries: Binaries,
-  pgdata: string,
-  settings: StoredSettings,
-  owner?: { uid: number; gid: number },
-) {
+/** Written whole (a new file renamed over the old), readable by devflow's user only. */
+function writeSettings(path: string, settings: StoredSettings): void {
+  const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  writeFileSync(temporary, JSON.stringify(settings), { mode: 0o600, flag: "wx" });
+  renameSync(temporary, path);
+}
+
+function newPassword(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+async function initdb(binaries: Binaries, pgdata: string, settings: StoredSettings, owner?: OsUser) {
   mkdirSync(pgdata, { recursive: true, mode: 0o700 });
   const pwfile = join(pgdata, "..", `.pwfile-${randomBytes(6).toString("hex")}`);
   writeFileSync(pwfile, settings.password, { mode: 0o600 });
@@ -162,7 +123,7 @@ async function initdb(
         "UTF8",
         "--locale=C",
       ],
-      { stdio: "pipe", ...(owner ?? {}) },
+      { stdio: "pipe", env: serviceEnvironment(), ...(owner ?? {}) },
     );
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? "";
@@ -171,7 +132,7 @@ async function initdb(
       cause: error,
     });
   } finally {
-    execFileSync("rm", ["-f", pwfile]);
+    execFileSync("rm", ["-f", pwfile], { env: serviceEnvironment() });
   }
 }
 
@@ -308,17 +269,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const initialized = !existsSync(join(pgdata, "PG_VERSION"));
   if (initialized) {
-    const settings: StoredSettings = { user: SUPERUSER, password: randomBytes(24).toString("base64url") };
-    writeFileSync(settingsPath, JSON.stringify(settings), { mode: 0o600 });
+    const settings: StoredSettings = {
+      user: SUPERUSER,
+      password: newPassword(),
+      app: { user: APP_ROLE, password: newPassword() },
+    };
+    writeSettings(settingsPath, settings);
     log(`initializing an embedded Postgres in ${pgdata}`);
     await initdb(binaries, pgdata, settings, owner);
   }
+  chmodSync(settingsPath, 0o600); // earlier versions' files too
   const settings = readSettings(settingsPath);
-  const auth = `${encodeURIComponent(settings.user)}:${encodeURIComponent(settings.password)}`;
-  const serverUrlAt = (port: number) => `postgresql://${auth}@127.0.0.1:${port}`;
   const users = new EmbeddedPostgresUsers(root);
-  if (options.whenInUse === "share") {
-    const running = await connectToRunning(pgdata, users, serverUrlAt, database, log);
+  const urlAt = (role: { user: string; password: string }) => (port: number) =>
+    `postgresql://${encodeURIComponent(role.user)}:${encodeURIComponent(role.password)}@127.0.0.1:${port}`;
+  if (options.whenInUse === "share" && settings.app) {
+    const running = await connectToRunning(pgdata, users, urlAt(settings.app), database, log);
     if (running) return running;
   }
   await stopStalePostmaster(root, pgdata, users, log);
@@ -326,7 +292,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const port = options.port ?? (await findFreePort());
   const logPath = join(root, "postgres.log");
-  const logFd = openSync(logPath, "a");
+  const logFd = openSync(logPath, "a", 0o600);
+  chmodSync(logPath, 0o600);
   if (owner) chownSync(logPath, owner.uid, owner.gid);
   const child = spawn(
     binaries.postgres,
@@ -342,17 +309,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ],
     // Its own process group: a Ctrl-C in the terminal reaches devflow, which drains its work and only
     // then stops Postgres (or leaves it running for another devflow process still using it).
-    { stdio: ["ignore", logFd, logFd], detached: true, ...(owner ?? {}) },
+    {
+      stdio: ["ignore", logFd, logFd],
+      detached: true,
+      env: serviceEnvironment(),
+      ...(owner ?? {}),
+    },
   );
   closeSync(logFd);
-  const serverUrl = serverUrlAt(port);
-  await waitUntilReady(`${serverUrl}/postgres`, child, logPath);
-  await ensureDatabase(`${serverUrl}/postgres`, database);
+  const adminUrl = `${urlAt(settings)(port)}/postgres`;
+  await waitUntilReady(adminUrl, child, logPath);
+  let app = settings.app;
+  if (app === undefined) {
+    // A cluster of an earlier version, where devflow worked as the superuser: hand it over now.
+    app = { user: APP_ROLE, password: newPassword() };
+    log(`giving the embedded Postgres database "${database}" to the role ${APP_ROLE} (not a superuser)`);
+  }
+  await ensureAppDatabase(adminUrl, database, app);
+  if (settings.app === undefined) writeSettings(settingsPath, { ...settings, app });
   log(`embedded Postgres ready on 127.0.0.1:${port} (pid ${child.pid})`);
 
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
-    connectionString: `${serverUrl}/${database}`,
+    connectionString: `${urlAt(app)(port)}/${database}`,
     port,
     pid: child.pid ?? -1,
     initialized,
@@ -381,14 +360,3 @@ async function stopPostmaster(pid: number): Promise<void> {
 }
 
 const SMART_SHUTDOWN_MS = 5_000;
-
-async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
-  } finally {
-    await client.end();
-  }
-}

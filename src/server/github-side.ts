@@ -1,9 +1,10 @@
 // devflow's side of GitHub in a server process: with credentials (environment, or saved by the setup
 // page) the Probot app — webhook endpoint and effects worker on web, git tokens everywhere; without
 // them, on web, the setup page, which mounts the app as soon as GitHub hands over the credentials.
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Probot } from "probot";
-import type { Environment, GitHubAppCredentials } from "../config/environment.js";
+import { DEFAULT_HOST, type Environment, type GitHubAppCredentials } from "../config/environment.js";
 import { githubUrls } from "../github/github-urls.js";
 import type { GitHubDeps } from "../github/handlers/github-deps.js";
 import { createProbot, gitAuthHeaderFor, mountGitHubApp } from "../github/mount-github-app.js";
@@ -66,14 +67,25 @@ export async function startGitHubSide(options: GitHubSideOptions): Promise<GitHu
     );
   }
   if (credentials) await mount(credentials);
+  // The setup page is served only to whoever holds this token, printed in devflow's log: the first
+  // visitor of a fresh devflow must not be able to register it as their own app.
+  const setupToken = randomBytes(24).toString("base64url");
   if (serves && !env.github) {
     routes.push(
       createSetupHandler({
         github: githubUrls(env.githubEnterprise),
         dataDir: env.dataDir,
         log,
+        token: setupToken,
         ...(saved ? { registered: saved } : {}),
-        onRegistered: (registration) => mount(registration.credentials),
+        onRegistered: async (registration) => {
+          await mount(registration.credentials);
+          // Registered now: with HOST unset, listen where GitHub can reach the webhook endpoint.
+          if (env.host === undefined && server.host !== DEFAULT_HOST) {
+            await server.rebind(DEFAULT_HOST);
+            log.info({ host: DEFAULT_HOST, port: server.port }, "registered: listening on every interface");
+          }
+        },
       }),
     );
   }
@@ -94,9 +106,14 @@ export async function startGitHubSide(options: GitHubSideOptions): Promise<GitHu
           "GitHub App credentials saved by the setup page",
         );
       } else if (serves) {
+        const link = `${server.url}${SETUP_PATH}?token=${setupToken}`;
+        const where =
+          env.host === undefined
+            ? ` devflow listens on ${server.host} only until then (set HOST to listen elsewhere, e.g. behind a tunnel or proxy to this port).`
+            : "";
         log.warn(
-          { setup: `${server.url}${SETUP_PATH}` },
-          `No GitHub App credentials yet: open ${server.url}${SETUP_PATH} (at devflow's public address, which GitHub must reach) to register devflow on GitHub`,
+          { setup: link },
+          `No GitHub App credentials yet: open ${link} (at devflow's public address, which GitHub must reach) to register devflow on GitHub. The link's token is this process's own: keep it to yourself.${where}`,
         );
       } else {
         log.warn(

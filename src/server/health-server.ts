@@ -7,7 +7,11 @@ type RouteHandler = (request: IncomingMessage, response: ServerResponse) => Prom
 
 export interface HealthServer {
   readonly port: number;
+  /** Where it listens now (see `rebind`). */
+  readonly host: string;
   readonly url: string;
+  /** Listens on `host` instead, same port; requests in progress finish on their connections. */
+  rebind(host: string): Promise<void>;
   /** Other routes (the GitHub webhook endpoint); returns false for a path it does not serve. */
   setHandler(handler: RouteHandler): void;
   setState(state: HealthState, details?: Record<string, unknown>): void;
@@ -45,27 +49,44 @@ export async function startHealthServer(port: number, host: string): Promise<Hea
     response.writeHead(state === "ready" ? 200 : 503, { "content-type": "application/json" });
     response.end(JSON.stringify({ status: state, ...details }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EADDRINUSE") {
+  // A body GitHub sends arrives within seconds; a connection that drips one byte at a time is dropped.
+  server.requestTimeout = 60_000;
+  const listen = (onHost: string, onPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      const failed = (error: NodeJS.ErrnoException) => {
         reject(
-          new DevflowError(`Port ${port} on ${host} is already in use.`, {
-            code: "port_in_use",
-            cause: error,
-          }),
+          error.code === "EADDRINUSE"
+            ? new DevflowError(`Port ${onPort} on ${onHost} is already in use.`, {
+                code: "port_in_use",
+                cause: error,
+              })
+            : error,
         );
-      } else {
-        reject(error);
-      }
+      };
+      server.once("error", failed);
+      server.listen(onPort, onHost, () => {
+        server.off("error", failed);
+        resolve();
+      });
     });
-    server.listen(port, host, () => resolve());
-  });
+  await listen(host, port);
+  let boundHost = host;
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   return {
     port: boundPort,
+    get host() {
+      return boundHost;
+    },
     url: `http://${shownHost}:${boundPort}`,
+    async rebind(nextHost) {
+      if (nextHost === boundHost) return;
+      // close() stops listening at once (open connections go on); the port is free for the new listener.
+      server.close();
+      await listen(nextHost, boundPort);
+      boundHost = nextHost;
+    },
     setHandler(next) {
       handler = next;
     },

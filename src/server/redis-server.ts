@@ -7,6 +7,7 @@ import { createConnection } from "node:net";
 import { delimiter, join } from "node:path";
 import { DevflowError } from "../errors/index.js";
 import { findFreePort } from "./free-port.js";
+import { serviceEnvironment } from "./service-environment.js";
 
 export interface SpawnedRedis {
   readonly url: string;
@@ -70,7 +71,7 @@ export async function spawnRedisServer(
       "no",
       ...(options.password ? ["--requirepass", options.password] : []),
     ],
-    { stdio: "ignore" },
+    { stdio: "ignore", env: serviceEnvironment() },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 10_000;

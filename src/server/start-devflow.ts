@@ -1,8 +1,7 @@
 // devflow's server processes (`devflow start [all|web|worker]`): services, migrations, the registry,
 // the health endpoint, and by role the dispatch engine (web) and/or a worker host, and the GitHub app —
 // or, without credentials, the setup page that registers it.
-import { mkdirSync } from "node:fs";
-import type { Environment } from "../config/environment.js";
+import { DEFAULT_HOST, type Environment, UNREGISTERED_HOST } from "../config/environment.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type DatabaseClient } from "../db/index.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
@@ -14,6 +13,7 @@ import { createSessionAdapter } from "../sessions/create-session-adapter.js";
 import { type GitHubSide, startGitHubSide } from "./github-side.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";
+import { secureDataDir } from "./secure-data-dir.js";
 import { startServices } from "./services.js";
 import { startWorker } from "./start-worker.js";
 
@@ -61,12 +61,15 @@ export async function startDevflow({
   let github: GitHubSide | undefined;
   let health: HealthServer | undefined;
   try {
-    health = await startHealthServer(env.port, env.host);
+    // Unregistered and HOST unset: loopback only, so the setup page is not offered to the network.
+    const unregistered = !env.github && !saved && role !== "worker";
+    health = await startHealthServer(env.port, env.host ?? (unregistered ? UNREGISTERED_HOST : DEFAULT_HOST));
     const server = health;
     cleanups.push({ name: "health server", run: () => server.close() });
     logger.info({ url: `${health.url}/healthz` }, "health endpoint listening (503 until start-up is done)");
 
-    mkdirSync(env.dataDir, { recursive: true });
+    const tightened = secureDataDir(env.dataDir);
+    if (tightened.length > 0) logger.warn({ paths: tightened }, "closed the data directory to other users");
     const services = await startServices({
       databaseUrl: env.databaseUrl,
       redisUrl: env.redisUrl,
@@ -100,7 +103,7 @@ export async function startDevflow({
       const agents = new Map(
         Object.entries(config.agents).map(([name, agent]) => [
           name,
-          createSessionAdapter(agent, env.dataDir),
+          createSessionAdapter(agent, env.dataDir, config.limits),
         ]),
       );
       const defaultAdapter = agents.get(config.defaultAgent);
@@ -123,6 +126,7 @@ export async function startDevflow({
           : {}),
         // Asked per run, so an app registered on the setup page while running is used at once.
         gitAuthHeader: async (run) => github?.gitAuthHeader(run),
+        limits: config.limits,
         log: logger,
       });
       cleanups.push({ name: "worker", run: () => worker.stop() });

@@ -35,6 +35,8 @@ export interface StartWorkerOptions {
   artifactPollMs?: number;
   reconcileEveryMs?: number;
   gitAuthHeader?: WorkerContext["gitAuthHeader"];
+  /** Caps on artifacts and reports (the server config's `limits`). */
+  limits?: WorkerContext["limits"];
   log?: EngineLog;
 }
 

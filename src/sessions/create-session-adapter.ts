@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { InputLimits } from "../config/input-limits.js";
 import type { AgentConfig } from "../config/server-config.js";
 import { builtinTemplatesDir } from "../registry/index.js";
 import { buildAgentEnvironment } from "./agent-environment.js";
@@ -10,7 +11,11 @@ import type { SessionAdapter } from "./session-adapter.js";
 import { TmuxSessionAdapter } from "./tmux-adapter.js";
 
 /** The adapter for an operator-defined agent. */
-export function createSessionAdapter(agent: AgentConfig, dataDir: string): SessionAdapter {
+export function createSessionAdapter(
+  agent: AgentConfig,
+  dataDir: string,
+  limits?: InputLimits,
+): SessionAdapter {
   if (agent.preset === "fake") {
     // Recorded on disk and working in a detached process: a restarted worker resumes the session.
     return new FakeSessionAdapter({
@@ -25,6 +30,7 @@ export function createSessionAdapter(agent: AgentConfig, dataDir: string): Sessi
       command: [...launch.argv],
       promptVia: launch.promptVia,
       passThrough: [...launch.passThrough],
+      ...(limits && { limits }),
     });
   }
   // A pane's environment is fixed when it starts: only session-stable values go in (the adapter adds

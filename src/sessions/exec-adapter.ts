@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { appendFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { InputLimits } from "../config/input-limits.js";
 import { DevflowError } from "../errors/index.js";
 import { buildAgentEnvironment, checkPassThrough } from "./agent-environment.js";
 import { ExecOutput } from "./exec-output.js";
@@ -27,6 +28,8 @@ export interface ExecSessionAdapterOptions {
   readonly tailLines?: number;
   /** Where PATH, LANG, TERM and pass-through values come from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Caps on the transcript (default: DEFAULT_INPUT_LIMITS). */
+  readonly limits?: Pick<InputLimits, "transcriptLineChars" | "transcriptBytesPerSession">;
 }
 
 /** How the session's last agent process ended: exit code or signal, and the last lines it printed. */
@@ -131,6 +134,10 @@ export class ExecSessionAdapter implements SessionAdapter {
       maxLineChars: 2_000,
       tailLines: this.#options.tailLines ?? 20,
       flushMs: 200,
+      ...(this.#options.limits && {
+        lineLimitChars: this.#options.limits.transcriptLineChars,
+        transcriptLimitBytes: this.#options.limits.transcriptBytesPerSession,
+      }),
     });
     output.note(`prompt ${envelope.dedupKey}: starting ${program} in ${handle.cwd}`);
     const child = spawn(program, args, {

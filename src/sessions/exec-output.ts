@@ -1,8 +1,11 @@
 // An exec agent's stdout and stderr, line by line: appended to the session transcript, kept as a tail
-// for failure reasons, and handed on in bounded chunks (for run events).
-import { createWriteStream, type WriteStream } from "node:fs";
+// for failure reasons, and handed on in bounded chunks (for run events). Bounded whatever the agent
+// prints: a line keeps at most `lineLimitChars` characters (the partial line held between reads never
+// grows past that), and the session's transcript stops at `transcriptLimitBytes`.
+import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
+import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
 
 export interface ExecOutputOptions {
   readonly transcriptPath: string;
@@ -13,6 +16,17 @@ export interface ExecOutputOptions {
   readonly tailLines: number;
   /** How long a chunk may wait for more lines before it is handed on. */
   readonly flushMs: number;
+  /** Characters kept of one line; the rest is counted, not kept (default: the server config's default). */
+  readonly lineLimitChars?: number;
+  /** Bytes the session's transcript file may reach, counting what earlier prompts wrote to it. */
+  readonly transcriptLimitBytes?: number;
+}
+
+/** One stream's line being read: the characters kept so far (at most the limit) and how many were not. */
+interface PartialLine {
+  parts: string[];
+  kept: number;
+  dropped: number;
 }
 
 export class ExecOutput {
@@ -20,11 +34,19 @@ export class ExecOutput {
   readonly #transcript: WriteStream;
   readonly #open = new Set<() => void>();
   readonly #tail: string[] = [];
+  readonly #lineLimit: number;
+  readonly #transcriptLimit: number;
+  #transcriptBytes: number;
+  #transcriptFull = false;
   #pending: string[] = [];
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: ExecOutputOptions) {
     this.#options = options;
+    this.#lineLimit = options.lineLimitChars ?? DEFAULT_INPUT_LIMITS.transcriptLineChars;
+    this.#transcriptLimit = options.transcriptLimitBytes ?? DEFAULT_INPUT_LIMITS.transcriptBytesPerSession;
+    // The transcript is the session's: earlier prompts' output counts against its limit.
+    this.#transcriptBytes = sizeOf(options.transcriptPath);
     this.#transcript = createWriteStream(options.transcriptPath, { flags: "a" });
     this.#transcript.on("error", () => {}); // a full disk must not crash the worker; the tail remains
   }
@@ -32,18 +54,23 @@ export class ExecOutput {
   /** Reads `stream` line by line until it ends or close() is called. */
   attach(stream: Readable): void {
     const decoder = new StringDecoder("utf8");
-    let partial = "";
+    const partial: PartialLine = { parts: [], kept: 0, dropped: 0 };
+    // Only the new text is searched for line ends, so a line without one costs linear time.
     const onData = (data: Buffer) => {
-      const lines = (partial + decoder.write(data)).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) this.#line(line);
+      const text = decoder.write(data);
+      let start = 0;
+      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+        this.#keep(partial, text.slice(start, end));
+        this.#endLine(partial);
+        start = end + 1;
+      }
+      if (start < text.length) this.#keep(partial, text.slice(start));
     };
     const finish = () => {
       stream.off("data", onData);
       this.#open.delete(finish);
-      const rest = partial + decoder.end();
-      partial = "";
-      if (rest !== "") this.#line(rest);
+      this.#keep(partial, decoder.end());
+      if (partial.kept > 0 || partial.dropped > 0) this.#endLine(partial);
     };
     stream.on("data", onData);
     stream.once("end", finish);
@@ -53,10 +80,10 @@ export class ExecOutput {
 
   /** devflow's own line in the transcript (not in the tail or the chunks). */
   note(line: string): void {
-    this.#transcript.write(`[devflow ${new Date().toISOString()}] ${line}\n`);
+    this.#write(`[devflow ${new Date().toISOString()}] ${line}\n`);
   }
 
-  /** The last lines the agent printed, oldest first. */
+  /** The last lines the agent printed, oldest first, each cut to the line limit. */
   tail(): string[] {
     return [...this.#tail];
   }
@@ -68,9 +95,32 @@ export class ExecOutput {
     await new Promise<void>((resolve) => this.#transcript.end(resolve));
   }
 
-  #line(raw: string): void {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    this.#transcript.write(`${line}\n`);
+  #keep(partial: PartialLine, text: string): void {
+    if (text === "") return;
+    const room = this.#lineLimit - partial.kept;
+    if (text.length <= room) {
+      partial.parts.push(text);
+      partial.kept += text.length;
+      return;
+    }
+    if (room > 0) partial.parts.push(text.slice(0, room));
+    partial.kept = this.#lineLimit;
+    partial.dropped += text.length - Math.max(room, 0);
+  }
+
+  #endLine(partial: PartialLine): void {
+    let line = partial.parts.join("");
+    if (partial.dropped === 0 && line.endsWith("\r")) line = line.slice(0, -1);
+    const cut =
+      partial.dropped > 0 ? `${line}… [devflow: line cut, ${partial.dropped} more characters]` : line;
+    partial.parts = [];
+    partial.kept = 0;
+    partial.dropped = 0;
+    this.#line(cut);
+  }
+
+  #line(line: string): void {
+    this.#write(`${line}\n`);
     this.#tail.push(line);
     if (this.#tail.length > this.#options.tailLines) this.#tail.shift();
     if (this.#options.onChunk === undefined) return;
@@ -85,6 +135,24 @@ export class ExecOutput {
     }
   }
 
+  /**
+   * Appends to the transcript while it is under its limit; the first write past it leaves one marker
+   * instead, and later output is dropped (still read, so the agent never blocks on a full pipe).
+   */
+  #write(text: string): void {
+    if (this.#transcriptFull) return;
+    const bytes = Buffer.byteLength(text);
+    if (this.#transcriptBytes + bytes <= this.#transcriptLimit) {
+      this.#transcriptBytes += bytes;
+      this.#transcript.write(text);
+      return;
+    }
+    this.#transcriptFull = true;
+    this.#transcript.write(
+      `[devflow ${new Date().toISOString()}] the transcript reached its limit of ${this.#transcriptLimit} bytes (limits.transcriptBytesPerSession): the rest of this session's output is left out\n`,
+    );
+  }
+
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -96,5 +164,13 @@ export class ExecOutput {
     } catch {
       // a failing listener must not stop the agent's output from reaching the transcript
     }
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }

@@ -9,7 +9,6 @@ afterAll(remove);
 
 const DEFAULTS = {
   port: 3000,
-  host: "0.0.0.0",
   dataDir: join(dir, ".devflow"),
   hostId: HOSTNAME,
   logLevel: "info",

@@ -11,6 +11,21 @@ describe("server config (DEVFLOW_CONFIG)", () => {
       label: "devflow",
       maxConcurrentRuns: 4,
       engine: { reconcileEverySeconds: 30, shutdownDrainSeconds: 30 },
+      limits: {
+        transcriptLineChars: 16_000,
+        transcriptBytesPerSession: 64 * 1024 * 1024,
+        artifactBytes: 4 * 1024 * 1024,
+        reportBytes: 4 * 1024 * 1024,
+      },
+    });
+  });
+
+  it("takes the input caps under limits, each defaulting on its own", () => {
+    expect(parseServerConfig("limits: { artifactBytes: 65536 }", "devflow.yml").limits).toEqual({
+      transcriptLineChars: 16_000,
+      transcriptBytesPerSession: 64 * 1024 * 1024,
+      artifactBytes: 65_536,
+      reportBytes: 4 * 1024 * 1024,
     });
   });
 
@@ -26,6 +41,8 @@ describe("server config (DEVFLOW_CONFIG)", () => {
     { text: "agents:\n  mine: { preset: fake, command: [rm, -rf] }", says: "agents.mine" },
     { text: "labell: devflow", says: "labell" },
     { text: "engine: { phaseTimeoutSeconds: -1 }", says: "engine.phaseTimeoutSeconds" },
+    { text: "limits: { artifactBytes: 10 }", says: "limits.artifactBytes" },
+    { text: "limits: { transcriptLines: 10 }", says: "limits" },
     { text: "agents: [", says: "not valid YAML" },
     {
       text: "agents:\n  mine: { preset: rocket }",

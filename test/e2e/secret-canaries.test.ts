@@ -5,14 +5,14 @@
 // directories (worktrees, transcripts, reports, mirrors), in any database row (run events, outbox
 // payloads, reports), in the processes' logs, or in anything devflow wrote to GitHub.
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRedisServer, type SpawnedRedis, spawnRedisServer } from "../../src/server/redis-server.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 import { type GitHubE2E, startGitHubE2E } from "../support/github-e2e.js";
+import { databaseText, filesUnder } from "../support/leak-scan.js";
 
 const REPO = "octo/canaries";
 const AGENT = fileURLToPath(new URL("../fixtures/dump-agent.mjs", import.meta.url));
@@ -55,38 +55,6 @@ afterAll(async () => {
   await redis?.stop();
   await harness.cleanup();
 });
-
-function filesUnder(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...filesUnder(path));
-    else if (entry.isFile() && statSync(path).size < 20_000_000) found.push(path);
-  }
-  return found;
-}
-
-/** Every row of every table devflow keeps, as JSON text. */
-async function databaseText(): Promise<string> {
-  const client = new pg.Client({ connectionString: harness.db.url });
-  await client.connect();
-  try {
-    const tables = await client.query<{ schema: string; name: string }>(
-      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-       WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
-    );
-    const parts: string[] = [];
-    for (const { schema, name } of tables.rows) {
-      const rows = await client.query<{ row: string }>(
-        `SELECT row_to_json(t)::text AS row FROM "${schema}"."${name}" t`,
-      );
-      parts.push(...rows.rows.map((r) => r.row));
-    }
-    return parts.join("\n");
-  } finally {
-    await client.end();
-  }
-}
 
 describe("secrets never reach an agent, a prompt, a log, a report or GitHub", () => {
   it("a full run with an agent that dumps all it sees shows no canary anywhere", async () => {
@@ -165,7 +133,9 @@ describe("secrets never reach an agent, a prompt, a log, a report or GitHub", ()
       "devflow's data directories (worktrees, dumps, transcripts, reports, mirrors)": filesUnder(dataDir)
         .map((path) => `${path}\n${readFileSync(path, "latin1")}`)
         .join("\n"),
-      "the database (run events, outbox payloads, prompts, reports, audit)": await databaseText(),
+      "the database (run events, outbox payloads, prompts, reports, audit)": await databaseText(
+        harness.db.url,
+      ),
       "the web process's log": e2e.web.output(),
       "the worker process's log": e2e.worker.output(),
       "what devflow wrote to GitHub": JSON.stringify({

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -131,14 +131,43 @@ describe("validateArtifact", () => {
     });
   });
 
-  it("reports a directory where the artifact file should be", async () => {
+  it("refuses a directory where the artifact file should be with artifact_not_regular_file", async () => {
     const path = await artifactFile();
     await mkdir(path);
+    const error = await validateArtifact(path, schema("dev/review@1")).catch((caught: unknown) => caught);
+    expect(isDevflowError(error, "artifact_not_regular_file")).toBe(true);
+  });
+
+  it("refuses a link to a file of secrets with artifact_linked, quoting none of it", async () => {
+    const secrets = await artifactFile(JSON.stringify({ verdict: "canary-secret-value" }));
+    const path = await artifactFile();
+    await symlink(secrets, path);
+    const error = await validateArtifact(path, schema("dev/review@1")).catch((caught: unknown) => caught);
+    expect(isDevflowError(error, "artifact_linked")).toBe(true);
+    expect(String((error as Error).message)).not.toContain("canary-secret-value");
+  });
+
+  it("refuses a file over the size cap with artifact_too_large", async () => {
+    const path = await artifactFile(JSON.stringify({ ...review, summary: "x".repeat(2_000) }));
+    const error = await validateArtifact(path, schema("dev/review@1"), { maxBytes: 1_024 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isDevflowError(error, "artifact_too_large")).toBe(true);
+  });
+
+  it("quotes at most a short excerpt of the artifact, in at most 20 problems and one line saying how many more", async () => {
+    const keys = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}${"y".repeat(500)}`, 1]));
+    const path = await artifactFile(JSON.stringify({ ...review, verdict: "z".repeat(10_000), ...keys }));
     const result = await validateArtifact(path, schema("dev/review@1"));
-    expect(result).toEqual({
-      ok: false,
-      problems: [`${path} is a directory: write the artifact there as a JSON file`],
-    });
+    if (result.ok) throw new Error("expected problems");
+    expect(result.problems).toHaveLength(21);
+    expect(result.problems.at(-1)).toMatch(/^… and \d+ more problems$/);
+    for (const problem of result.problems) expect(problem.length).toBeLessThanOrEqual(301);
+    const notJson = await validateArtifact(
+      await artifactFile(`x${"s".repeat(10_000)}`),
+      schema("dev/review@1"),
+    );
+    expect(notJson.ok === false && notJson.problems[0]?.length).toBeLessThan(200);
   });
 
   it("takes a bare JSON Schema as well as a registry entry", async () => {

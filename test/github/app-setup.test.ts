@@ -73,9 +73,15 @@ function unescapeHtml(text: string): string {
     .replaceAll("&amp;", "&");
 }
 
+/** The setup link's token, as devflow printed it in its log. */
+async function setupToken(): Promise<string> {
+  await expect.poll(() => /\/setup\?token=([\w-]+)/.exec(devflow?.output() ?? "")?.[1]).toBeDefined();
+  return /\/setup\?token=([\w-]+)/.exec(devflow?.output() ?? "")?.[1] ?? "";
+}
+
 /** The setup page's form: where it posts and the manifest it carries. */
 async function setupForm(): Promise<{ action: string; manifest: Record<string, unknown> }> {
-  const page = await fetch(`http://127.0.0.1:${port}/setup`);
+  const page = await fetch(`http://127.0.0.1:${port}/setup?token=${await setupToken()}`);
   expect(page.status).toBe(200);
   const html = await page.text();
   const action = /<form id="register" action="([^"]+)" method="post">/.exec(html)?.[1];
@@ -132,7 +138,7 @@ describe("devflow start without GitHub App credentials", () => {
     });
 
     // Behind a reverse proxy the public address is the forwarded one.
-    const proxied = await fetch(`http://127.0.0.1:${port}/setup`, {
+    const proxied = await fetch(`http://127.0.0.1:${port}/setup?token=${await setupToken()}`, {
       headers: { "x-forwarded-proto": "https", "x-forwarded-host": "devflow.example.com" },
     });
     expect(await proxied.text()).toContain("https://devflow.example.com/api/github/webhooks");

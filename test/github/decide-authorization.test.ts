@@ -52,7 +52,7 @@ describe("decideAuthorization", () => {
   it("tells who may decide when it refuses", () => {
     expect(decide({ permission: role("read") })).toMatchObject({
       allowed: false,
-      reason: "@alice has read access; deciding needs write or higher.",
+      reason: "@alice has read access; devflow's triggers and commands need write or higher.",
       whoMay: "people with write access or higher",
     });
   });

@@ -1,7 +1,5 @@
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { access, mkdtemp, readFile, rename, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -14,58 +12,31 @@ import {
   expandArgv,
   PRESETS,
 } from "../../src/sessions/presets/index.js";
+import { installCli, PINNED_CLIS, type RealCli, scratchDir } from "../support/agent-clis.js";
 
 const run = promisify(execFile);
 
 /** The CLIs checked against their own --help, pinned: test/fixtures/cli-help/ records these versions. */
-const PINNED = {
-  claude: "@anthropic-ai/claude-code@2.1.197",
-  codex: "@openai/codex@0.169.0",
-  gemini: "@google/gemini-cli@0.61.0",
-} as const;
-type InstallableCli = keyof typeof PINNED;
+const PINNED = Object.fromEntries(
+  Object.entries(PINNED_CLIS).map(([cli, { pkg, version }]) => [cli, `${pkg}@${version}`]),
+) as Record<RealCli, string>;
+type InstallableCli = RealCli;
 
 const recordedHelp = fileURLToPath(new URL("../fixtures/cli-help/", import.meta.url));
-const versions = createHash("sha256").update(Object.values(PINNED).join(" ")).digest("hex").slice(0, 12);
-/** Shared by test runs on this machine: the install happens once. */
-const cacheDir = join(tmpdir(), `devflow-agent-clis-${versions}`);
-const binOf = (cli: InstallableCli) => join(cacheDir, "node_modules", ".bin", cli);
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
-
-/** Installs the pinned CLIs into the cache folder (never into devflow's node_modules); why not, if not. */
-async function installClis(): Promise<string | undefined> {
-  const clis = Object.keys(PINNED) as InstallableCli[];
-  const installed = async () => (await Promise.all(clis.map((cli) => exists(binOf(cli))))).every(Boolean);
-  if (await installed()) return undefined;
-  const staging = await mkdtemp(`${cacheDir}.staging-`);
-  try {
-    const args = ["install", "--prefix", staging, "--no-audit", "--no-fund", ...Object.values(PINNED)];
-    await run("npm", args, { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
-    await rename(staging, cacheDir).catch(() => undefined); // another run may have finished first
-    return (await installed()) ? undefined : "npm install finished but the CLIs are missing";
-  } catch (error) {
-    return (await installed()) ? undefined : (error as Error).message.split("\n").slice(0, 3).join(" ");
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
-}
-
+const bins = new Map<InstallableCli, string>();
 let installFailure: string | undefined;
 
 beforeAll(async () => {
-  installFailure = await installClis();
-  if (installFailure !== undefined) {
+  // The same cache as the real-CLI tests (test/support/agent-clis.ts); the install happens once.
+  try {
+    for (const cli of Object.keys(PINNED_CLIS) as InstallableCli[]) bins.set(cli, await installCli(cli));
+  } catch (error) {
+    installFailure = (error as Error).message;
     console.warn(
-      `presets.test: could not install ${Object.values(PINNED).join(", ")} from npm (${installFailure}); ` +
-        `checking preset flags against the --help recorded in ${recordedHelp} instead`,
+      `presets.test: ${installFailure}; checking preset flags against the --help recorded in ${recordedHelp} instead`,
     );
   }
-}, 300_000);
+}, 600_000);
 
 interface Help {
   readonly text: string;
@@ -75,12 +46,13 @@ interface Help {
 
 async function helpOf(cli: InstallableCli, subcommands: readonly string[]): Promise<Help> {
   const command = [cli, ...subcommands, "--help"].join(" ");
-  if (installFailure === undefined) {
-    const home = await mkdtemp(join(tmpdir(), "devflow-cli-home-"));
+  const bin = bins.get(cli);
+  if (installFailure === undefined && bin !== undefined) {
+    const home = await scratchDir("cli-help-home");
     try {
       const env = { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1" };
-      const { stdout, stderr } = await run(binOf(cli), [...subcommands, "--help"], { env, timeout: 60_000 });
-      return { text: stdout + stderr, source: `\`${command}\` of ${PINNED[cli]} installed in ${cacheDir}` };
+      const { stdout, stderr } = await run(bin, [...subcommands, "--help"], { env, timeout: 60_000 });
+      return { text: stdout + stderr, source: `\`${command}\` of ${PINNED[cli]} installed at ${bin}` };
     } finally {
       await rm(home, { recursive: true, force: true });
     }
@@ -117,19 +89,19 @@ describe("agentLaunch", () => {
   const commandLines: [CliPresetName, string, string, string][] = [
     [
       "claude",
-      "claude --print --add-dir {artifactDir} --add-dir {schemaDir} --output-format text --permission-mode acceptEdits",
+      "claude --print --add-dir {artifactDir} --add-dir {schemaDir} --output-format stream-json --verbose --permission-mode acceptEdits",
       "claude --add-dir {artifactDir} --add-dir {schemaDir} --permission-mode acceptEdits",
       "stdin",
     ],
     [
       "codex",
-      "codex exec --sandbox workspace-write --add-dir {artifactDir} --color never -",
+      "codex exec --sandbox workspace-write --add-dir {artifactDir} --color never --json -",
       "codex --sandbox workspace-write --ask-for-approval never --add-dir {artifactDir} --no-alt-screen",
       "stdin",
     ],
     [
       "gemini",
-      "gemini --output-format text --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
+      "gemini --output-format stream-json --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
       "gemini --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
       "stdin",
     ],

@@ -1,4 +1,4 @@
-// Who may decide (DESIGN §3): the collaborator permission API's answer at decision time — never
+// Who may trigger and decide (DESIGN §3): the collaborator permission API's answer at decision time — never
 // `author_association` — checked against the repository's config. Bots, devflow itself included, never
 // decide. When the permission lookup failed, the answer is no (fail closed).
 import type { PermissionLevel, RepositoryConfig } from "../../config/repository-config.js";
@@ -52,7 +52,7 @@ export function decideAuthorization(input: AuthorizationInput): AuthorizationDec
   const whoMay = describeWhoMay(input.approvers);
   const deny = (reason: string): AuthorizationDecision => ({ allowed: false, reason, whoMay });
   if (input.actor.type === "Bot" || input.actor.login.endsWith("[bot]")) {
-    return deny(`@${input.actor.login} is a bot; bots never decide.`);
+    return deny(`@${input.actor.login} is a bot; bots never decide or start runs.`);
   }
   if ("failed" in input.permission) {
     return deny(
@@ -62,7 +62,7 @@ export function decideAuthorization(input: AuthorizationInput): AuthorizationDec
   const level = levelOf(input.permission);
   if (RANK[level] < RANK[input.approvers.minPermission]) {
     return deny(
-      `@${input.actor.login} has ${level} access; deciding needs ${input.approvers.minPermission} or higher.`,
+      `@${input.actor.login} has ${level} access; devflow's triggers and commands need ${input.approvers.minPermission} or higher.`,
     );
   }
   const { users, teams } = input.approvers;

@@ -1,9 +1,9 @@
 // Delivers one outbox effect to GitHub. Every delivery is idempotent: ids GitHub gave us are stored on
 // the run, and a create that may have happened before a crash is found again by its marker (comments,
 // PRs) or its external id (check runs) instead of being made twice.
-import { readFile } from "node:fs/promises";
 import type { ProbotOctokit } from "probot";
 import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
+import { readFinalReport } from "../../engine/final-report.js";
 import { getRunStatus, type RunStatus } from "../../engine/run-status.js";
 import type { GitHubEffect } from "./enqueue-effect.js";
 import { renderCheckRun, renderStatusComment, reviewAnnotations, statusMarker } from "./render-run-output.js";
@@ -144,7 +144,8 @@ async function ensureDraftPullRequest(prisma: PrismaClient, octokit: Octokit, re
 
 async function syncCheckRun(prisma: PrismaClient, octokit: Octokit, repo: Repo, status: RunStatus) {
   const { run } = status;
-  const report = run.reportPath ? await readFile(run.reportPath, "utf8").catch(() => undefined) : undefined;
+  // Never through a link, never past the report cap: an unreadable report leaves the summary alone.
+  const report = run.reportPath ? await readFinalReport(run.reportPath).catch(() => undefined) : undefined;
   const output = renderCheckRun(status, report);
   const annotations = output.status === "completed" ? reviewAnnotations(status) : [];
   const fields = {

@@ -1,6 +1,9 @@
 // Closing the issue or its PR, or removing the trigger label, aborts the run when the repository's
-// config says so (abortOnClose defaults to yes, abortOnUnlabel to no).
+// config says so (abortOnClose defaults to yes, abortOnUnlabel to no) and when whoever did it may use
+// devflow's commands: an issue's author can close it with read access, a bot can close or unlabel it.
 import { isDevflowError } from "../../errors/index.js";
+import { authorizeSender, isBot } from "../authorization/authorize-sender.js";
+import { enqueueEffect } from "../effects/enqueue-effect.js";
 import type { EventContext, Sender } from "../event-context.js";
 import { audit } from "../intake/audit.js";
 import type { GitHubDeps } from "./github-deps.js";
@@ -24,7 +27,7 @@ async function abortActiveRun(
   deps: GitHubDeps,
   ctx: EventContext,
   number: number,
-  actor: string,
+  sender: Sender,
   why: keyof typeof WHY,
 ) {
   const run = await deps.prisma.run.findFirst({
@@ -35,6 +38,36 @@ async function abortActiveRun(
     },
   });
   if (!run) return "ignored: no active run";
+  const actor = sender.login;
+  const { acts } = await authorizeSender(deps, ctx, sender);
+  if (!acts.allowed) {
+    await audit(deps.prisma, {
+      actor,
+      action: `abort.${why}`,
+      source: "github",
+      outcome: "refused",
+      runId: run.id,
+      repository: ctx.repository.fullName,
+      details: { deliveryId: ctx.deliveryId, reason: acts.reason },
+    });
+    if (!isBot(sender)) {
+      await enqueueEffect(
+        deps.prisma,
+        {
+          key: `${ctx.deliveryId}:refused`,
+          installationId: ctx.installationId,
+          repository: ctx.repository.fullName,
+          runId: run.id,
+        },
+        {
+          kind: "comment.reply",
+          issueNumber: number,
+          body: `@${actor} ${WHY[why]}, but devflow run \`${run.id}\` goes on: ${acts.reason} Who may stop it (\`/abort\`): ${acts.whoMay}.`,
+        },
+      );
+    }
+    return `refused: ${actor} may not abort`;
+  }
   await deps.engine.abort(run.id, actor, "api", `${ctx.deliveryId}`, WHY[why]);
   await audit(deps.prisma, {
     actor,
@@ -60,7 +93,7 @@ export async function abortOnClose(
   if (kind === "pull_request" && payload.pull_request?.merged) return "ignored: merged";
   const number = kind === "issue" ? payload.issue?.number : payload.pull_request?.number;
   if (number === undefined) return "ignored";
-  return abortActiveRun(deps, ctx, number, payload.sender.login, `${kind}_closed`);
+  return abortActiveRun(deps, ctx, number, payload.sender, `${kind}_closed`);
 }
 
 export async function abortOnUnlabel(deps: GitHubDeps, ctx: EventContext, payload: ClosedPayload) {
@@ -71,5 +104,5 @@ export async function abortOnUnlabel(deps: GitHubDeps, ctx: EventContext, payloa
   // GitHub's label names are case-insensitive.
   const wanted = (config.label ?? deps.serverConfig.label).toLowerCase();
   if (payload.label?.name.toLowerCase() !== wanted || !payload.issue) return "ignored: another label";
-  return abortActiveRun(deps, ctx, payload.issue.number, payload.sender.login, "unlabeled");
+  return abortActiveRun(deps, ctx, payload.issue.number, payload.sender, "unlabeled");
 }

@@ -1,17 +1,21 @@
-// Acts on the commands of a comment or review: authorization at decision time (fail closed), then the
-// engine; every attempt audited; refusals and failures answered with a reply saying why and who may.
+// Acts on the commands of a comment, review or check-run button. The sender is authorized first, for
+// every command (`/devflow run`, `/help` and `/status` included; fail closed), and only then does the
+// engine act. Every attempt is audited. A comment gets at most one reply and only its first N commands
+// are read (server config `commands.maxPerComment`), so a comment of hundreds of commands costs one
+// permission check, at most N + 1 audit rows and one GitHub write.
 import type { DecisionSource } from "../../db/generated/client.js";
-import { isDevflowError } from "../../errors/index.js";
-import { decideAuthorization } from "../authorization/decide-authorization.js";
+import { authorizeSender, isBot } from "../authorization/authorize-sender.js";
+import type { AuthorizationDecision } from "../authorization/decide-authorization.js";
 import { HELP_TEXT, type ParsedCommand } from "../commands/parse-commands.js";
-import { enqueueEffect } from "../effects/enqueue-effect.js";
 import type { EventContext, Sender } from "../event-context.js";
 import { audit } from "../intake/audit.js";
+import { applyDecision, isDecision } from "./apply-decision.js";
+import { CommandReply } from "./command-reply.js";
 import type { GitHubDeps } from "./github-deps.js";
-import { loadRepositoryConfig, startRunForIssue } from "./start-run-for-issue.js";
+import { startRunForIssue } from "./start-run-for-issue.js";
 
 export interface CommandSource {
-  kind: DecisionSource; // "comment" | "review"
+  kind: DecisionSource; // "comment" | "review" | "check_action"
   /** The comment or review id: the client token that makes a replayed command harmless. */
   id: number;
   /** The issue or pull request number the text was posted on. */
@@ -25,148 +29,134 @@ export interface CommandSource {
   stale?: string;
 }
 
-const DECISIONS = new Set(["approve", "reject", "abort", "retry"]);
+type Outcome = "accepted" | "refused" | "ignored" | "failed";
+
+/** How a command is named in replies. */
+function shown(command: ParsedCommand): string {
+  if (command.name === "run") return "/devflow run";
+  return command.name === "unknown" ? `/${command.word}` : `/${command.name}`;
+}
+
+/** `/devflow run` is audited as the trigger it is; every other command as itself. */
+function auditAction(command: ParsedCommand): string {
+  return command.name === "run" ? "trigger.command" : `command.${command.name}`;
+}
+
+/**
+ * A sender who may not use devflow's commands: each command is audited as refused, and a person (never a
+ * bot: two bots must not answer each other forever) gets one reply when the text held a command devflow
+ * knows (a stray `/word` from a passer-by is not answered).
+ */
+function refusalText(sender: Sender, commands: ParsedCommand[], verdict: AuthorizationDecision) {
+  if (verdict.allowed || isBot(sender)) return undefined;
+  const known = [...new Set(commands.filter((c) => c.name !== "unknown").map(shown))];
+  if (known.length === 0) return undefined;
+  const names = known.map((name) => `\`${name}\``).join(", ");
+  return `@${sender.login} ${names} ${known.length === 1 ? "was" : "were"} not applied: ${verdict.reason} Who may use devflow here: ${verdict.whoMay}.`;
+}
 
 export async function executeCommands(
   deps: GitHubDeps,
   ctx: EventContext,
   sender: Sender,
   source: CommandSource,
-  commands: ParsedCommand[],
+  parsed: ParsedCommand[],
 ): Promise<void> {
-  const address = { installationId: ctx.installationId, repository: ctx.repository.fullName };
-  const reply = (index: number, body: string, runId?: string) =>
-    enqueueEffect(
-      deps.prisma,
-      { ...address, key: `${ctx.deliveryId}:reply:${index}`, runId: runId ?? null },
-      { kind: "comment.reply", issueNumber: source.number, body },
-    );
-  const acknowledge = (index: number, runId?: string) =>
-    source.reactable
-      ? enqueueEffect(
-          deps.prisma,
-          { ...address, key: `${ctx.deliveryId}:ack:${index}`, runId: runId ?? null },
-          { kind: "reaction", target: { type: "comment", id: source.id }, content: "eyes" },
-        )
-      : Promise.resolve();
-  const record = (
-    index: number,
-    command: ParsedCommand,
-    outcome: "accepted" | "refused" | "ignored" | "failed",
-    runId?: string,
-    details: Record<string, unknown> = {},
+  const limit = deps.serverConfig.commands.maxPerComment;
+  const commands = parsed.slice(0, limit);
+  const reply = new CommandReply();
+  const auditCommand = (
+    action: string,
+    outcome: Outcome,
+    runId: string | undefined,
+    details: Record<string, unknown>,
   ) =>
     audit(deps.prisma, {
       actor: sender.login,
-      action: `command.${command.name}`,
+      action,
       source: source.kind,
       outcome,
       runId: runId ?? null,
       repository: ctx.repository.fullName,
-      details: { deliveryId: ctx.deliveryId, index, ...details },
+      details: { deliveryId: ctx.deliveryId, ...details },
     });
-
-  for (const [index, command] of commands.entries()) {
-    if (command.name === "help" || command.name === "unknown") {
-      const prefix = command.name === "unknown" ? `devflow does not know \`/${command.word}\`.\n\n` : "";
-      await reply(index, `${prefix}${HELP_TEXT}`);
-      await record(index, command, command.name === "help" ? "accepted" : "ignored");
-      continue;
-    }
-    if (command.name === "run") {
-      await startRunForIssue(
-        deps,
-        ctx,
-        { number: source.number, ...source.issue },
-        {
-          kind: "command",
-          actor: sender.login,
-          commentId: source.id,
-          ...(command.template ? { template: command.template } : {}),
-        },
-      );
-      continue;
-    }
-    const run = await deps.prisma.run.findFirst({
+  const record = (
+    index: number,
+    command: ParsedCommand,
+    outcome: Outcome,
+    runId?: string,
+    details: Record<string, unknown> = {},
+  ) => auditCommand(auditAction(command), outcome, runId, { index, ...details });
+  const latestRun = () =>
+    deps.prisma.run.findFirst({
       where: {
         repository: ctx.repository.fullName,
         OR: [{ issueNumber: source.number }, { pullRequestNumber: source.number }],
       },
       orderBy: { createdAt: "desc" },
     });
-    if (!run) {
-      await reply(
-        index,
-        "There is no devflow run on this issue. Label it or comment `/devflow run` to start one.",
-      );
-      await record(index, command, "ignored", undefined, { reason: "no_run" });
-      continue;
-    }
-    if (command.name === "status") {
-      await reply(
-        index,
-        `devflow run \`${run.id}\` is **${run.state}**${run.currentPhaseKey ? ` (phase \`${run.currentPhaseKey}\`)` : ""}.`,
-        run.id,
-      );
-      await record(index, command, "accepted", run.id);
-      continue;
-    }
-    if (!DECISIONS.has(command.name)) continue;
+  const ignored = parsed.length - commands.length;
+  if (ignored > 0) await auditCommand("command.over_limit", "ignored", undefined, { read: limit, ignored });
+  const overLimit = `Only the first ${limit} commands of a comment are read; the other ${ignored} were ignored.`;
 
-    const config = await loadRepositoryConfig(deps, ctx).catch(() => undefined);
-    const approvers = config?.approvers ?? { minPermission: "write" as const, allowIssueAuthor: true };
-    const permission = await ctx.permissionOf(sender.login).catch(() => ({ failed: true as const }));
-    const actorTeams = approvers.teams?.length
-      ? await ctx.teamsOf(sender.login, approvers.teams).catch(() => [])
-      : [];
-    const verdict = decideAuthorization({
-      actor: sender,
-      permission,
-      approvers,
-      actorTeams,
-      issueAuthor: source.issue.author,
-    });
-    if (!verdict.allowed) {
-      await reply(
-        index,
-        `@${sender.login} \`/${command.name}\` was not applied: ${verdict.reason} Who may decide here: ${verdict.whoMay}.`,
-        run.id,
-      );
-      await record(index, command, "refused", run.id, { reason: verdict.reason });
-      continue;
+  const authorization = await authorizeSender(deps, ctx, sender, source.issue.author);
+  if (!authorization.acts.allowed) {
+    const runId = (await latestRun())?.id;
+    for (const [index, command] of commands.entries()) {
+      await record(index, command, "refused", runId, { reason: authorization.acts.reason });
     }
-    if (source.stale) {
-      await reply(index, `@${sender.login} \`/${command.name}\` was not applied: ${source.stale}.`, run.id);
-      await record(index, command, "refused", run.id, { reason: "stale_source" });
-      continue;
+    const refusal = refusalText(sender, commands, authorization.acts);
+    if (refusal) {
+      reply.add(refusal, runId);
+      if (ignored > 0) reply.add(overLimit);
     }
-    const clientToken = source.clientToken ?? `${source.kind}-${source.id}-${index}`;
-    try {
-      if (command.name === "approve" || command.name === "reject") {
-        await deps.engine.decide({
-          runId: run.id,
-          ...(command.name === "approve" && command.gate ? { gateKey: command.gate } : {}),
-          action: command.name,
-          clientToken,
+    await reply.send(deps, ctx, source.number);
+    return;
+  }
+
+  for (const [index, command] of commands.entries()) {
+    if (command.name === "help" || command.name === "unknown") {
+      const prefix = command.name === "unknown" ? `devflow does not know \`/${command.word}\`.\n\n` : "";
+      reply.add(`${prefix}${HELP_TEXT}`);
+      await record(index, command, command.name === "help" ? "accepted" : "ignored");
+    } else if (command.name === "run") {
+      const started = await startRunForIssue(
+        deps,
+        ctx,
+        { number: source.number, ...source.issue },
+        {
+          kind: "command",
           actor: sender.login,
-          source: source.kind,
-          ...(command.name === "reject" ? { reason: command.reason || "Rejected without a reason." } : {}),
-        });
-      } else if (command.name === "abort") {
-        await deps.engine.abort(run.id, sender.login, source.kind, clientToken);
-      } else {
-        await deps.engine.retry(run.id, sender.login, source.kind, clientToken);
-      }
-      await acknowledge(index, run.id);
-      await record(index, command, "accepted", run.id);
-    } catch (error) {
-      if (!isDevflowError(error) || error.class === "fatal") throw error;
-      await reply(
-        index,
-        `@${sender.login} \`/${command.name}\` was not applied: ${error.message} ${error.recoveryHint}`,
-        run.id,
+          ...(source.reactable ? { commentId: source.id } : {}),
+          ...(command.template ? { template: command.template } : {}),
+        },
       );
-      await record(index, command, "failed", run.id, { code: error.code });
+      if ("refusal" in started) reply.add(started.refusal);
+    } else {
+      const run = await latestRun();
+      if (!run) {
+        reply.add("There is no devflow run on this issue. Label it or comment `/devflow run` to start one.");
+        await record(index, command, "ignored", undefined, { reason: "no_run" });
+      } else if (command.name === "status") {
+        const phase = run.currentPhaseKey ? ` (phase \`${run.currentPhaseKey}\`)` : "";
+        reply.add(`devflow run \`${run.id}\` is **${run.state}**${phase}.`, run.id);
+        await record(index, command, "accepted", run.id);
+      } else if (isDecision(command)) {
+        await applyDecision({
+          deps,
+          ctx,
+          sender,
+          source,
+          command,
+          index,
+          run,
+          verdict: authorization.decides,
+          reply,
+          record: (outcome, runId, details) => record(index, command, outcome, runId, details),
+        });
+      }
     }
   }
+  if (ignored > 0) reply.add(overLimit);
+  await reply.send(deps, ctx, source.number);
 }

@@ -1,5 +1,6 @@
-// A trigger (the label, or `/devflow run`) starts a run for an issue: the repository's config read from
-// the default branch and validated, one active run per issue, then the engine records and enqueues.
+// An authorized trigger (the label, or `/devflow run`) starts a run for an issue: the repository's config
+// read from the default branch and validated, one active run per issue, then the engine records and
+// enqueues. Authorization happens before (authorize-sender.ts); this module never decides who may.
 import { createHash } from "node:crypto";
 import { parseRepositoryConfig, type RepositoryConfig } from "../../config/repository-config.js";
 import type { Prisma } from "../../db/generated/client.js";
@@ -54,38 +55,36 @@ function oneActiveRunPerIssue(repository: string, issue: number) {
   };
 }
 
+export type StartOutcome = { runId: string } | { refusal: string };
+
+/**
+ * Starts a run for an authorized trigger. A trigger that starts nothing is audited and answered with
+ * the refusal's text, which the caller puts in its one reply.
+ */
 export async function startRunForIssue(
   deps: GitHubDeps,
   ctx: EventContext,
   issue: IssueFacts,
   trigger: Trigger,
-) {
+): Promise<StartOutcome> {
   const address = { installationId: ctx.installationId, repository: ctx.repository.fullName };
-  const reply = (suffix: string, body: string) =>
-    enqueueEffect(
-      deps.prisma,
-      { ...address, key: `${ctx.deliveryId}:${suffix}` },
-      { kind: "comment.reply", issueNumber: issue.number, body },
-    );
-  /** A trigger that starts nothing says why on the issue and is audited. */
-  const refuse = async (suffix: string, error: DevflowError) => {
-    await reply(suffix, `devflow did not start a run: ${error.message}\n\n${error.recoveryHint}`);
+  const refuse = async (error: DevflowError): Promise<StartOutcome> => {
     await audit(deps.prisma, {
       actor: trigger.actor,
       action: `trigger.${trigger.kind}`,
       source: "github",
       outcome: "refused",
       repository: ctx.repository.fullName,
-      details: { reason: error.code },
+      details: { reason: error.code, deliveryId: ctx.deliveryId },
     });
-    return undefined;
+    return { refusal: `devflow did not start a run: ${error.message}\n\n${error.recoveryHint}` };
   };
   let config: RepositoryConfig;
   try {
     config = await loadRepositoryConfig(deps, ctx);
   } catch (error) {
     if (!isDevflowError(error, "invalid_repository_config")) throw error;
-    return refuse("config", error);
+    return refuse(error);
   }
   try {
     const { runId } = await deps.engine.startRun(
@@ -118,10 +117,11 @@ export async function startRunForIssue(
       outcome: "accepted",
       runId,
       repository: ctx.repository.fullName,
+      details: { deliveryId: ctx.deliveryId },
     });
-    return runId;
+    return { runId };
   } catch (error) {
     if (!isDevflowError(error) || error.class !== "bad_input") throw error;
-    return refuse("refused", error);
+    return refuse(error);
   }
 }

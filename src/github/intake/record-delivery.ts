@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { PrismaClient } from "../../db/generated/client.js";
+import { eventIdentity, payloadSha256 } from "./event-identity.js";
 
 export interface DeliveryFacts {
   deliveryId: string;
@@ -10,25 +10,59 @@ export interface DeliveryFacts {
   payload: unknown;
 }
 
+/** A new delivery; one seen before (GitHub's redelivery, a duplicate); or a replay of another's event. */
+export type RecordedDelivery =
+  | { kind: "fresh" }
+  | { kind: "seen" }
+  | { kind: "replay"; eventKey: string; originalDeliveryId: string };
+
 /**
- * Records a webhook delivery by its X-GitHub-Delivery id before anything else happens. Returns false
- * for a delivery seen before (a redelivery or a duplicate): it is acknowledged and ignored.
+ * Records a webhook delivery by its X-GitHub-Delivery id and its event's identity before anything else
+ * happens. Only a fresh delivery is acted on. A replay (the same event under another delivery id) is
+ * recorded as ignored, so the original delivery and the replay can both be found.
  */
-export async function recordDelivery(prisma: PrismaClient, facts: DeliveryFacts): Promise<boolean> {
-  const inserted = await prisma.webhookDelivery.createMany({
-    data: [
-      {
-        deliveryId: facts.deliveryId,
-        event: facts.event,
-        action: facts.action ?? null,
-        installationId: facts.installationId === undefined ? null : BigInt(facts.installationId),
-        repository: facts.repository ?? null,
-        payloadSha256: createHash("sha256").update(JSON.stringify(facts.payload)).digest("hex"),
-      },
-    ],
-    skipDuplicates: true,
-  });
-  return inserted.count === 1;
+export async function recordDelivery(prisma: PrismaClient, facts: DeliveryFacts): Promise<RecordedDelivery> {
+  const eventKey = eventIdentity(facts.event, facts.payload);
+  const row = {
+    deliveryId: facts.deliveryId,
+    event: facts.event,
+    action: facts.action ?? null,
+    installationId: facts.installationId === undefined ? null : BigInt(facts.installationId),
+    repository: facts.repository ?? null,
+    payloadSha256: payloadSha256(facts.payload),
+  };
+  // Twice at most: the original's row can vanish between the two statements (its handler failed).
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const inserted = await prisma.webhookDelivery.createMany({
+      data: [{ ...row, eventKey }],
+      skipDuplicates: true,
+    });
+    if (inserted.count === 1) return { kind: "fresh" };
+    const seen = await prisma.webhookDelivery.findUnique({
+      where: { deliveryId: facts.deliveryId },
+      select: { deliveryId: true },
+    });
+    if (seen) return { kind: "seen" };
+    const original = await prisma.webhookDelivery.findUnique({
+      where: { eventKey },
+      select: { deliveryId: true },
+    });
+    if (!original) continue;
+    const replay = await prisma.webhookDelivery.createMany({
+      data: [
+        {
+          ...row,
+          processedAt: new Date(),
+          outcome: `ignored: replay of delivery ${original.deliveryId}`,
+        },
+      ],
+      skipDuplicates: true,
+    });
+    return replay.count === 1
+      ? { kind: "replay", eventKey, originalDeliveryId: original.deliveryId }
+      : { kind: "seen" };
+  }
+  return { kind: "seen" };
 }
 
 export async function finishDelivery(

@@ -7,7 +7,7 @@
 // time, it reads app.yml from the working directory and lets app.yml's placeholder webhook URL win over
 // the server's, and its callback takes any code — no `state` ties it to a page this server showed, so
 // anyone could make devflow run as an app of theirs. The exchange itself goes through Probot's Octokit.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ProbotOctokit } from "probot";
 import { DevflowError } from "../../errors/index.js";
@@ -19,12 +19,14 @@ import {
   type SavedAppCredentials,
   saveAppCredentials,
 } from "./saved-app-credentials.js";
-import { registeredPage, setupPage, statusPage } from "./setup-pages.js";
+import { registeredPage, setupPage, setupTokenPage, statusPage } from "./setup-pages.js";
 
 export interface SetupHandlerOptions {
   readonly github: GitHubUrls;
   readonly dataDir: string;
   readonly log: Logger;
+  /** The one-time token of this process, printed in its log: the setup page is served only with it. */
+  readonly token: string;
   /** A registration saved earlier: the page then says so and links to installing the app. */
   readonly registered?: SavedAppCredentials;
   /** Called once the credentials are saved, before the browser is sent on to install the app. */
@@ -55,6 +57,13 @@ function redirect(response: ServerResponse, location: string) {
     .writeHead(302, { location, "content-type": "text/plain" })
     .end(`Found. Redirecting to ${location}`);
   return true;
+}
+
+/** Compares digests, so neither the token's length nor its bytes show in the time taken. */
+function sameToken(given: string | null, token: string): boolean {
+  if (given === null) return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
 
 /** Serves GET /setup and GET /setup/callback (and redirects / to /setup); false for other paths. */
@@ -203,6 +212,9 @@ export function createSetupHandler(options: SetupHandlerOptions) {
     if (url.pathname === SETUP_CALLBACK_PATH) return callback(url, response);
     if (url.pathname !== SETUP_PATH) return false;
     if (registered) return send(response, 200, registeredPage(registered.registration));
+    if (!sameToken(url.searchParams.get("token"), options.token)) {
+      return send(response, 403, setupTokenPage(), { "cache-control": "no-store" });
+    }
     const baseUrl = requestBaseUrl(request);
     if (!baseUrl)
       return send(
@@ -230,7 +242,12 @@ export function createSetupHandler(options: SetupHandlerOptions) {
     return send(
       response,
       200,
-      setupPage({ createUrl, github: options.github.web, manifest: buildAppManifest(baseUrl) }),
+      setupPage({
+        createUrl,
+        github: options.github.web,
+        manifest: buildAppManifest(baseUrl),
+        orgPath: `${SETUP_PATH}?token=${encodeURIComponent(options.token)}&org=`,
+      }),
       { "cache-control": "no-store" },
     );
   };

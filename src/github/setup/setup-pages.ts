@@ -22,8 +22,14 @@ ${body}
 `;
 }
 
-export function setupPage(options: { createUrl: string; github: string; manifest: AppManifest }): string {
-  const { createUrl, github, manifest } = options;
+export function setupPage(options: {
+  createUrl: string;
+  github: string;
+  manifest: AppManifest;
+  /** This page's path with its token, ending in `org=`. */
+  orgPath: string;
+}): string {
+  const { createUrl, github, manifest, orgPath } = options;
   const events = (manifest.default_events as string[] | undefined) ?? [];
   const permissions = Object.entries((manifest.default_permissions as Record<string, string>) ?? {});
   return page(
@@ -40,7 +46,19 @@ it. If that is not devflow's public address, open this page at that address inst
 <input type="hidden" name="manifest" value="${escapeHtml(JSON.stringify(manifest))}">
 <button type="submit">Register ${escapeHtml(manifest.name)} on GitHub</button>
 </form>
-<p>To register it under an organization, open <code>/setup?org=&lt;organization&gt;</code>.</p>`,
+<p>To register it under an organization, open <code>${escapeHtml(orgPath)}&lt;organization&gt;</code>.</p>`,
+  );
+}
+
+/** What anyone gets at /setup without this process's token: where to find the link, nothing else. */
+export function setupTokenPage(): string {
+  return page(
+    "Open the setup link from devflow's log",
+    `<p>devflow has no GitHub App credentials yet. Its setup page registers the app, so it is served only
+through the link devflow printed in its log when it started — the line that begins
+<code>No GitHub App credentials yet: open …/setup?token=…</code> (for a container: <code>docker logs</code>;
+for a service: <code>journalctl</code>). Open that link, exactly as printed.</p>
+<p>The token changes each time devflow starts. If you did not start this devflow, you cannot register it.</p>`,
   );
 }
 

@@ -1,7 +1,9 @@
 // Claude Code (`@anthropic-ai/claude-code`). Flags checked against `claude --help` of 2.1.197
 // (test/sessions/presets.test.ts) and https://docs.claude.com/en/docs/claude-code/headless.
 // - `--print` is the headless one-shot mode; with no prompt argument it reads the prompt from stdin.
-// - `--output-format text`: plain text in the transcript (json / stream-json are for programs).
+// - `--output-format stream-json --verbose` (stream-json requires --verbose with --print): one JSON event
+//   per line, read by src/sessions/streams/claude-stream.ts into the transcript and the phase's usage
+//   and cost (its `result` event has `total_cost_usd`).
 // - `--permission-mode acceptEdits`: file edits are accepted without asking, other tools (Bash) still
 //   need a permission that nobody can give headless, so they are refused. The agent runs on the worker
 //   host, not in a sandbox: `--dangerously-skip-permissions` / `bypassPermissions` ("recommended only
@@ -23,7 +25,8 @@ export const claudePreset: AgentPreset = {
       "--print",
       ...workingDirectories,
       "--output-format",
-      "text",
+      "stream-json",
+      "--verbose",
       "--permission-mode",
       "acceptEdits",
     ],

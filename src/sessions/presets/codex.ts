@@ -1,4 +1,4 @@
-// Codex CLI (`@openai/codex`). Flags checked against `codex exec --help` and `codex --help` of 0.169.0
+// Codex CLI (`@openai/codex`). Flags checked against `codex exec --help` and `codex --help` of 0.171.0
 // (test/sessions/presets.test.ts) and https://developers.openai.com/codex/noninteractive.
 // - `codex exec` is the non-interactive mode; a prompt argument of `-` reads the prompt from stdin.
 //   It never asks for approval (no `--ask-for-approval` there), so the sandbox decides.
@@ -7,6 +7,8 @@
 //   sandboxed hosts: an operator who wants it uses the `command` preset.
 // - `--add-dir {artifactDir}`: the artifact is written outside the worktree.
 // - `--color never`: no ANSI escapes in the transcript.
+// - `--json`: events as JSON lines, read by src/sessions/streams/codex-stream.ts into the transcript and
+//   the phase's usage (`turn.completed`); Codex reports no cost, the operator's price table gives it.
 // - TUI (tmux): `--ask-for-approval never` keeps an unattended pane from waiting on a human (a refused
 //   command returns to the model); `--no-alt-screen` keeps its output in the pane's scrollback.
 // Credentials: OPENAI_API_KEY; CODEX_API_KEY (read by `codex exec`, per the environment-variables page).
@@ -15,7 +17,17 @@ import type { AgentPreset } from "./agent-preset.js";
 export const codexPreset: AgentPreset = {
   name: "codex",
   exec: {
-    argv: ["codex", "exec", "--sandbox", "workspace-write", "--add-dir", "{artifactDir}", "--color", "never"],
+    argv: [
+      "codex",
+      "exec",
+      "--sandbox",
+      "workspace-write",
+      "--add-dir",
+      "{artifactDir}",
+      "--color",
+      "never",
+      "--json",
+    ],
     promptVia: "stdin",
     trailingArgs: ["-"],
   },

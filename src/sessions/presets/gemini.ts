@@ -2,7 +2,8 @@
 // (test/sessions/presets.test.ts) and docs/cli/headless.md of google-gemini/gemini-cli.
 // - Headless mode starts "when the CLI is run in a non-TTY environment or when providing a query with
 //   -p": devflow pipes the prompt on stdin, which gemini reads as the whole prompt.
-// - `--output-format text`: plain text in the transcript.
+// - `--output-format stream-json`: one JSON event per line, read by src/sessions/streams/gemini-stream.ts
+//   into the transcript and the phase's usage (`result.stats`); the price table gives the cost.
 // - `--approval-mode auto_edit`: edit tools are approved, anything else needs a human and is refused
 //   headless (`yolo` approves every tool: the operator's choice, via extraArgs).
 // - `--skip-trust`: the session's HOME is new, so no folder is trusted, and headless gemini exits on an
@@ -17,7 +18,7 @@ const workspace = ["--skip-trust", "--include-directories", "{artifactDir},{sche
 export const geminiPreset: AgentPreset = {
   name: "gemini",
   exec: {
-    argv: ["gemini", "--output-format", "text", "--approval-mode", "auto_edit", ...workspace],
+    argv: ["gemini", "--output-format", "stream-json", "--approval-mode", "auto_edit", ...workspace],
     promptVia: "stdin",
   },
   tmux: { argv: ["gemini", "--approval-mode", "auto_edit", ...workspace] },
