@@ -58,7 +58,11 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.shutdownDrainMs !== undefined ? { shutdownDrainMs: options.shutdownDrainMs } : {}),
     hasWrittenArtifact: async (run, phaseKey, attempt) =>
       (await validWrittenArtifact(
-        { workspaceRoot: join(options.dataDir, "workspaces"), registry: options.registry },
+        {
+          workspaceRoot: join(options.dataDir, "workspaces"),
+          registry: options.registry,
+          ...(options.limits ? { limits: options.limits } : {}),
+        },
         run,
         phaseKey,
         attempt,
