@@ -39,7 +39,7 @@ describe("server config refusals", () => {
   it.each([
     {
       text: "maxConcurentRuns: 3",
-      says: 'maxConcurentRuns: not a setting (did you mean "maxConcurrentRuns"?); the settings are agents, defaultAgent, label, maxConcurrentRuns, engine',
+      says: 'maxConcurentRuns: not a setting (did you mean "maxConcurrentRuns"?); the settings are agents, defaultAgent, label,',
     },
     {
       text: "engine:\n  shutdownDrainSecond: 2",
