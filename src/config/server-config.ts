@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
+import { didYouMean } from "../registry/closest-match.js";
 import { passThroughProblem } from "../sessions/agent-environment.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "../sessions/presets/agent-preset.js";
 import {
@@ -14,6 +15,7 @@ import {
   SANDBOX_NETWORKS,
 } from "../sessions/sandbox-settings.js";
 import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
+import { describeYamlError } from "./yaml-syntax-error.js";
 
 const agentName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a lowercase name such as claude or my-agent");
 
@@ -198,24 +200,55 @@ function pathOf(path: readonly PropertyKey[]): string {
   return path.length === 0 ? "(top level)" : path.map(String).join(".");
 }
 
+/** The settings a map in the config may hold, by its dotted path: for "did you mean". */
+function settingsUnder(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return Object.keys(serverConfigSchema.shape);
+  if (path.length === 1 && path[0] === "engine")
+    return Object.keys(serverConfigSchema.shape.engine.unwrap().shape);
+  return [];
+}
+
+/** zod's words, except for an unknown key: which key, the one probably meant, and the ones allowed. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const known = issue.code === "unrecognized_keys" ? settingsUnder(issue.path) : [];
+  if (issue.code !== "unrecognized_keys" || known.length === 0)
+    return `${pathOf(issue.path)}: ${issue.message}`;
+  const parent = issue.path.length > 0 ? `${pathOf(issue.path)}.` : "";
+  return issue.keys
+    .map((key) => {
+      const under = parent ? ` under ${parent.slice(0, -1)}` : "";
+      return `${parent}${key}: not a setting${didYouMean(key, known)}; the settings${under} are ${known.join(", ")}`;
+    })
+    .join("\n- ");
+}
+
 /** Parses and validates a config text; `source` names the file in messages. */
 export function parseServerConfig(text: string, source: string): ServerConfig {
   let raw: unknown;
   try {
     raw = parse(text) ?? {};
   } catch (error) {
-    throw new DevflowError(`${source}: not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`, {
-      code: "invalid_server_config",
-      cause: error,
-    });
+    const problem = describeYamlError(error, text);
+    throw new DevflowError(
+      `${source} is not valid YAML or JSON: ${problem.summary}.${problem.excerpt ? `\n${problem.excerpt}` : ""}`,
+      {
+        code: "invalid_server_config",
+        cause: error,
+        recoveryHint: `Fix the YAML at ${problem.line ? `line ${problem.line}` : "the place named"} (close every { and [, indent nested keys, quote values holding ": " or "#"), then start devflow again.`,
+        details: { line: problem.line, column: problem.column, key: problem.key },
+      },
+    );
   }
   const result = serverConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `- ${pathOf(issue.path)}: ${issue.message}`);
+  const problems = result.error.issues.map((issue) => `- ${describeIssue(issue)}`);
   throw new DevflowError(`${source} is not a valid devflow server config:\n${problems.join("\n")}`, {
     code: "invalid_server_config",
     details: {
-      problems: result.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message })),
+      problems: result.error.issues.map((issue) => ({
+        path: pathOf(issue.path),
+        message: describeIssue(issue),
+      })),
     },
   });
 }

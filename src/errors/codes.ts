@@ -201,6 +201,10 @@ export const ERROR_CODES = {
     class: "recoverable",
     hint: "The run changed while this was being done; it was not applied. Try again.",
   },
+  run_finished: {
+    class: "bad_input",
+    hint: "A finished run (completed, failed or aborted) never changes again; nothing was changed. `devflow status RUN` shows how it ended.",
+  },
   run_id_ambiguous: {
     class: "bad_input",
     hint: "Give more characters of the run id (or all of it); `devflow status` lists the runs.",
