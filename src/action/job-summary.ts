@@ -40,7 +40,9 @@ export function renderJobSummary(facts: JobFacts): string {
         ? `\`${run.waitingFor}\`: comment \`/approve\` or \`/reject <reason>\``
         : run.failureReason
           ? cell(run.failureReason)
-          : "";
+          : run.state === "executing"
+            ? "its next phase: the next devflow job (an event or the schedule)"
+            : "";
       lines.push(
         `| \`${run.id}\` | ${run.issueNumber ? `#${run.issueNumber}` : ""} | ${run.pullRequestNumber ? `#${run.pullRequestNumber}` : ""} | ${run.state} | ${waiting} |`,
       );
