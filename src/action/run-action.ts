@@ -13,7 +13,7 @@ import { createLogger } from "../server/logger.js";
 import { actionHostId, startActionEngine } from "./action-engine.js";
 import { type ActionEnvironment, readActionEnvironment, readActionInputs } from "./action-inputs.js";
 import { type DrainResult, drainEffects } from "./drain-effects.js";
-import { appendJobSummary, type RunSummary, renderJobSummary } from "./job-summary.js";
+import { appendJobSummary, PULLS_SETTING_HINT, type RunSummary, renderJobSummary } from "./job-summary.js";
 import { longestPhaseSeconds, phaseBudgetSeconds, phaseTimeoutFor } from "./phase-budget.js";
 import { createTokenProbot, deliveryIdOf, type ReceivedEvent, receiveEvent } from "./receive-event.js";
 import { withoutCheckRunButtons } from "./workflow-token-checks.js";
@@ -111,6 +111,7 @@ export async function runAction(env: Env, print: (line: string) => void): Promis
         return undefined;
       });
       if (effects) print(`GitHub updates: ${effects.delivered} delivered, ${effects.pending} pending`);
+      if (effects?.pullRequestsRefused) print(`::warning title=devflow::${PULLS_SETTING_HINT}`);
       if (effects?.pending)
         print(
           `::warning title=devflow::${effects.pending} GitHub updates are still pending; the repository's next devflow job delivers them.`,

@@ -64,6 +64,26 @@ describe("the Action with the workflow's GITHUB_TOKEN", () => {
     expect(pushes.length).toBeGreaterThan(0);
     expect(pushes.every((push) => !sim.workflows.pushStartsWorkflows(push))).toBe(true);
   }, 240_000);
+
+  it("says which setting lets the workflow token open the run's pull request when GitHub refuses it", async () => {
+    const { sim } = fx;
+    // GitHub's answer while "Allow GitHub Actions to create and approve pull requests" is off.
+    sim.script.failNext(
+      "POST",
+      "/repos/{owner}/{repo}/pulls",
+      { status: 403, message: "GitHub Actions is not permitted to create or approve pull requests." },
+      { times: 100 },
+    );
+    const issue = sim.state.createIssue(REPO, { title: "Trim the log lines", user: "maintainer" });
+    const labeled = await fx.job("issues", await fx.labeledEvent(issue.number));
+    sim.script.clear();
+    expect(labeled.code, explain(labeled)).toBe(0);
+    expect(sim.state.pulls(REPO).filter((p) => p.title.includes("Trim the log lines"))).toEqual([]);
+    expect(labeled.stdout).toMatch(
+      /^::warning title=devflow::GitHub refused to let the workflow token open/m,
+    );
+    expect(labeled.summary).toContain('"Allow GitHub Actions to create and approve pull requests"');
+  }, 240_000);
 });
 
 describe("the Action with a GitHub App's token", () => {
