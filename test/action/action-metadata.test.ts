@@ -74,7 +74,7 @@ describe("the example workflow", () => {
   });
 
   it("is off in this repository unless DEVFLOW_ACTION_ENABLED is set, and takes the database from a secret", () => {
-    expect(job.if).toBe("${{ vars.DEVFLOW_ACTION_ENABLED == 'true' }}");
+    expect(job.if).toBe("${{ vars.DEVFLOW_ACTION_ENABLED == 'true' && github.event.sender.type != 'Bot' }}");
     expect(step.with["database-url"]).toBe("${{ secrets.DEVFLOW_DATABASE_URL }}");
   });
 
