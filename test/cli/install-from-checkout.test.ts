@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevflowProcess } from "../support/devflow-process.js";
@@ -102,7 +102,7 @@ beforeAll(() => {
   const node = JSON.stringify(process.execPath);
   writeFileSync(
     configPath,
-    `agents:\n  plain: { preset: command, command: [${node}, ${JSON.stringify(AGENT)}] }\ndefaultAgent: plain\n`,
+    `agents:\n  plain: { preset: command, command: [${node}, ${JSON.stringify(AGENT)}] }\ndefaultAgent: plain\nsandbox: { readOnlyPaths: [${JSON.stringify(dirname(AGENT))}] }\n`,
   );
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
