@@ -13,7 +13,8 @@ import { getRunStatus } from "./run-status.js";
 import { writeEffects } from "./transition.js";
 import { mirrorPathOf, reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
 
-type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits">;
+type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits"> &
+  Partial<Pick<WorkerContext, "sessions">>;
 
 /** Writes the report if the run is terminal and has none yet; returns its path (or undefined). */
 export async function writeFinalReport(context: ReportContext, runId: string): Promise<string | undefined> {
@@ -32,7 +33,9 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   }
   const path = reportPathOf(context, runId);
   const maxBytes = context.limits?.reportBytes ?? DEFAULT_INPUT_LIMITS.reportBytes;
-  const text = capped(renderFinalReport(status, diff), maxBytes);
+  const agents = [...new Set(status.sessions.map((session) => session.agent))];
+  const unsandboxedAgents = agents.filter((agent) => context.sessions?.sandboxOf(agent) === "none");
+  const text = capped(renderFinalReport(status, diff, { unsandboxedAgents }), maxBytes);
   try {
     // Through a new file renamed over the path: whatever was planted there is replaced, never followed.
     await writeContainedFile(path, text, context.workspaceRoot);

@@ -8,6 +8,8 @@ import type { Registry } from "../registry/index.js";
 import type { SessionManager } from "../sessions/session-manager.js";
 
 export interface EngineLog {
+  /** Routine outcomes (a run another worker holds, a job for a run already parked): hidden at info. */
+  debug?(details: Record<string, unknown>, message: string): void;
   info(details: Record<string, unknown>, message: string): void;
   warn(details: Record<string, unknown>, message: string): void;
   error(details: Record<string, unknown>, message: string): void;

@@ -11,6 +11,7 @@ import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
 import type { SessionAdapter } from "../sessions/session-adapter.js";
 import { SessionManager } from "../sessions/session-manager.js";
 import type { EngineLog, WorkerContext } from "./worker-context.js";
+import { validWrittenArtifact } from "./written-artifact.js";
 
 export interface WorkerHostOptions {
   prisma: PrismaClient;
@@ -55,6 +56,17 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.agents ? { agents: options.agents } : {}),
     sessionsDir: join(options.dataDir, "sessions"),
     ...(options.shutdownDrainMs !== undefined ? { shutdownDrainMs: options.shutdownDrainMs } : {}),
+    hasWrittenArtifact: async (run, phaseKey, attempt) =>
+      (await validWrittenArtifact(
+        {
+          workspaceRoot: join(options.dataDir, "workspaces"),
+          registry: options.registry,
+          ...(options.limits ? { limits: options.limits } : {}),
+        },
+        run,
+        phaseKey,
+        attempt,
+      )) !== undefined,
     log: (message, details) => log.warn(details ?? {}, message),
   });
   const recovery = await sessions.initialize();

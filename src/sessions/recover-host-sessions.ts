@@ -5,6 +5,7 @@
 // otherwise — never failed silently, never lost.
 import type { PrismaClient } from "../db/generated/client.js";
 import { markSessionFailed, pauseForSessionRecovery } from "../engine/pause-for-recovery.js";
+import { appendRunEvents } from "../engine/run-events.js";
 import { moveToPhase } from "../engine/run-moves.js";
 import { isTerminal } from "../engine/run-states.js";
 import { findPhase, readDefinition } from "../engine/template-plan.js";
@@ -28,7 +29,18 @@ export interface RecoverHostSessionsOptions {
   adapterOf: (agent: string) => SessionAdapter;
   resumeAttempts: number;
   onResumed: (handle: SessionHandle, agent: string) => void;
+  /**
+   * Whether a valid artifact was already written for the run's attempt: then the attempt is not lost
+   * with its session, and the worker accepts the artifact when it advances the run.
+   */
+  hasWrittenArtifact?: WrittenArtifactCheck;
 }
+
+export type WrittenArtifactCheck = (
+  run: { id: string; template: { definition: unknown } },
+  phaseKey: string,
+  attempt: number,
+) => Promise<boolean>;
 
 async function tryResume(adapter: SessionAdapter, row: SessionRow, attempts: number) {
   let lastError: unknown;
@@ -71,7 +83,7 @@ export async function recoverHostSessions(options: RecoverHostSessionsOptions): 
     const outcome = await prisma.$transaction(async (tx) => {
       const run = await tx.run.findUniqueOrThrow({ where: { id: row.runId }, include: { template: true } });
       const failed = await markSessionFailed(tx, { id: row.id, roleId: row.roleId, reason }, 1);
-      const continued = await continueFromCheckpoint(tx, run, failed);
+      const continued = await continueFromCheckpoint(tx, run, failed, options.hasWrittenArtifact);
       if (continued) return "continued" as const;
       const paused = await pauseForSessionRecovery(
         tx,
@@ -96,6 +108,7 @@ async function continueFromCheckpoint(
   tx: Tx,
   run: RunRow,
   failed: { type: "session.failed"; payload: Record<string, unknown> },
+  hasWrittenArtifact?: WrittenArtifactCheck,
 ) {
   if (run.state !== "executing" || !run.currentPhaseKey) return false;
   const template = readDefinition(run.template.definition);
@@ -105,6 +118,10 @@ async function continueFromCheckpoint(
     where: { runId: run.id, phaseKey: phase.key },
     orderBy: { attempt: "desc" },
   });
+  if (running?.state === "running" && (await hasWrittenArtifact?.(run, phase.key, running.attempt))) {
+    await appendRunEvents(tx, run.id, [failed]);
+    return true; // the attempt stays running: the worker accepts its artifact
+  }
   if (!running || running.attempt >= phase.maxAttempts) return false;
   await tx.phaseAttempt.update({
     where: { id: running.id },

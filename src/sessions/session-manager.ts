@@ -7,7 +7,12 @@ import { type AdvisoryLock, tryAdvisoryLock } from "../db/advisory-lock.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
-import { recoverHostSessions, type SessionRecovery } from "./recover-host-sessions.js";
+import {
+  recoverHostSessions,
+  type SessionRecovery,
+  type WrittenArtifactCheck,
+} from "./recover-host-sessions.js";
+import type { SandboxKind } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle } from "./session-adapter.js";
 import { handleOf, type SessionRow } from "./session-row.js";
 
@@ -26,6 +31,8 @@ export interface SessionManagerOptions {
   shutdownDrainMs?: number;
   /** Resume tries per session at start-up (default 3). */
   resumeAttempts?: number;
+  /** Recovery keeps an attempt whose artifact was already written (see recoverHostSessions). */
+  hasWrittenArtifact?: WrittenArtifactCheck;
   log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
@@ -49,6 +56,11 @@ export class SessionManager {
   /** Whether this host can run `agent` (one of the operator's agents; any name when none are listed). */
   hasAgent(agent: string): boolean {
     return this.options.agents === undefined || this.options.agents.has(agent);
+  }
+
+  /** Whether `agent` runs sandboxed on this host (`none`: the operator's explicit choice); undefined if unknown. */
+  sandboxOf(agent: string): SandboxKind | undefined {
+    return this.adapterOf(agent).sandbox;
   }
 
   /** The adapter of a session this process started or resumed. */
@@ -82,6 +94,7 @@ export class SessionManager {
         adapterOf: (agent) => this.adapterOf(agent),
         resumeAttempts: this.options.resumeAttempts ?? 3,
         onResumed: (handle, agent) => this.live.set(handle.sessionId, { handle, agent }),
+        ...(this.options.hasWrittenArtifact ? { hasWrittenArtifact: this.options.hasWrittenArtifact } : {}),
       });
     } catch (error) {
       await this.release();

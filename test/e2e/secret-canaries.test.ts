@@ -6,7 +6,7 @@
 // payloads, reports), in the processes' logs, or in anything devflow wrote to GitHub.
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRedisServer, type SpawnedRedis, spawnRedisServer } from "../../src/server/redis-server.js";
@@ -41,7 +41,7 @@ beforeAll(async () => {
     databaseUrl,
     dataDir,
     webhookSecret: WEBHOOK_SECRET,
-    agentsYaml: `agents:\n  dumper: { preset: command, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}], promptVia: stdin }\ndefaultAgent: dumper\n`,
+    agentsYaml: `agents:\n  dumper: { preset: command, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}], promptVia: stdin }\ndefaultAgent: dumper\nsandbox: { readOnlyPaths: [${JSON.stringify(dirname(AGENT))}] }\n`,
     env: { LOG_LEVEL: "debug", ...(redis ? { REDIS_URL: redis.url } : {}) },
   });
   await e2e.sim.state.createRepository("octo", "canaries", {

@@ -20,6 +20,7 @@ import { FailureScript, type ScriptedFailure } from "./script.js";
 import { createRequestHandler, type LoggedRequest } from "./server.js";
 import { GitHubState } from "./state.js";
 import { type DeliverOptions, type DeliveryResult, WebhookSender } from "./webhooks.js";
+import { createWorkflowTriggers, type WorkflowTriggers } from "./workflow-triggers.js";
 
 export interface GitHubSimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -55,6 +56,8 @@ export interface GitHubSimulator {
   webUrl: string;
   state: GitHubState;
   payloads: Payloads;
+  /** GitHub Actions' rules for which events start a workflow (the GITHUB_TOKEN's own start none). */
+  workflows: WorkflowTriggers;
   webhooks: {
     deliver(event: string, payload: unknown, options?: DeliverOptions): Promise<DeliveryResult>;
     /** Resolves when no delivery or redelivery is in flight. */
@@ -126,6 +129,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
     webUrl,
     state,
     payloads: createPayloads(state, urls),
+    workflows: createWorkflowTriggers(state),
     webhooks: {
       deliver: (event, payload, deliverOptions) => webhooks.deliver(event, payload, deliverOptions),
       settled: () => webhooks.settled(),
