@@ -5,7 +5,7 @@
 // directory shows the same transcript and report. Screenshots go to test-results/screenshots/.
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,7 +45,7 @@ beforeAll(async () => {
   e2e = await startGitHubE2E({
     databaseUrl: harness.db.url,
     dataDir,
-    agentsYaml: `agents:\n  paced: { preset: command, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}, ${JSON.stringify(goFile)}], promptVia: stdin }\ndefaultAgent: paced\n`,
+    agentsYaml: `agents:\n  paced: { preset: command, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}, ${JSON.stringify(goFile)}], promptVia: stdin }\ndefaultAgent: paced\nsandbox: { readOnlyPaths: [${JSON.stringify(dirname(AGENT))}, ${JSON.stringify(dirname(goFile))}] }\n`,
     beforeStart: (sim) => saveOAuthClient(sim, join(dataDir, "web")),
   });
   webUrl = new URL(e2e.webhookUrl).origin;

@@ -2,6 +2,7 @@
 // chunk size, continued after a restart), the final report's text is stored with the run, and
 // retention deletes both only for runs finished long enough ago.
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
@@ -33,6 +34,7 @@ describe("transcripts and reports in Postgres", () => {
         promptVia: "stdin",
         passThrough: [],
         onOutput: writer.onOutput,
+        sandbox: { readOnlyPaths: [dirname(AGENT)] }, // the default sandbox, the fixture shown read-only
         maxChunkLines: 40,
       }),
     });
