@@ -88,7 +88,7 @@ export function createDashboard(options: DashboardOptions): Route {
   const userOf = async (request: IncomingMessage): Promise<{ user?: WebUser; setCookie?: string }> => {
     const user = await findWebSession(prisma, request);
     if (user || signIn) return user ? { user } : {};
-    const created = await createWebSession(prisma, { login: "local", githubId: 0n, accessToken: "" });
+    const created = await createWebSession(prisma, { login: "local", githubId: 0n });
     const setCookie = cookie(SESSION_COOKIE, created.token, {
       maxAgeSeconds: created.maxAgeSeconds,
       secure: false,

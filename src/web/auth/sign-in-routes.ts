@@ -65,9 +65,9 @@ export async function handleSignIn(
     return;
   }
   let user: { login: string; id: bigint };
-  let token: string;
   try {
-    token = await exchangeCode(options.webUrl, options.client, code, callback);
+    // The user's token answers "who is this" once and is dropped: nothing else is asked with it.
+    const token = await exchangeCode(options.webUrl, options.client, code, callback);
     user = await fetchGitHubUser(options.apiUrl, token);
   } catch (error) {
     response.writeHead(502, { "content-type": "text/plain; charset=utf-8" });
@@ -77,7 +77,6 @@ export async function handleSignIn(
   const session = await createWebSession(options.prisma, {
     login: user.login,
     githubId: user.id,
-    accessToken: token,
   });
   redirect(response, "/", [
     cookie(SESSION_COOKIE, session.token, { maxAgeSeconds: session.maxAgeSeconds, secure }),

@@ -12,8 +12,6 @@ const SESSION_TTL_MS = 12 * 3600_000;
 export interface WebUser {
   login: string;
   githubId: bigint;
-  /** The user's GitHub token: server-side only, never rendered. */
-  accessToken: string;
   csrfToken: string;
 }
 
@@ -21,7 +19,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 export async function createWebSession(
   prisma: PrismaClient,
-  user: { login: string; githubId: bigint; accessToken: string },
+  user: { login: string; githubId: bigint },
 ): Promise<{ token: string; maxAgeSeconds: number }> {
   const token = randomBytes(32).toString("base64url");
   await prisma.webSession.create({
@@ -29,7 +27,6 @@ export async function createWebSession(
       tokenSha256: sha256(token),
       githubLogin: user.login,
       githubId: user.githubId,
-      accessToken: user.accessToken,
       csrfToken: randomBytes(24).toString("base64url"),
       expiresAt: new Date(Date.now() + SESSION_TTL_MS),
     },
@@ -56,7 +53,6 @@ export async function findWebSessionByToken(
   return {
     login: row.githubLogin,
     githubId: row.githubId,
-    accessToken: row.accessToken,
     csrfToken: row.csrfToken,
   };
 }

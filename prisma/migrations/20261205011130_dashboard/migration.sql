@@ -28,7 +28,6 @@ CREATE TABLE "WebSession" (
     "tokenSha256" TEXT NOT NULL,
     "githubLogin" TEXT NOT NULL,
     "githubId" BIGINT NOT NULL,
-    "accessToken" TEXT NOT NULL,
     "csrfToken" TEXT NOT NULL,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" TIMESTAMPTZ(3) NOT NULL,
