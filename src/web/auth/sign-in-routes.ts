@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PrismaClient } from "../../db/generated/client.js";
+import { requestBaseUrl, SIGN_IN_CALLBACK_PATH } from "../../github/setup/app-manifest.js";
 import { authorizeUrl, exchangeCode, fetchGitHubUser, type OAuthClient } from "./github-oauth.js";
 import {
   cookie,
@@ -31,11 +32,6 @@ export function wantsSecureCookies(request: IncomingMessage): boolean {
   return request.headers["x-forwarded-proto"] === "https" || !isLoopback(request);
 }
 
-function origin(request: IncomingMessage): string {
-  const proto = request.headers["x-forwarded-proto"] === "https" ? "https" : "http";
-  return `${proto}://${request.headers.host ?? "localhost"}`;
-}
-
 export function redirect(response: ServerResponse, location: string, cookies: string[] = []): void {
   response.writeHead(303, { location, "set-cookie": cookies, "cache-control": "no-store" });
   response.end();
@@ -48,7 +44,8 @@ export async function handleSignIn(
   url: URL,
 ) {
   const secure = wantsSecureCookies(request);
-  const callback = `${origin(request)}/sign-in/callback`;
+  // The URL the browser reached devflow at, as the setup page registered it (callback_urls in the manifest).
+  const callback = `${requestBaseUrl(request) ?? "http://localhost"}${SIGN_IN_CALLBACK_PATH}`;
   if (url.pathname === "/sign-in") {
     const state = randomBytes(24).toString("base64url");
     redirect(response, authorizeUrl(options.webUrl, options.client, callback, state), [
