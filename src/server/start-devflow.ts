@@ -10,7 +10,7 @@ import { describeQueueConnection, prepareQueueBackend } from "../queue/queue-con
 import { RunQueue } from "../queue/run-queue.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
 import { createSessionAdapter } from "../sessions/create-session-adapter.js";
-import { createTranscriptWriter } from "../web/transcripts/transcript-writer.js";
+import { createTranscriptWriter, pruneTranscripts } from "../web/transcripts/transcript-writer.js";
 import { createWebDashboard } from "../web/web-dashboard.js";
 import { type GitHubSide, startGitHubSide } from "./github-side.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
@@ -166,6 +166,16 @@ export async function startDevflow({
     });
     cleanups.push({ name: "github app", run: () => github?.stop() ?? Promise.resolve() });
     if (role !== "worker") {
+      // Transcripts (and, when configured, reports) of runs finished past the retention go, hourly.
+      const prune = () =>
+        pruneTranscripts(database.prisma, config.retention).then(
+          (pruned) => pruned.chunks + pruned.reports > 0 && logger.info(pruned, "old transcripts pruned"),
+          (error: Error) => logger.warn({ err: error.message }, "pruning old transcripts failed"),
+        );
+      void prune();
+      const pruning = setInterval(prune, 3600_000);
+      pruning.unref();
+      cleanups.push({ name: "transcript retention", run: async () => clearInterval(pruning) });
       const side = github;
       github.addRoute(
         createWebDashboard({
