@@ -57,7 +57,8 @@ export async function handleOAuth(
     if (!oauth.secretOf(clientId)) return answer(404, "<p>Unknown client_id</p>", "text/html");
     const hidden = ["client_id", "redirect_uri", "state"]
       .map(
-        (name) => `<input type="hidden" name="${name}" value="${escapeHtml(url.searchParams.get(name) ?? "")}">`,
+        (name) =>
+          `<input type="hidden" name="${name}" value="${escapeHtml(url.searchParams.get(name) ?? "")}">`,
       )
       .join("");
     return answer(
