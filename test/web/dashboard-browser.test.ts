@@ -121,6 +121,8 @@ describe("the dashboard in a browser", () => {
     expect(await page.textContent("#transcript")).not.toContain(lineAfterOpen);
     writeFileSync(goFile, `${lineAfterOpen}\n`);
     await expect.poll(() => page.textContent("#transcript"), { timeout: 30_000 }).toContain(lineAfterOpen);
+    await page.setViewportSize({ width: 390, height: 844 }); // a phone
+    await page.screenshot({ path: join(SCREENSHOTS, "run-page-phone.png") });
     await page.close();
   }, 120_000);
 
