@@ -8,6 +8,10 @@ export interface DeliveryFacts {
   installationId?: number | undefined;
   repository?: string | undefined;
   payload: unknown;
+  /** The verified body, stored for the inbox to process (absent when the caller processes it inline). */
+  body?: string | undefined;
+  /** Deliveries with the same key are processed in arrival order (see `orderKeyOf`). */
+  orderKey?: string | undefined;
 }
 
 /** A new delivery; one seen before (GitHub's redelivery, a duplicate); or a replay of another's event. */
@@ -30,11 +34,12 @@ export async function recordDelivery(prisma: PrismaClient, facts: DeliveryFacts)
     installationId: facts.installationId === undefined ? null : BigInt(facts.installationId),
     repository: facts.repository ?? null,
     payloadSha256: payloadSha256(facts.payload),
+    orderKey: facts.orderKey ?? null,
   };
   // Twice at most: the original's row can vanish between the two statements (its handler failed).
   for (let attempt = 0; attempt < 2; attempt++) {
     const inserted = await prisma.webhookDelivery.createMany({
-      data: [{ ...row, eventKey }],
+      data: [{ ...row, eventKey, body: facts.body ?? null }],
       skipDuplicates: true,
     });
     if (inserted.count === 1) return { kind: "fresh" };
