@@ -1,6 +1,7 @@
 // Mounts devflow's Probot app on the server once it has GitHub App credentials: the webhook endpoint
 // (verify, store in the inbox, answer), the inbox processor (inbox → the app's handlers), the effects
 // worker (outbox → GitHub) and git credentials for runs of an installation.
+import pg from "pg";
 import { Probot } from "probot";
 import type { GitHubAppCredentials, GitHubEnterprise } from "../config/environment.js";
 import type { Logger } from "../server/logger.js";
@@ -67,21 +68,40 @@ export async function mountGitHubApp(
   let effects: { stop(): Promise<void> } | undefined;
   let sweep: { stop(): void } | undefined;
   let inbox: InboxProcessor | undefined;
+  // The endpoint's own connections: storing a delivery never waits behind the inbox's claims. Each
+  // store waits for its commit's WAL flush (the acknowledgement is durable), so concurrent deliveries
+  // need connections of their own for Postgres to flush their commits together.
+  const storePool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 10,
+    application_name: "devflow-webhooks",
+  });
+  storePool.on("error", () => {});
+  const webhookEndpoint = createWebhookEndpoint({
+    secret,
+    accept: async (event) => {
+      if ((await storeDelivery(deps, event, storePool)) === "fresh") inbox?.wake();
+    },
+    log: deps.log,
+  });
+  let acknowledging = 0;
   return {
     probot,
-    endpoint: createWebhookEndpoint({
-      secret,
-      accept: async (event) => {
-        if ((await storeDelivery(deps, event)) === "fresh") inbox?.wake();
-      },
-      log: deps.log,
-    }),
+    async endpoint(request, response) {
+      acknowledging += 1;
+      try {
+        return await webhookEndpoint(request, response);
+      } finally {
+        acknowledging -= 1;
+      }
+    },
     gitAuthHeader: (run) => gitAuthHeaderFor(probot, run),
     startEffects(effectDeps) {
       inbox ??= startInboxProcessor({
         connectionString: options.databaseUrl,
         log: effectDeps.log,
         ...(options.inboxConcurrency ? { concurrency: options.inboxConcurrency } : {}),
+        acknowledging: () => acknowledging > 0,
         process: async (delivery) => {
           await probot.receive(delivery as Parameters<Probot["receive"]>[0]);
           const outcome = outcomes.get(delivery.id);
@@ -95,12 +115,14 @@ export async function mountGitHubApp(
         prisma: effectDeps.prisma,
         octokitFor: (installationId) => probot.auth(installationId),
         log: effectDeps.log,
+        acknowledging: () => acknowledging > 0,
       });
     },
     async stop() {
       sweep?.stop();
       await inbox?.stop();
       await effects?.stop();
+      await storePool.end();
     },
   };
 }

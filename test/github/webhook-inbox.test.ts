@@ -3,6 +3,7 @@
 // go on beside them; a failure is retried with backoff and recorded; a delivery that keeps failing is
 // marked failed so it stops holding back the ones after it.
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { storeDelivery } from "../../src/github/intake/store-delivery.js";
 import { type InboxProcessor, startInboxProcessor } from "../../src/github/intake/webhook-inbox.js";
@@ -134,22 +135,29 @@ describe("the webhook inbox processor", () => {
     expect(row.lastError).toBe("broken handler");
   }, 60_000);
 
-  it("stores a delivery id once and refuses the same event under a new id", async () => {
+  it.each([
+    ["Prisma", false],
+    ["the endpoint's own pool", true],
+  ])("stores a delivery id once and refuses the same event under a new id (%s)", async (_, fast) => {
+    const pool = fast ? new pg.Pool({ connectionString: db.url, max: 2 }) : undefined;
     const repo = `store/${randomUUID().slice(0, 8)}`;
     const payload = {
       action: "created",
       repository: { full_name: repo },
       issue: { number: 1 },
-      comment: { id: 4242, body: "/approve" },
+      comment: { id: fast ? 4243 : 4242, body: "/approve" },
       sender: { login: "writer", id: 1 },
     };
     const body = JSON.stringify(payload);
     const id = randomUUID();
     const deps = { prisma: db.prisma, log };
-    expect(await storeDelivery(deps, { id, name: "issue_comment", payload, body })).toBe("fresh");
-    expect(await storeDelivery(deps, { id, name: "issue_comment", payload, body })).toBe("seen");
+    expect(await storeDelivery(deps, { id, name: "issue_comment", payload, body }, pool)).toBe("fresh");
+    expect(await storeDelivery(deps, { id, name: "issue_comment", payload, body }, pool)).toBe("seen");
     const replay = randomUUID();
-    expect(await storeDelivery(deps, { id: replay, name: "issue_comment", payload, body })).toBe("replay");
+    expect(await storeDelivery(deps, { id: replay, name: "issue_comment", payload, body }, pool)).toBe(
+      "replay",
+    );
+    await pool?.end();
     const refused = await db.prisma.webhookDelivery.findUniqueOrThrow({ where: { deliveryId: replay } });
     expect(refused.body).toBeNull(); // never processed
     expect(refused.processedAt).not.toBeNull();

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import type { PrismaClient } from "../../db/generated/client.js";
 import { eventIdentity, payloadSha256 } from "./event-identity.js";
 
@@ -25,8 +26,32 @@ export type RecordedDelivery =
  * happens. Only a fresh delivery is acted on. A replay (the same event under another delivery id) is
  * recorded as ignored, so the original delivery and the replay can both be found.
  */
-export async function recordDelivery(prisma: PrismaClient, facts: DeliveryFacts): Promise<RecordedDelivery> {
+export async function recordDelivery(
+  prisma: PrismaClient,
+  facts: DeliveryFacts,
+  /** The webhook endpoint's fast path: one plain insert, Prisma only when it meets a conflict. */
+  pool?: pg.Pool,
+): Promise<RecordedDelivery> {
   const eventKey = eventIdentity(facts.event, facts.payload);
+  if (pool) {
+    const inserted = await pool.query(
+      `INSERT INTO "WebhookDelivery" ("deliveryId", "event", "action", "installationId", "repository",
+         "payloadSha256", "orderKey", "eventKey", "body")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [
+        facts.deliveryId,
+        facts.event,
+        facts.action ?? null,
+        facts.installationId ?? null,
+        facts.repository ?? null,
+        payloadSha256(facts.payload),
+        facts.orderKey ?? null,
+        eventKey,
+        facts.body ?? null,
+      ],
+    );
+    if (inserted.rowCount === 1) return { kind: "fresh" };
+  }
   const row = {
     deliveryId: facts.deliveryId,
     event: facts.event,

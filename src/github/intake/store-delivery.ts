@@ -2,6 +2,7 @@
 // seen before (GitHub's redelivery) is acknowledged and ignored; the same event re-posted under a new
 // delivery id (a captured signed body replayed) is refused, logged and audited; anything else is stored
 // with its body for the inbox to process.
+import type pg from "pg";
 import type { GitHubDeps } from "../handlers/github-deps.js";
 import { audit } from "./audit.js";
 import { type RecordedDelivery, recordDelivery } from "./record-delivery.js";
@@ -38,18 +39,24 @@ export async function refuseReplay(
 export async function storeDelivery(
   deps: Pick<GitHubDeps, "prisma" | "log">,
   delivery: { id: string; name: string; payload: Record<string, unknown>; body: string },
+  /** A pool of the endpoint's own: a fresh delivery is then one plain insert. */
+  pool?: pg.Pool,
 ): Promise<RecordedDelivery["kind"]> {
   const payload = delivery.payload as ReplayPayload & { installation?: { id?: number } };
-  const recorded = await recordDelivery(deps.prisma, {
-    deliveryId: delivery.id,
-    event: delivery.name,
-    action: payload.action,
-    installationId: payload.installation?.id,
-    repository: payload.repository?.full_name,
-    payload: delivery.payload,
-    body: delivery.body,
-    orderKey: orderKeyOf(delivery.payload),
-  });
+  const recorded = await recordDelivery(
+    deps.prisma,
+    {
+      deliveryId: delivery.id,
+      event: delivery.name,
+      action: payload.action,
+      installationId: payload.installation?.id,
+      repository: payload.repository?.full_name,
+      payload: delivery.payload,
+      body: delivery.body,
+      orderKey: orderKeyOf(delivery.payload),
+    },
+    pool,
+  );
   if (recorded.kind === "replay") await refuseReplay(deps, delivery, recorded.originalDeliveryId);
   return recorded.kind;
 }

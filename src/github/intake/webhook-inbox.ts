@@ -26,6 +26,12 @@ export interface InboxProcessorOptions {
   pollMs?: number;
   /** Attempts before a delivery is marked failed. Default 6 (about a minute of backoff). */
   maxAttempts?: number;
+  /**
+   * True while GitHub's deliveries are being acknowledged: answering GitHub comes first, so the
+   * processor then starts at most one delivery per `yieldMs` (default 200 ms) and catches up after.
+   */
+  acknowledging?: () => boolean;
+  yieldMs?: number;
 }
 
 export interface InboxProcessor {
@@ -171,12 +177,19 @@ export function startInboxProcessor(options: InboxProcessorOptions): InboxProces
       wakeUp = done;
       for (const running of inFlight) void running.then(done);
     });
+  let lastClaimAt = 0;
   const loop = (async () => {
     while (!stopped) {
       if (inFlight.size >= concurrency) {
         await Promise.race(inFlight);
         continue;
       }
+      const yieldFor = lastClaimAt + (options.yieldMs ?? 200) - Date.now();
+      if (yieldFor > 0 && options.acknowledging?.()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(yieldFor, 20)));
+        continue;
+      }
+      lastClaimAt = Date.now();
       const claimed = await claim(pool).catch((error) => {
         options.log.warn({ err: (error as Error).message }, "inbox: could not claim a delivery");
         return undefined;
