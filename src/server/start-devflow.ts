@@ -162,6 +162,7 @@ export async function startDevflow({
       role,
       server,
       deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },
+      databaseUrl: services.databaseUrl,
       log: logger,
     });
     cleanups.push({ name: "github app", run: () => github?.stop() ?? Promise.resolve() });

@@ -72,6 +72,8 @@ export interface GitHubSimulator {
       failure: ScriptedFailure,
       options?: { times?: number },
     ): void;
+    /** Holds the next matching request unanswered until `release()` (see FailureScript.holdNext). */
+    holdNext(method: string, pathPattern: string | RegExp): { reached: Promise<void>; release(): void };
     setPermission(repo: string, login: string, role: RoleName): void;
     addBot(login: string): UserRecord;
     clear(): void;
@@ -143,6 +145,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
     script: {
       failNext: (method, pattern, failure, failOptions) =>
         script.failNext(method, pattern, failure, failOptions),
+      holdNext: (method, pattern) => script.holdNext(method, pattern),
       setPermission: (repo, login, role) => state.setRole(repo, login, role),
       addBot: (login) => state.addBot(login),
       clear: () => script.clear(),

@@ -85,7 +85,7 @@ export class GitHubState {
     const account = this.user(owner);
     for (const installation of this.installations.values())
       if (installation.account === account) return installation;
-    const events = ["check_run", "issue_comment", "issues", "pull_request", "pull_request_review"];
+    const events = ["check_run", "issue_comment", "issues", "pull_request", "pull_request_review", "push"];
     const installation = {
       id: this.nextId(),
       account,
