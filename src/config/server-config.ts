@@ -174,6 +174,19 @@ export const serverConfigSchema = z
           .default(DEFAULT_INPUT_LIMITS.reportBytes),
       })
       .default({ ...DEFAULT_INPUT_LIMITS }),
+    /** Transcripts in Postgres: the agent's output is stored in chunks of at most this many bytes. */
+    transcriptChunkBytes: z
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+    /** How long transcripts and reports of finished runs stay in Postgres (days; 0 keeps them forever). */
+    retention: z
+      .strictObject({
+        transcriptDays: z.int().min(0).max(36_500).default(90),
+        reportDays: z.int().min(0).max(36_500).default(0),
+      })
+      .default({ transcriptDays: 90, reportDays: 0 }),
   })
   .superRefine((config, ctx) => {
     if (!(config.defaultAgent in config.agents)) {

@@ -35,15 +35,17 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   const maxBytes = context.limits?.reportBytes ?? DEFAULT_INPUT_LIMITS.reportBytes;
   const agents = [...new Set(status.sessions.map((session) => session.agent))];
   const unsandboxedAgents = agents.filter((agent) => context.sessions?.sandboxOf(agent) === "none");
-  const report = renderFinalReport(status, diff, { unsandboxedAgents });
+  const text = capped(renderFinalReport(status, diff, { unsandboxedAgents }), maxBytes);
   try {
     // Through a new file renamed over the path: whatever was planted there is replaced, never followed.
-    await writeContainedFile(path, capped(report, maxBytes), context.workspaceRoot);
+    await writeContainedFile(path, text, context.workspaceRoot);
   } catch (error) {
     if (error instanceof FileRefusal) throw unsafeReport(path, error);
     throw error;
   }
   await context.prisma.$transaction(async (tx) => {
+    // The text in Postgres is the truth any web host shows; the file is this host's copy.
+    await tx.runReport.upsert({ where: { runId }, create: { runId, text }, update: { text } });
     const claimed = await tx.run.updateMany({
       where: { id: runId, reportWrittenAt: null },
       data: { reportPath: path, reportWrittenAt: new Date() },

@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Probot } from "probot";
 import { DEFAULT_HOST, type Environment, type GitHubAppCredentials } from "../config/environment.js";
+import { installationContext } from "../github/authorization/installation-context.js";
+import type { EventContext } from "../github/event-context.js";
 import { githubUrls } from "../github/github-urls.js";
 import type { GitHubDeps } from "../github/handlers/github-deps.js";
 import { createProbot, gitAuthHeaderFor, mountGitHubApp } from "../github/mount-github-app.js";
@@ -19,6 +21,10 @@ type Route = (request: IncomingMessage, response: ServerResponse) => Promise<boo
 
 export interface GitHubSide {
   gitAuthHeader(run: { installationId: bigint | null }): Promise<string | undefined>;
+  /** GitHub's questions about a repository as its installation (the dashboard's authorization); none before registration. */
+  repositoryContext(installationId: bigint, fullName: string): Promise<EventContext | undefined>;
+  /** Another route on the web server, tried after the webhook endpoint and the setup page (the dashboard). */
+  addRoute(route: Route): void;
   /** Logs where the app stands and, without credentials, where to go next (never a secret). */
   announce(): void;
   stop(): Promise<void>;
@@ -98,6 +104,14 @@ export async function startGitHubSide(options: GitHubSideOptions): Promise<GitHu
   return {
     async gitAuthHeader(run) {
       return probot ? gitAuthHeaderFor(probot, run) : undefined;
+    },
+    addRoute(route) {
+      routes.push(route);
+    },
+    async repositoryContext(installationId, fullName) {
+      if (!probot) return undefined;
+      const octokit = await probot.auth(Number(installationId));
+      return installationContext(octokit, Number(installationId), fullName, "dashboard");
     },
     announce() {
       if (env.github) {

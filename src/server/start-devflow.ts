@@ -10,6 +10,8 @@ import { describeQueueConnection, prepareQueueBackend } from "../queue/queue-con
 import { RunQueue } from "../queue/run-queue.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
 import { createSessionAdapter } from "../sessions/create-session-adapter.js";
+import { createTranscriptWriter, pruneTranscripts } from "../web/transcripts/transcript-writer.js";
+import { createWebDashboard } from "../web/web-dashboard.js";
 import { type GitHubSide, startGitHubSide } from "./github-side.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";
@@ -94,18 +96,28 @@ export async function startDevflow({
     logger.info({ templates, inserted: stored.inserted }, "registry loaded");
 
     let engine: DispatchEngine;
+    let runQueue: RunQueue;
     if (role === "web") {
       const queue = new RunQueue(services.queue);
+      runQueue = queue;
       cleanups.push({ name: "run queue", run: () => queue.close() });
       engine = new DispatchEngine({ prisma: database.prisma, queue, log: logger });
     } else {
+      // The agents' output goes to Postgres as it is produced, so any web process can stream it.
+      const transcripts = createTranscriptWriter({
+        prisma: database.prisma,
+        chunkBytes: config.transcriptChunkBytes,
+        onError: (error, sessionId) =>
+          logger.warn({ sessionId, err: error.message }, "a transcript chunk was not stored"),
+      });
       // Every operator agent gets its adapter: a repository may pick any of them per role.
       const agents = new Map(
         Object.entries(config.agents).map(([name, agent]) => [
           name,
-          createSessionAdapter(agent, env.dataDir, config.sandbox, config.limits),
+          createSessionAdapter(agent, env.dataDir, config.sandbox, config.limits, transcripts.onOutput),
         ]),
       );
+      cleanups.push({ name: "transcript chunks", run: () => transcripts.flush() }); // after the worker stops
       for (const name of unsandboxedAgents(config)) {
         logger.warn(
           { agent: name },
@@ -137,6 +149,7 @@ export async function startDevflow({
       });
       cleanups.push({ name: "worker", run: () => worker.stop() });
       engine = worker.engine;
+      runQueue = worker.runQueue;
       logger.info(
         { hostId: env.hostId, recovery: worker.recovery, reports: worker.finalReportRecovery },
         "worker ready",
@@ -153,6 +166,31 @@ export async function startDevflow({
       log: logger,
     });
     cleanups.push({ name: "github app", run: () => github?.stop() ?? Promise.resolve() });
+    if (role !== "worker") {
+      // Transcripts (and, when configured, reports) of runs finished past the retention go, hourly.
+      const prune = () =>
+        pruneTranscripts(database.prisma, config.retention).then(
+          (pruned) => pruned.chunks + pruned.reports > 0 && logger.info(pruned, "old transcripts pruned"),
+          (error: Error) => logger.warn({ err: error.message }, "pruning old transcripts failed"),
+        );
+      void prune();
+      const pruning = setInterval(prune, 3600_000);
+      pruning.unref();
+      cleanups.push({ name: "transcript retention", run: async () => clearInterval(pruning) });
+      const side = github;
+      github.addRoute(
+        createWebDashboard({
+          prisma: database.prisma,
+          engine,
+          log: logger,
+          dataDir: env.dataDir,
+          githubEnterprise: env.githubEnterprise,
+          repositoryContext: (installationId, fullName) => side.repositoryContext(installationId, fullName),
+          deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },
+          queueCounts: () => runQueue.queue.getJobCounts(),
+        }),
+      );
+    }
 
     const startupMs = Math.round(performance.now() - startedAt);
     health.setState("ready", {

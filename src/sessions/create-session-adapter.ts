@@ -25,6 +25,8 @@ export function createSessionAdapter(
   dataDir: string,
   sandboxConfig: Omit<SandboxSettings, "kind" | "network"> = DEFAULT_SANDBOX,
   limits?: InputLimits,
+  /** Where an exec agent's output goes as it is produced (devflow stores it in Postgres). */
+  onOutput?: (sessionId: string, lines: string[]) => void,
 ): SessionAdapter {
   if (agent.preset === "fake") {
     // Recorded on disk and working in a detached process: a restarted worker resumes the session.
@@ -52,6 +54,7 @@ export function createSessionAdapter(
       sandbox,
       mirrorsDir,
       ...(limits && { limits }),
+      ...(onOutput && { onOutput }),
     });
   }
   // A pane's environment is fixed when it starts: only session-stable values go in (the adapter adds

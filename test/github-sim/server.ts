@@ -7,6 +7,7 @@ import { handleNewAppPage, NEW_APP_PATH } from "./app-manifests.js";
 import { type AppKey, type Caller, identify, type RateLimits } from "./auth.js";
 import { GIT_PATH, handleGit } from "./git-http.js";
 import { ApiError, type ApiResponse, notFound, parseJsonBody, readBody } from "./http.js";
+import { authenticatedUser, handleOAuth, OAUTH_PATH, type OAuthState } from "./oauth.js";
 import type { Router } from "./router.js";
 import { type FailureScript, failureResponse } from "./script.js";
 import type { Urls } from "./shapes.js";
@@ -40,6 +41,7 @@ export interface ServerDeps {
   script: FailureScript;
   webhooks: WebhookSender;
   rateLimits: RateLimits;
+  oauth: OAuthState;
   log: LoggedRequest[];
 }
 
@@ -95,6 +97,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     return;
   }
 
+  if (OAUTH_PATH.test(url.pathname)) {
+    entry.body = "[oauth form]";
+    entry.status = await handleOAuth(req, res, url, deps.oauth);
+    return;
+  }
+
   const caller = identify(req.headers.authorization, deps.state, deps.app);
   entry.auth = caller.kind;
   const common: Record<string, string> = {
@@ -118,6 +126,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     entry.body = body;
     if (failure && !failure.afterEffect) {
       response = failureResponse(failure);
+    } else if (method === "GET" && apiPath === "/user") {
+      // A user's token (from the OAuth flow) is not an installation's: answered here, not by the router.
+      const user = authenticatedUser(req.headers.authorization, deps.oauth, deps.state, deps.urls);
+      if (!user) throw new ApiError(401, "Requires authentication");
+      entry.route = "/user";
+      entry.auth = "none";
+      response = { status: 200, body: user };
     } else {
       const matched = deps.router.match(method, apiPath);
       if (!matched) throw notFound();

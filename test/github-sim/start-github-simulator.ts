@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { publicKeyOf } from "./app-jwt.js";
 import { RateLimits } from "./auth.js";
+import { OAuthState } from "./oauth.js";
 import { createPayloads, type Payloads } from "./payloads.js";
 import type { RoleName, UserRecord } from "./records.js";
 import { Router } from "./router.js";
@@ -78,6 +79,8 @@ export interface GitHubSimulator {
     clear(): void;
   };
   requests: LoggedRequest[];
+  /** The user authorization flow: the default app's client id and secret, codes and user tokens. */
+  oauth: OAuthState;
   close(): Promise<void>;
 }
 
@@ -105,6 +108,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
   const webhooks = new WebhookSender(state, options.webhookSecret, gheHeaders, options.webhookUrl);
   const script = new FailureScript();
   const requests: LoggedRequest[] = [];
+  const oauth = new OAuthState(state);
   server.on(
     "request",
     createRequestHandler({
@@ -116,6 +120,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
       script,
       webhooks,
       rateLimits: new RateLimits(),
+      oauth,
       log: requests,
     }),
   );
@@ -146,6 +151,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
       clear: () => script.clear(),
     },
     requests,
+    oauth,
     async close() {
       await webhooks.settled();
       server.closeAllConnections();

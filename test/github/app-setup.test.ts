@@ -135,6 +135,8 @@ describe("devflow start without GitHub App credentials", () => {
       default_events: appYml.default_events,
       hook_attributes: { url: `http://127.0.0.1:${port}/api/github/webhooks`, active: true },
       redirect_url: `http://127.0.0.1:${port}/setup/callback`,
+      // The dashboard's sign-in returns there (the App's user authorization).
+      callback_urls: [`http://127.0.0.1:${port}/sign-in/callback`],
     });
 
     // Behind a reverse proxy the public address is the forwarded one.

@@ -39,6 +39,8 @@ export async function startGitHubE2E(options: {
   agentsYaml?: string;
   /** More environment for both processes (e.g. REDIS_URL). */
   env?: Record<string, string>;
+  /** Runs once the simulator is up, before devflow starts (e.g. to save the App's OAuth client). */
+  beforeStart?: (sim: GitHubSimulator) => void | Promise<void>;
 }): Promise<GitHubE2E> {
   const webhookSecret = options.webhookSecret ?? WEBHOOK_SECRET;
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
@@ -52,6 +54,7 @@ export async function startGitHubE2E(options: {
     ghe: true,
   });
   mkdirSync(options.dataDir, { recursive: true });
+  await options.beforeStart?.(sim);
   const configPath = join(options.dataDir, "devflow.yml");
   writeFileSync(
     configPath,

@@ -8,6 +8,8 @@ import { WEBHOOK_PATH } from "../webhook-endpoint.js";
 
 export const SETUP_PATH = "/setup";
 export const SETUP_CALLBACK_PATH = "/setup/callback";
+/** Where GitHub returns a user signing in to the dashboard (the App's user authorization callback). */
+export const SIGN_IN_CALLBACK_PATH = "/sign-in/callback";
 
 /** app.yml at the package root: `src/github/setup/*.ts` (tsx) and `dist/github/setup/*.js` alike. */
 export function appManifestPath(): string {
@@ -32,6 +34,7 @@ export function buildAppManifest(baseUrl: string, manifestPath = appManifestPath
     name: String(fromFile.name ?? "devflow"),
     hook_attributes: { url: `${baseUrl}${WEBHOOK_PATH}`, active: true },
     redirect_url: `${baseUrl}${SETUP_CALLBACK_PATH}`,
+    callback_urls: [`${baseUrl}${SIGN_IN_CALLBACK_PATH}`],
   };
 }
 

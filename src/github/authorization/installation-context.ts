@@ -1,0 +1,73 @@
+// An EventContext outside a webhook (the dashboard): the same GitHub questions — the repository's
+// devflow.yml, the collaborator permission API, team membership — asked with the installation's token,
+// so a decision from the dashboard goes through the very authorization a comment goes through.
+import { parse } from "yaml";
+import type { EventContext } from "../event-context.js";
+
+/** The part of an installation's Octokit this needs (Probot's `app.auth(installationId)`). */
+export interface InstallationOctokit {
+  request(route: string, parameters?: Record<string, unknown>): Promise<{ data: unknown }>;
+}
+
+export function installationContext(
+  octokit: InstallationOctokit,
+  installationId: number,
+  fullName: string,
+  purpose: string,
+): EventContext {
+  const [owner = "", name = ""] = fullName.split("/");
+  let config: Promise<unknown> | undefined;
+  return {
+    deliveryId: purpose,
+    installationId,
+    repository: { owner, name, fullName, cloneUrl: "", defaultBranch: "" },
+    loadRepositoryConfig() {
+      config ??= octokit
+        .request("GET /repos/{owner}/{repo}/contents/{path}", {
+          owner,
+          repo: name,
+          path: ".github/devflow.yml",
+          mediaType: { format: "raw" },
+          request: { retries: 0 },
+        })
+        .then(
+          ({ data }) => (typeof data === "string" ? (parse(data) ?? {}) : {}),
+          (error: { status?: number }) => (error.status === 404 ? {} : Promise.reject(error)),
+        );
+      return config;
+    },
+    async permissionOf(login) {
+      try {
+        const { data } = await octokit.request(
+          "GET /repos/{owner}/{repo}/collaborators/{username}/permission",
+          {
+            owner,
+            repo: name,
+            username: login,
+            request: { retries: 0 },
+          },
+        );
+        const answer = data as { permission: string; role_name?: string };
+        return { roleName: answer.role_name ?? answer.permission, permission: answer.permission };
+      } catch {
+        return { failed: true };
+      }
+    },
+    async teamsOf(login, teams) {
+      const member: string[] = [];
+      for (const team of teams) {
+        const [org, slug] = team.includes("/") ? (team.split("/") as [string, string]) : [owner, team];
+        const active = await octokit
+          .request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", {
+            org,
+            team_slug: slug,
+            username: login,
+          })
+          .then(({ data }) => (data as { state?: string }).state === "active")
+          .catch(() => false);
+        if (active) member.push(slug);
+      }
+      return member;
+    },
+  };
+}

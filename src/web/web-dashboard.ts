@@ -1,0 +1,52 @@
+// The dashboard as a web process mounts it: GitHub sign-in when the App's OAuth client is known (saved
+// by the setup page in github-app.json), else loopback only.
+import type { GitHubEnterprise } from "../config/environment.js";
+import type { PrismaClient } from "../db/generated/client.js";
+import type { DispatchEngine } from "../engine/dispatch-engine.js";
+import type { EngineLog } from "../engine/worker-context.js";
+import { githubUrls } from "../github/github-urls.js";
+import type { GitHubDeps } from "../github/handlers/github-deps.js";
+import { readOAuthClient } from "./auth/github-oauth.js";
+import { RepositoryAccess, type RepositoryContextOf } from "./auth/repository-access.js";
+import { createDashboard } from "./dashboard.js";
+import { createMetrics } from "./metrics.js";
+
+export interface WebDashboardOptions {
+  prisma: PrismaClient;
+  engine: DispatchEngine;
+  log: EngineLog;
+  dataDir: string;
+  githubEnterprise: GitHubEnterprise | undefined;
+  repositoryContext: RepositoryContextOf;
+  deps: GitHubDeps;
+  /** The run queue's job counts, for /metrics. */
+  queueCounts?: () => Promise<Record<string, number>>;
+}
+
+export function createWebDashboard(options: WebDashboardOptions) {
+  const client = readOAuthClient(options.dataDir);
+  const urls = githubUrls(options.githubEnterprise);
+  if (!client)
+    options.log.warn({}, "dashboard: no GitHub OAuth client saved, so it answers on loopback only");
+  return createDashboard({
+    prisma: options.prisma,
+    engine: options.engine,
+    log: options.log,
+    metrics: createMetrics({
+      prisma: options.prisma,
+      githubApiOrigin: urls.api,
+      ...(options.queueCounts ? { queueCounts: options.queueCounts } : {}),
+    }).serve,
+    ...(client
+      ? {
+          signIn: {
+            prisma: options.prisma,
+            client,
+            webUrl: urls.web,
+            apiUrl: urls.api,
+            access: new RepositoryAccess(options.repositoryContext, options.deps),
+          },
+        }
+      : {}),
+  });
+}
