@@ -197,6 +197,14 @@ export const ERROR_CODES = {
     class: "recoverable",
     hint: "The run changed while this was being done; it was not applied. Try again.",
   },
+  run_transition_not_allowed: {
+    class: "fatal",
+    hint: "A bug in devflow asked a run to move where its state machine (DESIGN §2) does not go: report it with the run id.",
+  },
+  effect_kind_unknown: {
+    class: "fatal",
+    hint: "An outbox effect has a kind this devflow does not deliver (written by a newer or broken version): report it with the effect id.",
+  },
   run_id_ambiguous: {
     class: "bad_input",
     hint: "Give more characters of the run id (or all of it); `devflow status` lists the runs.",

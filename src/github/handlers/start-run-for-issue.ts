@@ -100,25 +100,30 @@ export async function startRunForIssue(
         ...(config.gates ? { gates: config.gates } : {}),
         ...(config.agents ? { agents: config.agents } : {}),
       },
-      { guard: oneActiveRunPerIssue(ctx.repository.fullName, issue.number) },
+      {
+        guard: oneActiveRunPerIssue(ctx.repository.fullName, issue.number),
+        // The trigger's reaction and audit row commit with the run: a crash leaves all or nothing.
+        alsoRecord: async (tx, runId) => {
+          const target = trigger.commentId
+            ? { type: "comment" as const, id: trigger.commentId }
+            : { type: "issue" as const, number: issue.number };
+          await enqueueEffect(
+            tx,
+            { ...address, key: `${ctx.deliveryId}:eyes`, runId },
+            { kind: "reaction", target, content: "eyes" },
+          );
+          await audit(tx, {
+            actor: trigger.actor,
+            action: `trigger.${trigger.kind}`,
+            source: "github",
+            outcome: "accepted",
+            runId,
+            repository: ctx.repository.fullName,
+            details: { deliveryId: ctx.deliveryId },
+          });
+        },
+      },
     );
-    const target = trigger.commentId
-      ? { type: "comment" as const, id: trigger.commentId }
-      : { type: "issue" as const, number: issue.number };
-    await enqueueEffect(
-      deps.prisma,
-      { ...address, key: `${ctx.deliveryId}:eyes`, runId },
-      { kind: "reaction", target, content: "eyes" },
-    );
-    await audit(deps.prisma, {
-      actor: trigger.actor,
-      action: `trigger.${trigger.kind}`,
-      source: "github",
-      outcome: "accepted",
-      runId,
-      repository: ctx.repository.fullName,
-      details: { deliveryId: ctx.deliveryId },
-    });
     return { runId };
   } catch (error) {
     if (!isDevflowError(error) || error.class !== "bad_input") throw error;
