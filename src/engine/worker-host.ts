@@ -7,9 +7,9 @@ import { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import type { AdvanceQueue } from "../queue/advance-queue.js";
 import type { Registry } from "../registry/index.js";
-import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
 import type { SessionAdapter } from "../sessions/session-adapter.js";
 import { SessionManager } from "../sessions/session-manager.js";
+import { recoverRunsOfFailedSessions, type SessionRecovery } from "./recover-runs.js";
 import type { EngineLog, WorkerContext } from "./worker-context.js";
 
 export interface WorkerHostOptions {
@@ -57,7 +57,14 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.shutdownDrainMs !== undefined ? { shutdownDrainMs: options.shutdownDrainMs } : {}),
     log: (message, details) => log.warn(details ?? {}, message),
   });
-  const recovery = await sessions.initialize();
+  const report = await sessions.initialize();
+  let recovery: SessionRecovery;
+  try {
+    recovery = await recoverRunsOfFailedSessions(options.prisma, report);
+  } catch (error) {
+    await sessions.shutdown();
+    throw error;
+  }
   const runLocks = new AdvisoryLockPool(options.connectionString, {
     maxIdle: (options.concurrency ?? 1) + 1,
     applicationName: "devflow-run-lock",

@@ -5,13 +5,13 @@ import { advanceRun } from "../engine/advance-run.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
 import { writeMissingReports } from "../engine/final-report.js";
 import { reconcileRuns } from "../engine/reconciler.js";
+import type { SessionRecovery } from "../engine/recover-runs.js";
 import { type EngineLog, silentLog, type WorkerContext } from "../engine/worker-context.js";
 import { openWorkerHost, type WorkerHost } from "../engine/worker-host.js";
 import type { QueueConnection } from "../queue/queue-connection.js";
 import { createRunWorker, RunQueue } from "../queue/run-queue.js";
 import { startWorkerWatchdog } from "../queue/worker-watchdog.js";
 import type { Registry } from "../registry/index.js";
-import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
 import type { SessionAdapter } from "../sessions/session-adapter.js";
 import type { SessionManager } from "../sessions/session-manager.js";
 

@@ -7,7 +7,7 @@ import { type AdvisoryLock, tryAdvisoryLock } from "../db/advisory-lock.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
-import { recoverHostSessions, type SessionRecovery } from "./recover-host-sessions.js";
+import { type HostSessionsReport, recoverHostSessions } from "./recover-host-sessions.js";
 import type { SentPrompt, SessionAdapter, SessionHandle } from "./session-adapter.js";
 import { handleOf, type SessionRow } from "./session-row.js";
 
@@ -61,8 +61,11 @@ export class SessionManager {
     return this.options.agents?.get(agent) ?? this.options.adapter;
   }
 
-  /** Takes the host lock, then recovers this host's sessions. Throws `session_manager_already_running`. */
-  async initialize(): Promise<SessionRecovery> {
+  /**
+   * Takes the host lock, then resumes this host's sessions and reports those it could not (the engine
+   * decides their runs). Throws `session_manager_already_running`.
+   */
+  async initialize(): Promise<HostSessionsReport> {
     const lock = await tryAdvisoryLock(
       this.options.connectionString,
       `devflow:session-manager:${this.hostId}`,

@@ -1,6 +1,7 @@
 // DESIGN §7 items 1, 2, 6, 7 and 8: what a worker does at start-up, before it takes any job.
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recoverRunsOfFailedSessions } from "../../src/engine/recover-runs.js";
 import { DevflowError } from "../../src/errors/index.js";
 import { FakeSessionAdapter } from "../../src/sessions/fake-adapter.js";
 import type { SessionHandle } from "../../src/sessions/session-adapter.js";
@@ -42,7 +43,7 @@ class ResumeSucceedsAfterTwoFailures extends FakeSessionAdapter {
   }
 }
 
-/** A SessionManager's start-up recovery on its own: initialize (lock + recovery), then shut down. */
+/** Start-up recovery on its own: the SessionManager's (lock + resume), the engine's (runs), then shut down. */
 async function recoverOnce(hostId: string, adapter: FakeSessionAdapter) {
   const manager = new SessionManager({
     prisma: harness.db.prisma,
@@ -51,9 +52,11 @@ async function recoverOnce(hostId: string, adapter: FakeSessionAdapter) {
     adapter,
     sessionsDir: harness.tempDir("sessions"),
   });
-  const recovery = await manager.initialize();
-  await manager.shutdown();
-  return recovery;
+  try {
+    return await recoverRunsOfFailedSessions(harness.db.prisma, await manager.initialize());
+  } finally {
+    await manager.shutdown();
+  }
 }
 
 describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $name", (backend) => {
@@ -81,10 +84,13 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
       [1, "session_lost"],
       [2, "running"],
     ]);
+    // In exact order, before the worker's own events: the session's loss, the attempt's, the next attempt.
+    expect((await eventTypes(harness.db, runId)).slice(0, 3)).toEqual([
+      "session.failed",
+      "phase.failed",
+      "phase.started",
+    ]);
     await waitForRunState(harness.db, runId, "awaiting_approval");
-    expect(await eventTypes(harness.db, runId)).toEqual(
-      expect.arrayContaining(["session.failed", "phase.failed", "phase.started"]),
-    );
   });
 
   it("2: a second SessionManager on the same host fails with session_manager_already_running and changes nothing", async () => {
