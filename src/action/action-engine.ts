@@ -6,7 +6,7 @@ import type { ServerConfig } from "../config/server-config.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { type AdvanceOutcome, advanceRun } from "../engine/advance-run.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
-import { WORKING_STATES } from "../engine/run-states.js";
+import { runsNeedingWorker } from "../engine/run-queries.js";
 import type { EngineLog } from "../engine/worker-context.js";
 import { openWorkerHost } from "../engine/worker-host.js";
 import type { Registry } from "../registry/index.js";
@@ -67,17 +67,7 @@ export async function startActionEngine(options: ActionEngineOptions): Promise<A
     engine,
     queue,
     async queueUnfinished(repository) {
-      const runs = await options.prisma.run.findMany({
-        where: {
-          repository,
-          OR: [
-            { state: { in: [...WORKING_STATES] } },
-            { state: { in: ["completed", "failed", "aborted"] }, reportWrittenAt: null },
-          ],
-        },
-        select: { id: true },
-        orderBy: { createdAt: "asc" },
-      });
+      const runs = await runsNeedingWorker(options.prisma, { repository });
       for (const run of runs) await queue.enqueue(run.id);
     },
     async advanceQueued() {

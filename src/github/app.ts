@@ -3,8 +3,10 @@
 // id is refused and audited), then triggers and commands handed to small handlers, which authorize the
 // sender before anything else. No GitHub write and no git work happens in the request: replies,
 // reactions and run output go through the outbox.
+
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { unreadableRepositoryConfig } from "../config/repository-config.js";
+import { runOfCheckRun } from "../engine/run-queries.js";
 import { parseCommands } from "./commands/parse-commands.js";
 import type { EventContext, Sender } from "./event-context.js";
 import { abortOnClose, abortOnUnlabel } from "./handlers/abort-on-close.js";
@@ -242,17 +244,12 @@ export function createDevflowApp(deps: GitHubDeps): ApplicationFunction {
         if (action?.identifier !== "approve" && action?.identifier !== "reject")
           return "ignored: not a devflow action";
         // Our check runs carry the run id as external_id; a run's earlier heads had check runs too.
-        const run = await deps.prisma.run.findFirst({
-          where: {
-            repository: ctx.repository.fullName,
-            OR: [
-              { checkRunId: BigInt(checkRun.id) },
-              ...(checkRun.external_id && UUID.test(checkRun.external_id)
-                ? [{ id: checkRun.external_id }]
-                : []),
-            ],
-          },
-        });
+        const run = await runOfCheckRun(
+          deps.prisma,
+          ctx.repository.fullName,
+          checkRun.id,
+          checkRun.external_id && UUID.test(checkRun.external_id) ? checkRun.external_id : undefined,
+        );
         if (!run) return "ignored: not a devflow check run";
         const command =
           action.identifier === "approve"
