@@ -29,6 +29,14 @@ class ResumeFails extends FakeSessionAdapter {
   }
 }
 
+class ResumeCrashed extends FakeSessionAdapter {
+  resumeAttempts = 0;
+  override async resume(): Promise<SessionHandle> {
+    this.resumeAttempts += 1;
+    throw new DevflowError("the pane is gone", { code: "session_not_found", class: "needs_human" });
+  }
+}
+
 class ResumeSucceedsAfterTwoFailures extends FakeSessionAdapter {
   resumeAttempts = 0;
   override async resume(handle: SessionHandle): Promise<SessionHandle> {
@@ -110,18 +118,21 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
     expect(await eventTypes(harness.db, runId)).toEqual([]);
   });
 
-  it("6: writes the final report of terminal runs that lack one", async () => {
-    const { runId } = await buildMidFlightRun(harness.db, {
-      state: "completed",
-      repository: harness.gitRemote(),
-      phaseKey: null,
-    });
-    const worker = await harness.worker({ queue: queue() });
-    expect(worker.finalReportRecovery).toContain(runId);
-    const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
-    expect(run.reportPath).toMatch(new RegExp(`${runId}\\.report\\.md$`));
-    expect(existsSync(run.reportPath ?? "")).toBe(true);
-  });
+  it.each(["completed", "failed", "aborted"] as const)(
+    "6: writes the final report of a run left %s that lacks one",
+    async (state) => {
+      const { runId } = await buildMidFlightRun(harness.db, {
+        state,
+        repository: harness.gitRemote(),
+        phaseKey: null,
+      });
+      const worker = await harness.worker({ queue: queue() });
+      expect(worker.finalReportRecovery).toContain(runId);
+      const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+      expect(run.reportPath).toMatch(new RegExp(`${runId}\\.report\\.md$`));
+      expect(existsSync(run.reportPath ?? "")).toBe(true);
+    },
+  );
 
   it("7: ignores the sessions of terminal runs", async () => {
     const hostId = harness.hostId();
@@ -162,6 +173,20 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
     expect(adapter.resumeAttempts).toBe(3);
     expect(recovery).toMatchObject({ recoveredSessionIds: [sessionId], failedSessionIds: [] });
     expect(await harness.db.prisma.approvalRequest.count({ where: { runId } })).toBe(0);
+  });
+
+  it("8: tries a session whose resume fails for good only once, and reports it failed", async () => {
+    const hostId = harness.hostId();
+    const adapter = new ResumeCrashed();
+    const { runId, sessionId } = await buildMidFlightRun(harness.db, {
+      state: "executing",
+      repository: harness.gitRemote(),
+      attempt: 3,
+      session: { hostId, state: "READY" },
+    });
+    const recovery = await recoverOnce(hostId, adapter);
+    expect(adapter.resumeAttempts).toBe(1);
+    expect(recovery).toMatchObject({ failedSessionIds: [sessionId], pausedRunIds: [runId] });
   });
 
   it.each(["READY", "CREATED"] as const)(
