@@ -21,6 +21,33 @@ export interface EnvelopeInput {
   problems?: string[];
 }
 
+/**
+ * Everything in a prompt that people or other agents wrote — the issue's title and text, accepted
+ * artifacts, a reviewer's feedback — as data blocks, which buildPrompt fences; never as instructions.
+ */
+export function promptData(
+  run: Pick<Run, "title" | "requirements">,
+  earlier: readonly Pick<PhaseAttempt, "phaseKey" | "artifact">[],
+  feedback: string | null,
+): PromptData[] {
+  const data: PromptData[] = [
+    {
+      label: run.title ? `the request: ${run.title}` : "the request",
+      from: "a user of the repository",
+      text: run.requirements,
+    },
+  ];
+  for (const done of earlier) {
+    data.push({
+      label: `the accepted ${done.phaseKey} artifact`,
+      from: `the ${done.phaseKey} phase's agent`,
+      text: JSON.stringify(done.artifact, null, 2),
+    });
+  }
+  if (feedback) data.push({ label: "feedback on the previous attempt", from: "a reviewer", text: feedback });
+  return data;
+}
+
 export async function buildEnvelope(
   context: WorkerContext,
   run: Run,
@@ -31,26 +58,11 @@ export async function buildEnvelope(
 ): Promise<PromptEnvelope> {
   const role = roleOf(template, phase.role);
   const persona = context.registry.personas.get(role.persona);
-  const data: PromptData[] = [
-    {
-      label: run.title ? `the request: ${run.title}` : "the request",
-      from: "a user of the repository",
-      text: run.requirements,
-    },
-  ];
   const earlier = await context.prisma.phaseAttempt.findMany({
     where: { runId: run.id, state: "succeeded", phaseKey: { not: phase.key } },
     orderBy: { finishedAt: "asc" },
   });
-  for (const done of earlier) {
-    data.push({
-      label: `the accepted ${done.phaseKey} artifact`,
-      from: `the ${done.phaseKey} phase's agent`,
-      text: JSON.stringify(done.artifact, null, 2),
-    });
-  }
-  if (attempt.feedback)
-    data.push({ label: "feedback on the previous attempt", from: "a reviewer", text: attempt.feedback });
+  const data = promptData(run, earlier, attempt.feedback);
   const scenario = scenarioFor(run.scenarios, phase.key, attempt.attempt);
   const instructions = buildPrompt({
     personaTitle: persona?.definition.title ?? role.id,
