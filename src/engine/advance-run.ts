@@ -4,10 +4,17 @@
 import { executeCurrentPhase } from "./execute-phase.js";
 import { writeFinalReport } from "./final-report.js";
 import { prepareRun, startPreparing } from "./prepare-run.js";
+import { queuedRuns } from "./run-queries.js";
 import { isTerminal, WORKING_STATES } from "./run-states.js";
 import type { WorkerContext } from "./worker-context.js";
 
-export type AdvanceOutcome = "locked_elsewhere" | "waiting" | "finished" | "missing" | "shutting_down";
+export type AdvanceOutcome =
+  | "locked_elsewhere"
+  | "waiting"
+  | "finished"
+  | "missing"
+  | "shutting_down"
+  | "at_capacity";
 
 /** The advisory lock a run's advancer holds (one advancer per run across every host). */
 export function runLockName(runId: string): string {
@@ -21,6 +28,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
   // The lock dies with its connection (a Postgres restart): stop, and go on only if it can be taken back.
   const guard = { lost: () => lock?.isLost() ?? true };
   let parkedAt: number | undefined;
+  let finished = false;
   try {
     for (;;) {
       if (context.sessions.isClosing) return "shutting_down";
@@ -33,6 +41,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
       const run = await context.prisma.run.findUnique({ where: { id: runId }, include: { template: true } });
       if (!run) return "missing";
       if (isTerminal(run.state)) {
+        finished = true;
         await context.sessions.stopRunSessions(run.id);
         if (!run.reportWrittenAt) await writeFinalReport(context, run.id);
         return "finished";
@@ -43,7 +52,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
           parkedAt = run.version;
           return "waiting";
         case "queued":
-          await startPreparing(context, run);
+          if (!(await startPreparing(context, run))) return "at_capacity"; // queued again when a slot frees
           break;
         case "preparing":
           await prepareRun(context, run);
@@ -57,7 +66,16 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
     await lock?.release();
     // Best effort: the reconciler queues the run anyway if this fails.
     if (parkedAt !== undefined) await requeueIfMovedMeanwhile(context, runId, parkedAt).catch(() => {});
+    if (parkedAt !== undefined || finished) await queueWaitingRuns(context).catch(() => {});
   }
+}
+
+/** A slot of this host freed (a run parked or ended): the queued runs get jobs again. */
+async function queueWaitingRuns(context: WorkerContext): Promise<void> {
+  if (context.maxActiveRuns === undefined) return;
+  const tag = `slot-${Date.now().toString(36)}`;
+  for (const run of await queuedRuns(context.prisma, context.maxActiveRuns))
+    await context.queue.enqueue(run.id, run.version, tag);
 }
 
 /**

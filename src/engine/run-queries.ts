@@ -31,6 +31,21 @@ export function runsNeedingWorker(
   });
 }
 
+/** Runs a host has active (preparing or executing): what its concurrency cap counts. */
+export function countActiveRuns(db: Db, hostId: string): Promise<number> {
+  return db.run.count({ where: { hostId, state: { in: ["preparing", "executing"] } } });
+}
+
+/** Queued runs, oldest first: what a host takes on when one of its slots frees. */
+export function queuedRuns(db: Db, take: number): Promise<{ id: string; version: number }[]> {
+  return db.run.findMany({
+    take,
+    where: { state: "queued" },
+    select: { id: true, version: true },
+    orderBy: { createdAt: "asc" },
+  });
+}
+
 const onItem = (repository: string, number: number): Prisma.RunWhereInput => ({
   repository,
   OR: [{ issueNumber: number }, { pullRequestNumber: number }],

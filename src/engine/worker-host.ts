@@ -84,6 +84,7 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.artifactPollMs !== undefined ? { artifactPollMs: options.artifactPollMs } : {}),
     ...(options.gitAuthHeader ? { gitAuthHeader: options.gitAuthHeader } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.concurrency !== undefined ? { maxActiveRuns: options.concurrency } : {}),
   };
   let closing: Promise<void> | undefined;
   return {
