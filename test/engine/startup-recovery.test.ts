@@ -200,8 +200,14 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
         attempt: 3,
         session: { hostId, state: sessionState },
       });
+      // A GitHub run: the pause must reach its sticky comment and check run like any other move.
+      await harness.db.prisma.run.update({ where: { id: runId }, data: { installationId: 42n } });
       const recovery = await recoverOnce(hostId, adapter);
       expect(adapter.resumeAttempts).toBe(3);
+      const effects = await harness.db.prisma.outboxEffect.findMany({ where: { runId } });
+      expect(effects.map((effect) => [effect.kind, effect.payload])).toEqual([
+        ["run.status", { state: "paused", phaseKey: null }],
+      ]);
       expect(recovery).toMatchObject({
         failedSessionIds: [sessionId],
         recoveredSessionIds: [],
