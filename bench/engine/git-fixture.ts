@@ -45,8 +45,8 @@ export async function probeGit(root: string, samples: number): Promise<GitProbe>
     mkdirSync(join(worktreePath, "devflow-fake"), { recursive: true });
     writeFileSync(join(worktreePath, "devflow-fake", "note.md"), `probe ${index}\n`);
     started = performance.now();
-    await commitCheckpoint({ worktreePath, message: `probe ${index}` });
-    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote });
+    await commitCheckpoint({ mirrorPath: mirror.path, worktreePath, message: `probe ${index}` });
+    await pushCheckpoint({ mirrorPath: mirror.path, branch, remoteUrl: remote });
     checkpoint.push(performance.now() - started);
   }
   // The first sample clones the mirror: leave it out.

@@ -1,6 +1,7 @@
 // The floor: a bare Probot app (devflow's Probot version) with a no-op handler for every event, behind
-// Probot's own middleware (the same signature verification devflow's web process ends in), on a plain
-// Node HTTP server. Started as a process of its own by bench/webhook/main.ts; prints "ready" when
+// Probot's own middleware (its own signature verification: devflow's web process verifies once in its
+// own endpoint instead, then stores the delivery in its inbox before answering), on a plain Node HTTP
+// server. Started as a process of its own by bench/webhook/main.ts; prints "ready" when
 // listening. Environment: PORT, APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, LOG_LEVEL.
 import { createServer } from "node:http";
 import { pino } from "pino";

@@ -13,6 +13,9 @@ import {
 } from "../../test/github-sim/index.js";
 import { runBenchProgram } from "../engine/abort-cleanup.js";
 import { createBenchDatabase } from "../engine/bench-database.js";
+
+type BenchDatabase = Awaited<ReturnType<typeof createBenchDatabase>>;
+
 import { tempDir } from "../engine/engine-env.js";
 import { describeMachine } from "../engine/machine.js";
 import { otherProcessCpuMs } from "../engine/process-cpu.js";
@@ -125,6 +128,15 @@ async function measure(
   return row;
 }
 
+/** Waits until devflow's webhook inbox holds nothing unprocessed; how long that took. */
+async function inboxDrained(prisma: BenchDatabase["client"]["prisma"]): Promise<number> {
+  const started = performance.now();
+  while ((await prisma.webhookDelivery.count({ where: { processedAt: null, body: { not: null } } })) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return performance.now() - started;
+}
+
 async function main(): Promise<number> {
   const o = options();
   console.log("devflow webhook bench");
@@ -174,6 +186,14 @@ async function main(): Promise<number> {
         const row = await measure(sim, target, shape, { warmup, timed }, o, pool);
         failures += [...row.figures.failures.values()].reduce((a, b) => a + b, 0);
         rows.push(row);
+        if (target === devflow) {
+          // devflow answers once a delivery is stored; its inbox processes them after. Measured apart,
+          // and finished before the next batch so that batches do not overlap.
+          const drainedMs = await inboxDrained(db.client.prisma);
+          console.log(
+            `  ${"".padEnd(12)} ${shape.padEnd(8)} inbox processed the last of them ${fixed(drainedMs / 1000)} s after the last acknowledgement`,
+          );
+        }
       }
     }
 

@@ -14,6 +14,13 @@ export interface ActionInputs {
   agent?: string;
   /** The issue label that starts a run (default: the config's label). */
   label?: string;
+  /**
+   * `workflow`: the job's GITHUB_TOKEN, whose check runs' buttons and pushes start no workflow on GitHub;
+   * `app`: another token (an App installation token), for which both do. Unknown counts as `workflow`.
+   */
+  tokenKind: "workflow" | "app";
+  /** The job's timeout-minutes, when the workflow says it. */
+  timeoutMinutes?: number;
 }
 
 export interface ActionEnvironment {
@@ -73,7 +80,24 @@ export function readActionInputs(env: Env, workspace: string): ActionInputs {
         "Leave github-token out (it defaults to the workflow's GITHUB_TOKEN) or pass `${{ github.token }}`, and give the job the permissions in README.md (contents, issues, pull-requests and checks: write).",
     });
   }
-  const inputs: ActionInputs = { databaseUrl, githubToken };
+  const workflowToken = inputOf(env, "workflow-token");
+  const tokenKind = workflowToken && workflowToken !== githubToken ? "app" : "workflow";
+  const inputs: ActionInputs = { databaseUrl, githubToken, tokenKind };
+  const timeout = inputOf(env, "timeout-minutes");
+  if (timeout) {
+    const minutes = Number(timeout);
+    if (!Number.isInteger(minutes) || minutes < 15 || minutes > 360) {
+      throw new DevflowError(
+        `The timeout-minutes input is "${timeout}", not a whole number from 15 to 360.`,
+        {
+          code: "action_input_invalid",
+          recoveryHint:
+            "Give the job's own `timeout-minutes` (the example workflow uses 75), or leave the input out for GitHub's default of 360.",
+        },
+      );
+    }
+    inputs.timeoutMinutes = minutes;
+  }
   const config = inputOf(env, "config");
   if (config) {
     const path = isAbsolute(config) ? config : join(workspace, config);

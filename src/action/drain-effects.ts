@@ -20,7 +20,12 @@ export interface DrainResult {
   delivered: number;
   pending: number;
   failed: number;
+  /** Updates GitHub refused because the workflow token may not open pull requests (a setting). */
+  pullRequestsRefused: number;
 }
+
+/** GitHub's 403 message when "Allow GitHub Actions to create and approve pull requests" is off. */
+export const ACTIONS_MAY_NOT_OPEN_PULLS = "not permitted to create or approve pull requests";
 
 function ofRepository(repository: string): Prisma.OutboxEffectWhereInput {
   return { OR: [{ payload: { path: ["repository"], equals: repository } }, { run: { repository } }] };
@@ -55,5 +60,9 @@ export async function drainEffects(options: DrainOptions): Promise<DrainResult> 
     delivered: await count({ state: "delivered", deliveredAt: { gte: startedAt } }),
     pending: await count({ state: "pending" }),
     failed: await count({ state: "failed", createdAt: { gte: startedAt } }),
+    pullRequestsRefused: await count({
+      state: { in: ["pending", "failed"] },
+      lastError: { contains: ACTIONS_MAY_NOT_OPEN_PULLS },
+    }),
   };
 }

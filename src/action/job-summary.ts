@@ -23,6 +23,9 @@ export interface JobFacts {
   effects?: DrainResult;
 }
 
+export const PULLS_SETTING_HINT =
+  'GitHub refused to let the workflow token open the run\'s pull request: turn on Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests", or give devflow a GitHub App token (README, "Run as a GitHub Action").';
+
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
@@ -40,7 +43,9 @@ export function renderJobSummary(facts: JobFacts): string {
         ? `\`${run.waitingFor}\`: comment \`/approve\` or \`/reject <reason>\``
         : run.failureReason
           ? cell(run.failureReason)
-          : "";
+          : run.state === "executing"
+            ? "its next phase: the next devflow job (an event or the schedule)"
+            : "";
       lines.push(
         `| \`${run.id}\` | ${run.issueNumber ? `#${run.issueNumber}` : ""} | ${run.pullRequestNumber ? `#${run.pullRequestNumber}` : ""} | ${run.state} | ${waiting} |`,
       );
@@ -52,6 +57,7 @@ export function renderJobSummary(facts: JobFacts): string {
     if (pending > 0)
       lines.push(`⚠️ ${pending} still pending: the repository's next devflow job delivers them.`);
     if (failed > 0) lines.push(`❌ ${failed} gave up after repeated failures (see the job log).`);
+    if (facts.effects.pullRequestsRefused > 0) lines.push(`⚠️ ${PULLS_SETTING_HINT}`);
   }
   return `${lines.join("\n")}\n`;
 }

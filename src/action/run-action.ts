@@ -1,7 +1,8 @@
 // devflow as a GitHub Action (DESIGN §5, way 3): one job per event. It migrates the database named by
 // the database-url secret (idempotent; Prisma's engine serializes concurrent jobs under its advisory
 // lock), hands the event to the same Probot app as the server, advances the runs it touched in this
-// process until each waits for a human or ends, and delivers the outbox before the job ends.
+// process — starting at most one phase per job, sized to fit the job (phase-budget.ts) — and delivers
+// the outbox before the job ends. A schedule or workflow_dispatch event only continues unfinished runs.
 import { mkdirSync, readFileSync } from "node:fs";
 import type { ServerConfig } from "../config/server-config.js";
 import { loadServerConfig } from "../config/server-config.js";
@@ -12,8 +13,10 @@ import { createLogger } from "../server/logger.js";
 import { actionHostId, startActionEngine } from "./action-engine.js";
 import { type ActionEnvironment, readActionEnvironment, readActionInputs } from "./action-inputs.js";
 import { type DrainResult, drainEffects } from "./drain-effects.js";
-import { appendJobSummary, type RunSummary, renderJobSummary } from "./job-summary.js";
+import { appendJobSummary, PULLS_SETTING_HINT, type RunSummary, renderJobSummary } from "./job-summary.js";
+import { longestPhaseSeconds, phaseBudgetSeconds, phaseTimeoutFor } from "./phase-budget.js";
 import { createTokenProbot, deliveryIdOf, type ReceivedEvent, receiveEvent } from "./receive-event.js";
+import { withoutCheckRunButtons } from "./workflow-token-checks.js";
 
 /** The events the example workflow subscribes to; any other event only continues unfinished work. */
 export const HANDLED_EVENTS = ["issues", "issue_comment", "pull_request_review", "check_run", "pull_request"];
@@ -53,12 +56,21 @@ export async function runAction(env: Env, print: (line: string) => void): Promis
     await storeRegistry(database.prisma, registry, { source: "builtin" });
     const probot = createTokenProbot(inputs.githubToken, actionEnv.apiUrl, logger);
     const octokit = await probot.auth();
+    if (inputs.tokenKind === "workflow") withoutCheckRunButtons(octokit);
+    const phaseTimeoutSeconds = phaseTimeoutFor(
+      config.engine.phaseTimeoutSeconds,
+      longestPhaseSeconds(registry),
+      phaseBudgetSeconds(inputs),
+    );
+    if (phaseTimeoutSeconds !== undefined)
+      print(`each phase may take up to ${phaseTimeoutSeconds} s in this job`);
     const engine = await startActionEngine({
       prisma: database.prisma,
       connectionString: inputs.databaseUrl,
       registry,
       config,
       agent: config.defaultAgent,
+      ...(phaseTimeoutSeconds !== undefined ? { phaseTimeoutSeconds } : {}),
       dataDir: actionEnv.dataDir,
       hostId: actionHostId(actionEnv),
       gitAuthHeader: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${inputs.githubToken}`).toString("base64")}`,
@@ -80,7 +92,12 @@ export async function runAction(env: Env, print: (line: string) => void): Promis
       await engine.queueUnfinished(actionEnv.repository);
       const outcomes = await engine.advanceQueued();
       touched = [...engine.queue.touched];
-      for (const [runId, outcome] of outcomes) print(`run ${runId}: ${outcome}`);
+      for (const [runId, outcome] of outcomes)
+        print(
+          outcome === "next_job"
+            ? `run ${runId}: this job ran its one phase; the next devflow job (an event or the schedule) continues it`
+            : `run ${runId}: ${outcome}`,
+        );
     } finally {
       // Whatever happened, GitHub hears what was decided (replies, refusals, the run's state).
       effects = await drainEffects({
@@ -94,6 +111,7 @@ export async function runAction(env: Env, print: (line: string) => void): Promis
         return undefined;
       });
       if (effects) print(`GitHub updates: ${effects.delivered} delivered, ${effects.pending} pending`);
+      if (effects?.pullRequestsRefused) print(`::warning title=devflow::${PULLS_SETTING_HINT}`);
       if (effects?.pending)
         print(
           `::warning title=devflow::${effects.pending} GitHub updates are still pending; the repository's next devflow job delivers them.`,

@@ -2,11 +2,11 @@
 // runs in mode: tmux, by running `tmux -S <devflow's socket> attach -t <session>` in this terminal.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { loadEnvironment } from "../config/environment.js";
 import { DevflowError } from "../errors/index.js";
 import { attachCommand } from "../sessions/tmux-adapter.js";
 import { TmuxClient } from "../sessions/tmux-client.js";
 import { readPane, tmuxSessionName } from "../sessions/tmux-pane-info.js";
+import { loadCliEnvironment } from "./cli-environment.js";
 import { parseCommand, requirePositional } from "./command-args.js";
 import { assertStoreExistsFor, openStateStore, resolveRunId } from "./state-store.js";
 
@@ -33,7 +33,7 @@ export async function runAttachCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const runText = requirePositional("attach", parsed.positionals, 0, "RUN (a run id)");
-  const env = loadEnvironment();
+  const env = loadCliEnvironment();
   assertStoreExistsFor(env, runText);
   const socketPath = join(env.dataDir, "tmux", "devflow.sock");
   const store = await openStateStore(env);

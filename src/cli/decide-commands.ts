@@ -2,7 +2,10 @@
 // through the same engine call GitHub commands use. The process running the run (`devflow run`, or a
 // worker) notices and goes on.
 import { randomUUID } from "node:crypto";
-import { loadEnvironment } from "../config/environment.js";
+import type { PrismaClient } from "../db/index.js";
+import { isTerminal } from "../engine/run-states.js";
+import { DevflowError } from "../errors/index.js";
+import { loadCliEnvironment } from "./cli-environment.js";
 import { invalidArguments, parseCommand, requirePositional } from "./command-args.js";
 import { osActor } from "./gate.js";
 import { assertStoreExistsFor, openStateStore, resolveRunId } from "./state-store.js";
@@ -50,14 +53,17 @@ export async function runDecisionCommand(command: DecisionCommand, argv: string[
     throw invalidArguments(command, `--reason belongs to devflow reject, not devflow ${command}.`);
   if (command === "abort" && values.gate !== undefined)
     throw invalidArguments(command, "devflow abort ends the whole run: drop --gate.");
-  const env = loadEnvironment();
+  const env = loadCliEnvironment();
   assertStoreExistsFor(env, runText);
   const store = await openStateStore(env);
   try {
     const runId = await resolveRunId(store.prisma, runText);
     const actor = osActor();
     if (command === "abort") {
+      // The engine takes a repeated abort as a harmless replay; a person asking is told instead.
+      await refuseFinished(store.prisma, runId);
       await store.engine.abort(runId, actor, "cli");
+      await refuseFinished(store.prisma, runId, "aborted"); // it finished on its own meanwhile
       console.log(`Run ${runId} aborted by ${actor}.`);
       return 0;
     }
@@ -77,4 +83,14 @@ export async function runDecisionCommand(command: DecisionCommand, argv: string[
   } finally {
     await store.close();
   }
+}
+
+/** Throws run_finished, naming the state, when the run is terminal (other than `allowed`). */
+async function refuseFinished(prisma: PrismaClient, runId: string, allowed?: string): Promise<void> {
+  const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { state: true } });
+  if (!isTerminal(run.state) || run.state === allowed) return;
+  throw new DevflowError(`Run ${runId} is already ${run.state}: it cannot be aborted.`, {
+    code: "run_finished",
+    details: { runId, state: run.state },
+  });
 }

@@ -40,6 +40,12 @@ export function cliHostId(hostId: string, runId: string): string {
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
   const { store, config } = options;
   const hostId = cliHostId(options.hostId, options.runId);
+  if (options.agent.preset !== "fake" && options.agent.sandbox === "none") {
+    store.log.warn(
+      { agent: options.agentName },
+      `agent ${options.agentName} runs WITHOUT a sandbox (sandbox: none in the server config)`,
+    );
+  }
   let host: WorkerHost;
   try {
     host = await openWorkerHost({
@@ -48,7 +54,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       queue: store.queue,
       hostId,
       dataDir: options.dataDir,
-      adapter: createSessionAdapter(options.agent, options.dataDir, config.limits),
+      adapter: createSessionAdapter(options.agent, options.dataDir, config.sandbox, config.limits),
       defaultAgent: options.agentName,
       registry: options.registry,
       shutdownDrainMs: config.engine.shutdownDrainSeconds * 1000,

@@ -1,8 +1,9 @@
 // `devflow logs RUN [--follow] [--json]`: the run's events, then the tail of its latest agent transcript;
 // with --follow, new events and new transcript lines as they come, until the run ends (or Ctrl-C).
-import { loadEnvironment } from "../config/environment.js";
+
 import type { PrismaClient } from "../db/generated/client.js";
 import { isTerminal } from "../engine/run-states.js";
+import { loadCliEnvironment } from "./cli-environment.js";
 import { invalidArguments, parseCommand, requirePositional } from "./command-args.js";
 import { sleep } from "./gate.js";
 import { describeEvent, eventJson } from "./run-view.js";
@@ -41,7 +42,7 @@ export async function runLogsCommand(argv: string[]): Promise<number> {
   const lines = values.lines === undefined ? 20 : Number(values.lines);
   if (!Number.isInteger(lines) || lines < 0)
     throw invalidArguments("logs", `--lines takes a whole number, found "${values.lines}".`);
-  const env = loadEnvironment();
+  const env = loadCliEnvironment();
   assertStoreExistsFor(env, runText);
   const store = await openStateStore(env);
   let stop = false;

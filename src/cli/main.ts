@@ -2,6 +2,7 @@
 // The `devflow` command: parses, wires, delegates (the logic lives in the modules it calls).
 import { parseArgs } from "node:util";
 import { DevflowError } from "../errors/index.js";
+import { invocationDirectory } from "./cli-environment.js";
 
 const HELP = `devflow — hand GitHub issues to AI coding agents without handing over control
 
@@ -29,6 +30,10 @@ Options:
   -h, --help     Show this help
   -v, --version  Show the version
 
+Paths are relative to the directory you run the command in (also with \`npm run devflow -- …\` in a
+checkout). The local commands (run, approve, reject, abort, status, logs, attach) keep their state in
+DEVFLOW_DATA_DIR, default $XDG_STATE_HOME/devflow (~/.local/state/devflow); \`devflow start\` in
+DEVFLOW_DATA_DIR, default ./.devflow. DATABASE_URL, when set, holds the state of both.
 Configuration comes from the environment; see README.md ("Configuration").`;
 
 const DOCTOR_HELP = `Usage: devflow doctor [--json]
@@ -114,6 +119,10 @@ export async function main(argv: string[]): Promise<number> {
 function exitCodeFor(error: unknown): number {
   return error instanceof DevflowError && error.class === "bad_input" ? 2 : 1;
 }
+
+// `npm run devflow -- …` runs in devflow's checkout: work where the user typed the command instead.
+const typedIn = invocationDirectory(process.env, process.cwd());
+if (typedIn) process.chdir(typedIn);
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -2,10 +2,11 @@
 // engine records and decides, a local worker (SessionManager + advanceRun) executes, and the terminal
 // shows the run live. Ctrl-C drains like a worker does and leaves the run resumable (`--resume RUN`).
 import { randomUUID } from "node:crypto";
-import { loadEnvironment, withdrawSecrets } from "../config/environment.js";
+import { withdrawSecrets } from "../config/environment.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { getRunStatus } from "../engine/run-status.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
+import { loadCliEnvironment } from "./cli-environment.js";
 import { invalidArguments, parseCommand } from "./command-args.js";
 import { driveRun } from "./drive-run.js";
 import { type LocalWorker, startLocalWorker } from "./local-worker.js";
@@ -19,7 +20,7 @@ const HELP = `Usage: devflow run [--repo PATH] [--requirements FILE] [options]
 
 Runs a local git repository through a workflow template in this process, showing the run live: each
 phase's agent works in a worktree of its own, and every accepted phase is committed to the run's branch
-(devflow/<slug>), which is pushed back into the repository.
+devflow/<run id>, which is pushed back into the repository.
 
 Options:
   --repo PATH           The git repository (default: the current directory)
@@ -37,7 +38,9 @@ commands to decide from another process are printed: devflow approve|reject|abor
 Ctrl-C stops after in-flight agent work drains (a second Ctrl-C exits at once); the agent of the
 current phase keeps working, and --resume picks the run up again.
 
-State: DATABASE_URL (and REDIS_URL) when set, else the embedded Postgres in DEVFLOW_DATA_DIR.
+Paths are relative to the directory the command is typed in.
+State: DATABASE_URL (and REDIS_URL) when set, else an embedded Postgres in DEVFLOW_DATA_DIR (default
+$XDG_STATE_HOME/devflow, i.e. ~/.local/state/devflow): the same from every directory, never in the repository.
 Exit codes: 0 completed, 1 failed or aborted, 2 bad input, 130 interrupted.`;
 
 const SPEC = {
@@ -63,7 +66,7 @@ export async function runRunCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const { values } = parsed;
-  const env = loadEnvironment();
+  const env = loadCliEnvironment();
   withdrawSecrets(); // read once: the agents and git this command starts never inherit them
   const config = loadServerConfig(env.configPath);
   if (values.resume !== undefined) {

@@ -12,6 +12,9 @@ import { prepareQueueBackend } from "../queue/queue-connection.js";
 import { RunQueue } from "../queue/run-queue.js";
 import { createLogger } from "../server/logger.js";
 import { type Services, startServices } from "../server/services.js";
+import { checkRunIdText } from "./run-id.js";
+
+export { resolveRunId } from "./run-id.js";
 
 export interface StateStore {
   readonly prisma: PrismaClient;
@@ -37,6 +40,7 @@ export function hasEmbeddedStore(env: Environment): boolean {
  * no embedded Postgres in the data directory yet.
  */
 export function assertStoreExistsFor(env: Environment, runId: string): void {
+  checkRunIdText(runId);
   if (env.databaseUrl || hasEmbeddedStore(env)) return;
   throw new DevflowError(`No run ${runId}: there is no devflow state in ${env.dataDir} yet.`, {
     code: "run_not_found",
@@ -69,6 +73,7 @@ export async function openStateStore(env: Environment): Promise<StateStore> {
     });
     cleanups.push(() => database.close());
     const queue = new RunQueue(services.queue);
+    queue.queue.on("error", (error) => log.warn({ err: error.message }, "run queue connection error"));
     cleanups.push(() => queue.close());
     const engine = new DispatchEngine({ prisma: database.prisma, queue, log });
     return { prisma: database.prisma, engine, queue, services, log, close };
@@ -76,26 +81,4 @@ export async function openStateStore(env: Environment): Promise<StateStore> {
     await close();
     throw error;
   }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A run id as typed: the whole UUID, or its first characters (at least 4) when they name one run. */
-export async function resolveRunId(prisma: PrismaClient, text: string): Promise<string> {
-  const given = text.trim().toLowerCase();
-  if (UUID.test(given)) {
-    const run = await prisma.run.findUnique({ where: { id: given }, select: { id: true } });
-    if (run) return run.id;
-  } else if (/^[0-9a-f-]{4,36}$/.test(given)) {
-    const rows = await prisma.$queryRaw<{ id: string }[]>`
-      SELECT id::text AS id FROM "Run" WHERE id::text LIKE ${`${given}%`} ORDER BY "createdAt" DESC LIMIT 5`;
-    if (rows.length === 1 && rows[0]) return rows[0].id;
-    if (rows.length > 1) {
-      throw new DevflowError(`"${text}" is the start of several run ids.`, {
-        code: "run_id_ambiguous",
-        details: { matches: rows.map((row) => row.id) },
-      });
-    }
-  }
-  throw new DevflowError(`No run ${text}.`, { code: "run_not_found", details: { runId: text } });
 }

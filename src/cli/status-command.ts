@@ -1,6 +1,7 @@
 // `devflow status [RUN] [--json]`: one run in detail, or the most recent runs.
-import { loadEnvironment } from "../config/environment.js";
+
 import { getRunStatus } from "../engine/run-status.js";
+import { loadCliEnvironment } from "./cli-environment.js";
 import { parseCommand } from "./command-args.js";
 import { commandsFor } from "./gate.js";
 import { formatElapsed } from "./progress-reporter.js";
@@ -31,7 +32,7 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
   }
   const [runText] = parsed.positionals;
   const json = parsed.values.json === true;
-  const env = loadEnvironment();
+  const env = loadCliEnvironment();
   if (runText === undefined && !env.databaseUrl && !hasEmbeddedStore(env)) {
     console.log(json ? JSON.stringify({ runs: [] }) : "No runs yet.");
     return 0;

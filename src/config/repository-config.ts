@@ -3,6 +3,8 @@
 // A repository may choose among the operator's agents per role; it can never define a command.
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
+import { didYouMean } from "../registry/closest-match.js";
+import { describeYamlError } from "./yaml-syntax-error.js";
 
 const permission = z.enum(["read", "triage", "write", "maintain", "admin"]);
 export type PermissionLevel = z.output<typeof permission>;
@@ -85,7 +87,7 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
         : settingsAt(repositoryConfigSchema.shape);
     return issue.keys.map(
       (key) =>
-        `\`${parent ? `${parent}.` : ""}${key}\`: not a devflow setting. Fix: remove it or correct its spelling; the settings${parent ? ` under \`${parent}\`` : ""} are ${known}.`,
+        `\`${parent ? `${parent}.` : ""}${key}\`: not a devflow setting${didYouMean(key, known.split(", "))}. Fix: remove it or correct its spelling; the settings${parent ? ` under \`${parent}\`` : ""} are ${known}.`,
     );
   }
   const key = keyOf(issue.path);
@@ -127,14 +129,21 @@ export function invalidRepositoryConfig(problems: string[]): DevflowError {
  * The file could not be read as YAML (Probot's config plugin throws a plain Error whose cause is the
  * YAML parser's, with the line and column): the same error as a bad key, so the same one comment.
  */
+function yamlProblemText(cause: unknown): string {
+  const problem = describeYamlError(cause, "");
+  return problem.line === undefined
+    ? problem.what
+    : `${problem.what}, at line ${problem.line}, column ${problem.column}`;
+}
+
 export function unreadableRepositoryConfig(error: unknown): DevflowError | undefined {
   const message = (error as Error | undefined)?.message ?? "";
   if (!message.startsWith("[@probot/octokit-plugin-config]") || !/could not be parsed/.test(message))
     return undefined;
-  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  const cause = (error as { cause?: unknown }).cause;
   const what = /not an object/.test(message)
     ? "it holds a single value, not a map of settings"
-    : `it is not valid YAML${cause ? ` (${cause.split("\n")[0]})` : ""}`;
+    : `it is not valid YAML${cause ? ` (${yamlProblemText(cause)})` : ""}`;
   return invalidRepositoryConfig([
     `the file: ${what}. Fix: write a YAML map of settings, e.g. \`label: devflow\` (the settings are ${settingsAt(repositoryConfigSchema.shape)}).`,
   ]);

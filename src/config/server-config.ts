@@ -5,9 +5,17 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
+import { didYouMean } from "../registry/closest-match.js";
 import { passThroughProblem } from "../sessions/agent-environment.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "../sessions/presets/agent-preset.js";
+import {
+  DEFAULT_SANDBOX,
+  DEFAULT_SANDBOX_LIMITS,
+  SANDBOX_KINDS,
+  SANDBOX_NETWORKS,
+} from "../sessions/sandbox-settings.js";
 import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
+import { describeYamlError } from "./yaml-syntax-error.js";
 
 const agentName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a lowercase name such as claude or my-agent");
 
@@ -33,10 +41,21 @@ const mode = z.enum(AGENT_MODES, { error: oneOf(AGENT_MODES) }).default("exec");
 /** Variables copied from devflow's environment into the agent's (its API key), besides the preset's own. */
 const passThrough = z.array(variableName).max(50).optional();
 
+/**
+ * `bubblewrap` (default): the agent runs in devflow's sandbox. `none`: it runs as devflow's own user,
+ * seeing devflow's data directory, its processes free to outlive the phase — an explicit choice,
+ * warned about at start-up, in `devflow doctor` and in the report of every run that used it.
+ */
+const sandbox = z.enum(SANDBOX_KINDS, { error: oneOf(SANDBOX_KINDS) }).default("bubblewrap");
+/** What the sandboxed agent may reach: today only `none` (an allowlist through devflow's egress proxy is next). */
+const network = z.enum(SANDBOX_NETWORKS, { error: oneOf(SANDBOX_NETWORKS) }).default("none");
+
 const cliAgent = z.strictObject({
   preset: z.enum(CLI_PRESETS),
   mode,
   passThrough,
+  sandbox,
+  network,
   /** Appended to the preset's argv (e.g. --model). */
   extraArgs: z.array(z.string()).max(50).optional(),
 });
@@ -51,6 +70,8 @@ const commandAgent = z
       .min(1, "found []; allowed: the program and its arguments, e.g. [./agent.sh, --verbose]"),
     mode,
     passThrough,
+    sandbox,
+    network,
     /** How the prompt reaches an exec command (default stdin); a tmux agent's prompt is pasted. */
     promptVia: z.enum(PROMPT_VIA, { error: oneOf(PROMPT_VIA) }).optional(),
   })
@@ -74,6 +95,37 @@ const agent = z.discriminatedUnion("preset", [fakeAgent, cliAgent, commandAgent]
       : undefined,
 });
 
+const limit = (min: number, max: number, fallback: number) => z.int().min(min).max(max).default(fallback);
+const uidOrGid = z
+  .int()
+  .min(1, "found 0 (root); allowed: an unprivileged id such as 65534")
+  .max(4_294_967_294);
+const absolutePath = z.string().regex(/^\/./, "an absolute path such as /opt/my-agent");
+
+/** Shared by every sandboxed agent (see src/sessions/sandbox.ts). */
+const sandboxConfig = z
+  .strictObject({
+    /** The uid and gid agents run as when devflow runs as root. */
+    uid: uidOrGid.default(DEFAULT_SANDBOX.uid),
+    gid: uidOrGid.default(DEFAULT_SANDBOX.gid),
+    /** Host paths agents may read besides the system (where an agent CLI is installed, say). */
+    readOnlyPaths: z.array(absolutePath).max(50).default([]),
+    limits: z
+      .strictObject({
+        maxProcesses: limit(16, 1_000_000, DEFAULT_SANDBOX_LIMITS.maxProcesses),
+        memoryMiB: limit(256, 1_048_576, DEFAULT_SANDBOX_LIMITS.memoryMiB),
+        fileSizeMiB: limit(1, 1_048_576, DEFAULT_SANDBOX_LIMITS.fileSizeMiB),
+        openFiles: limit(64, 1_048_576, DEFAULT_SANDBOX_LIMITS.openFiles),
+      })
+      .default(DEFAULT_SANDBOX_LIMITS),
+  })
+  .default({
+    uid: DEFAULT_SANDBOX.uid,
+    gid: DEFAULT_SANDBOX.gid,
+    readOnlyPaths: [],
+    limits: DEFAULT_SANDBOX_LIMITS,
+  });
+
 export const serverConfigSchema = z
   .strictObject({
     agents: z.record(agentName, agent).default({ fake: { preset: "fake", writeDelayMs: 50 } }),
@@ -88,6 +140,7 @@ export const serverConfigSchema = z
       })
       .default({ maxPerComment: 10 }),
     maxConcurrentRuns: z.int().min(1).max(256).default(4),
+    sandbox: sandboxConfig,
     engine: z
       .strictObject({
         /** Overrides every template's phase timeout (demos, tests). */
@@ -134,9 +187,39 @@ export const serverConfigSchema = z
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
 export type AgentConfig = ServerConfig["agents"][string];
+export type SandboxConfig = ServerConfig["sandbox"];
+
+/** The agents the operator runs without a sandbox (`sandbox: none`). */
+export function unsandboxedAgents(config: ServerConfig): string[] {
+  return Object.entries(config.agents)
+    .filter(([, agent]) => agent.preset !== "fake" && agent.sandbox === "none")
+    .map(([name]) => name);
+}
 
 function pathOf(path: readonly PropertyKey[]): string {
   return path.length === 0 ? "(top level)" : path.map(String).join(".");
+}
+
+/** The settings a map in the config may hold, by its dotted path: for "did you mean". */
+function settingsUnder(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return Object.keys(serverConfigSchema.shape);
+  if (path.length === 1 && path[0] === "engine")
+    return Object.keys(serverConfigSchema.shape.engine.unwrap().shape);
+  return [];
+}
+
+/** zod's words, except for an unknown key: which key, the one probably meant, and the ones allowed. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const known = issue.code === "unrecognized_keys" ? settingsUnder(issue.path) : [];
+  if (issue.code !== "unrecognized_keys" || known.length === 0)
+    return `${pathOf(issue.path)}: ${issue.message}`;
+  const parent = issue.path.length > 0 ? `${pathOf(issue.path)}.` : "";
+  return issue.keys
+    .map((key) => {
+      const under = parent ? ` under ${parent.slice(0, -1)}` : "";
+      return `${parent}${key}: not a setting${didYouMean(key, known)}; the settings${under} are ${known.join(", ")}`;
+    })
+    .join("\n- ");
 }
 
 /** Parses and validates a config text; `source` names the file in messages. */
@@ -145,18 +228,27 @@ export function parseServerConfig(text: string, source: string): ServerConfig {
   try {
     raw = parse(text) ?? {};
   } catch (error) {
-    throw new DevflowError(`${source}: not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`, {
-      code: "invalid_server_config",
-      cause: error,
-    });
+    const problem = describeYamlError(error, text);
+    throw new DevflowError(
+      `${source} is not valid YAML or JSON: ${problem.summary}.${problem.excerpt ? `\n${problem.excerpt}` : ""}`,
+      {
+        code: "invalid_server_config",
+        cause: error,
+        recoveryHint: `Fix the YAML at ${problem.line ? `line ${problem.line}` : "the place named"} (close every { and [, indent nested keys, quote values holding ": " or "#"), then start devflow again.`,
+        details: { line: problem.line, column: problem.column, key: problem.key },
+      },
+    );
   }
   const result = serverConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `- ${pathOf(issue.path)}: ${issue.message}`);
+  const problems = result.error.issues.map((issue) => `- ${describeIssue(issue)}`);
   throw new DevflowError(`${source} is not a valid devflow server config:\n${problems.join("\n")}`, {
     code: "invalid_server_config",
     details: {
-      problems: result.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message })),
+      problems: result.error.issues.map((issue) => ({
+        path: pathOf(issue.path),
+        message: describeIssue(issue),
+      })),
     },
   });
 }

@@ -1,8 +1,10 @@
 // What a worker does with "advance run R": take the run's lock (one advancer per run across every
 // host), then step the run until it waits for a human, ends, or is left for recovery. Every step is a
 // guarded transition, so a replayed or duplicated job is harmless.
+import { isDevflowError } from "../errors/index.js";
 import { executeCurrentPhase } from "./execute-phase.js";
 import { writeFinalReport } from "./final-report.js";
+import { failForTampering } from "./git-tampering.js";
 import { prepareRun, startPreparing } from "./prepare-run.js";
 import { queuedRuns } from "./run-queries.js";
 import { isTerminal, WORKING_STATES } from "./run-states.js";
@@ -46,20 +48,19 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
         if (!run.reportWrittenAt) await writeFinalReport(context, run.id);
         return "finished";
       }
-      switch (run.state) {
-        case "awaiting_approval":
-        case "paused":
-          parkedAt = run.version;
-          return "waiting";
-        case "queued":
+      if (run.state === "awaiting_approval" || run.state === "paused") {
+        parkedAt = run.version;
+        return "waiting";
+      }
+      try {
+        if (run.state === "queued") {
           if (!(await startPreparing(context, run))) return "at_capacity"; // queued again when a slot frees
-          break;
-        case "preparing":
-          await prepareRun(context, run);
-          break;
-        case "executing":
-          await executeCurrentPhase(context, run, guard);
-          break;
+        } else if (run.state === "preparing") await prepareRun(context, run);
+        else if (run.state === "executing") await executeCurrentPhase(context, run, guard);
+      } catch (error) {
+        // Retrying cannot help: the repository stays tampered with until a person looks.
+        if (!isDevflowError(error, "git_config_tampered")) throw error;
+        await failForTampering(context, run, error);
       }
     }
   } finally {

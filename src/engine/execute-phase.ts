@@ -19,6 +19,7 @@ import { appendRunEvents } from "./run-events.js";
 import { findPhase, readDefinition, roleOf } from "./template-plan.js";
 import { type AdvanceGuard, waitWatchingRun } from "./watch-artifact.js";
 import { artifactPathOf, type WorkerContext } from "./worker-context.js";
+import { validWrittenArtifact } from "./written-artifact.js";
 
 export type { AdvanceGuard } from "./watch-artifact.js";
 
@@ -42,6 +43,8 @@ export async function executeCurrentPhase(
   const worktreePath = hasWorktree(context, run.id)
     ? join(context.workspaceRoot, run.id, "main")
     : (await ensureWorktree(context, run)).worktreePath;
+  const written = await alreadyWritten(context, run, phase.key, attempt.attempt);
+  if (written) return acceptArtifact(context, run, template, phase, attempt, { ...written, worktreePath });
   const role = roleOf(template, phase.role);
   const fail = (code: string, reason: string) => failAttempt(context, { run, phase, attempt, code, reason });
   let session: SessionHandle;
@@ -172,4 +175,18 @@ export async function executeCurrentPhase(
     // Set the rejected file aside so the next wait judges only a new one.
     await rename(artifactPath, `${artifactPath}.rejected-${promptsSent}`).catch(() => {});
   }
+}
+
+/**
+ * A valid artifact written for this attempt after it was prompted — by an agent whose session went with
+ * a stopped worker (or `devflow run` stopped with Ctrl-C): the phase's result, not a reason to prompt again.
+ */
+async function alreadyWritten(
+  context: WorkerContext,
+  run: RunWithTemplate,
+  phaseKey: string,
+  attempt: number,
+) {
+  const prompted = await context.prisma.promptDelivery.count({ where: { runId: run.id, phaseKey, attempt } });
+  return prompted > 0 ? validWrittenArtifact(context, run, phaseKey, attempt) : undefined;
 }

@@ -5,7 +5,7 @@ import type { Prisma } from "../db/generated/client.js";
 import type { WorkflowPhase } from "../registry/index.js";
 import { boundedReason } from "./failure-reason.js";
 import type { NewRunEvent } from "./run-events.js";
-import { moveToPhase, type RunRef } from "./run-moves.js";
+import { failRun, moveToPhase, type RunRef } from "./run-moves.js";
 import type { WorkerContext } from "./worker-context.js";
 
 type Tx = Prisma.TransactionClient;
@@ -20,6 +20,8 @@ export interface AttemptFailure {
   reason: string;
   /** Events that come before `phase.failed` (e.g. recovery's `session.failed`). */
   events?: NewRunEvent[];
+  /** Another attempt cannot help (a tampered repository): the run fails now, with this code and reason. */
+  failsRun?: boolean;
 }
 
 /** The reason a lost session costs an attempt, the same wherever the loss is noticed. */
@@ -42,12 +44,12 @@ export async function closeFailedAttempt(
     data: { state: "failed", finishedAt, failureCode: code, failureReason: reason },
   });
   if (claimed.count === 0) return undefined;
-  return moveToPhase(tx, run, phase, {
-    events: [
-      ...(failure.events ?? []),
-      { type: "phase.failed", payload: { phaseKey: phase.key, attempt: attempt.attempt, code, reason } },
-    ],
-  });
+  const events: NewRunEvent[] = [
+    ...(failure.events ?? []),
+    { type: "phase.failed", payload: { phaseKey: phase.key, attempt: attempt.attempt, code, reason } },
+  ];
+  if (failure.failsRun) return failRun(tx, run, { code, reason, events });
+  return moveToPhase(tx, run, phase, { events });
 }
 
 /** The worker's way: the run's sessions stopped first, then the attempt closed in one transaction. */

@@ -11,9 +11,10 @@ import { type DiffSummary, renderFinalReport } from "./render-final-report.js";
 import { appendRunEvents } from "./run-events.js";
 import { isTerminal } from "./run-states.js";
 import { getRunStatus } from "./run-status.js";
-import { reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
+import { mirrorPathOf, reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
 
-type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "log" | "limits">;
+type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits"> &
+  Partial<Pick<WorkerContext, "sessions">>;
 
 /** Writes the report if the run is terminal and has none yet; returns its path (or undefined). */
 export async function writeFinalReport(context: ReportContext, runId: string): Promise<string | undefined> {
@@ -24,15 +25,20 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   let diff: DiffSummary | undefined;
   const worktree = worktreePathOf(context, runId);
   if (existsSync(worktree)) {
-    diff = await diffStat({ worktreePath: worktree, baseRef: `origin/${status.run.baseBranch}` }).catch(
-      () => undefined,
-    );
+    diff = await diffStat({
+      mirrorPath: mirrorPathOf(context, status.run.repository),
+      worktreePath: worktree,
+      baseRef: `origin/${status.run.baseBranch}`,
+    }).catch(() => undefined);
   }
   const path = reportPathOf(context, runId);
   const maxBytes = context.limits?.reportBytes ?? DEFAULT_INPUT_LIMITS.reportBytes;
+  const agents = [...new Set(status.sessions.map((session) => session.agent))];
+  const unsandboxedAgents = agents.filter((agent) => context.sessions?.sandboxOf(agent) === "none");
+  const report = renderFinalReport(status, diff, { unsandboxedAgents });
   try {
     // Through a new file renamed over the path: whatever was planted there is replaced, never followed.
-    await writeContainedFile(path, capped(renderFinalReport(status, diff), maxBytes), context.workspaceRoot);
+    await writeContainedFile(path, capped(report, maxBytes), context.workspaceRoot);
   } catch (error) {
     if (error instanceof FileRefusal) throw unsafeReport(path, error);
     throw error;

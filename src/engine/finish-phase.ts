@@ -1,15 +1,14 @@
 // The end of a phase attempt: an accepted artifact becomes a checkpoint (commit + push) and the run
 // moves to its gate, its next phase or its end. (A failed attempt: fail-attempt.ts.)
-import { join, resolve } from "node:path";
-import { simpleGit } from "simple-git";
 import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
-import { commitCheckpoint, mirrorDirName, pushCheckpoint } from "../git/index.js";
+import { isDevflowError } from "../errors/index.js";
+import { commitCheckpoint, headCommit, pushCheckpoint } from "../git/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { openApprovalRequest } from "./approvals.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";
 import { completeRun, moveTo, moveToPhase } from "./run-moves.js";
 import { phaseAfter, rejectionTarget } from "./template-plan.js";
-import type { WorkerContext } from "./worker-context.js";
+import { mirrorPathOf, type WorkerContext } from "./worker-context.js";
 
 export interface AcceptedArtifact {
   value: unknown;
@@ -27,23 +26,27 @@ export async function acceptArtifact(
 ): Promise<void> {
   // The checkpoint's trailer names the attempt: a replayed job finds its commit instead of adding one.
   const trailer = `Devflow-Checkpoint: ${attempt.id}`;
-  const git = simpleGit({ baseDir: artifact.worktreePath });
-  const head = await git.raw(["log", "-1", "--format=%H%n%B"]).catch(() => "");
-  const sha = head.includes(trailer)
-    ? (head.split("\n")[0] ?? "")
+  const mirrorPath = mirrorPathOf(context, run.repository);
+  const worktree = { mirrorPath, worktreePath: artifact.worktreePath };
+  // Tampering found while reading it stops here (advanceRun fails the run); git's own failure does not.
+  const head = await headCommit(worktree).catch((error: unknown) => {
+    if (isDevflowError(error)) throw error;
+    return { sha: "", message: "" };
+  });
+  const sha = head.message.includes(trailer)
+    ? head.sha
     : (
         await commitCheckpoint({
-          worktreePath: artifact.worktreePath,
+          ...worktree,
           message: `devflow: ${phase.key} (attempt ${attempt.attempt})\n\nDevflow-Run: ${run.id}\n${trailer}`,
         })
       ).sha;
   const authHeader = await context.gitAuthHeader?.(run);
   await pushCheckpoint({
-    worktreePath: artifact.worktreePath,
+    mirrorPath,
     branch: run.branch ?? "",
     remoteUrl: run.cloneUrl ?? run.repository,
     sha,
-    mirrorPath: resolve(join(context.mirrorsDir, mirrorDirName(run.repository))),
     ...(authHeader ? { authHeader } : {}),
   });
 

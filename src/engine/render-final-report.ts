@@ -26,7 +26,16 @@ function cell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
-export function renderFinalReport(status: RunStatus, diff: DiffSummary | undefined): string {
+/** What the worker knows beyond the database: the run's agents that ran without a sandbox. */
+export interface ReportNotes {
+  readonly unsandboxedAgents?: readonly string[];
+}
+
+export function renderFinalReport(
+  status: RunStatus,
+  diff: DiffSummary | undefined,
+  notes: ReportNotes = {},
+): string {
   const { run, phases, approvals } = status;
   const outcome =
     { completed: "✅ completed", failed: "❌ failed", aborted: "⏹ aborted" }[run.state as string] ??
@@ -39,6 +48,11 @@ export function renderFinalReport(status: RunStatus, diff: DiffSummary | undefin
     `- Started ${run.startedAt?.toISOString() ?? run.createdAt.toISOString()}, ended ${run.finishedAt?.toISOString() ?? "—"} (${duration(run.startedAt ?? run.createdAt, run.finishedAt)})`,
   ];
   if (run.headSha) lines.push(`- Last checkpoint: \`${run.headSha}\``);
+  for (const agent of notes.unsandboxedAgents ?? []) {
+    lines.push(
+      `- ⚠️ Agent \`${agent}\` ran UNSANDBOXED (\`sandbox: none\` in the server config): it could read devflow's data directory and its processes were not contained.`,
+    );
+  }
   if (run.state !== "completed" && run.failureReason) {
     lines.push("", "## Why it ended", "", `${run.failureReason} (\`${run.failureCode ?? "unknown"}\`)`);
     const hint = hintFor(run.failureCode);

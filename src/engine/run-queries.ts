@@ -1,7 +1,7 @@
 // The questions other layers ask about runs, answered here once: github/, action/, server/ and cli/
 // never query the Run table themselves (the engine owns it).
 import type { Prisma, PrismaClient } from "../db/generated/client.js";
-import { TERMINAL_STATES, WORKING_STATES } from "./run-states.js";
+import { isTerminal, TERMINAL_STATES, WORKING_STATES } from "./run-states.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -72,4 +72,10 @@ export function runOfCheckRun(db: Db, repository: string, checkRunId: number, ru
       OR: [{ checkRunId: BigInt(checkRunId) }, ...(runId ? [{ id: runId }] : [])],
     },
   });
+}
+
+/** Whether the run exists and has ended (completed, failed or aborted). */
+export async function runHasEnded(db: Db, runId: string): Promise<boolean> {
+  const run = await db.run.findUnique({ where: { id: runId }, select: { state: true } });
+  return run !== null && isTerminal(run.state);
 }

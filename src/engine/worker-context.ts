@@ -1,12 +1,15 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { InputLimits } from "../config/input-limits.js";
 import type { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
+import { mirrorDirName } from "../git/index.js";
 import type { AdvanceQueue } from "../queue/advance-queue.js";
 import type { Registry } from "../registry/index.js";
 import type { SessionManager } from "../sessions/session-manager.js";
 
 export interface EngineLog {
+  /** Routine outcomes (a run another worker holds, a job for a run already parked): hidden at info. */
+  debug?(details: Record<string, unknown>, message: string): void;
   info(details: Record<string, unknown>, message: string): void;
   warn(details: Record<string, unknown>, message: string): void;
   error(details: Record<string, unknown>, message: string): void;
@@ -52,6 +55,11 @@ export function runDir(context: Pick<WorkerContext, "workspaceRoot">, runId: str
 
 export function worktreePathOf(context: Pick<WorkerContext, "workspaceRoot">, runId: string): string {
   return join(context.workspaceRoot, runId, "main");
+}
+
+/** This host's mirror of the run's repository: devflow's record of the run's worktree lives in it. */
+export function mirrorPathOf(context: Pick<WorkerContext, "mirrorsDir">, repository: string): string {
+  return resolve(join(context.mirrorsDir, mirrorDirName(repository)));
 }
 
 export function reportPathOf(context: Pick<WorkerContext, "workspaceRoot">, runId: string): string {

@@ -60,7 +60,11 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
   const report = await sessions.initialize();
   let recovery: SessionRecovery;
   try {
-    recovery = await recoverRunsOfFailedSessions(options.prisma, report);
+    recovery = await recoverRunsOfFailedSessions(options.prisma, report, {
+      workspaceRoot: join(options.dataDir, "workspaces"),
+      registry: options.registry,
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
   } catch (error) {
     await sessions.shutdown();
     throw error;

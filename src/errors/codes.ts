@@ -98,6 +98,10 @@ export const ERROR_CODES = {
     class: "recoverable",
     hint: "Read the git output in the error details; fix the repository on disk (disk space, permissions, a corrupt mirror can be deleted and is cloned again) and retry.",
   },
+  git_config_tampered: {
+    class: "needs_human",
+    hint: "devflow refused to run git on the repository. Look at what the run's agent did, remove what was planted in the named file (or delete the mirror directory so devflow clones it again), and retry.",
+  },
   checkpoint_push_failed: {
     class: "recoverable",
     hint: "Check that the repository is reachable and that the GitHub App may push (contents: write); if another host pushed the run branch meanwhile, fetch and retry the phase.",
@@ -205,6 +209,10 @@ export const ERROR_CODES = {
     class: "fatal",
     hint: "An outbox effect has a kind this devflow does not deliver (written by a newer or broken version): report it with the effect id.",
   },
+  run_finished: {
+    class: "bad_input",
+    hint: "A finished run (completed, failed or aborted) never changes again; nothing was changed. `devflow status RUN` shows how it ended.",
+  },
   run_id_ambiguous: {
     class: "bad_input",
     hint: "Give more characters of the run id (or all of it); `devflow status` lists the runs.",
@@ -246,6 +254,15 @@ export const ERROR_CODES = {
   agent_exited_without_artifact: {
     class: "recoverable",
     hint: "The agent process ended without writing a valid artifact: read the quoted last lines and the session transcript (an API key missing from passThrough is a common cause); a new attempt may succeed.",
+  },
+  // agent sandbox (bubblewrap)
+  sandbox_unavailable: {
+    class: "needs_human",
+    hint: "Install bubblewrap on this worker host (`apt-get install bubblewrap`) and check it with `devflow doctor`; or, knowing what it costs (the agent then sees devflow's data directory and its processes can outlive the phase), set `sandbox: none` on that agent in the server config.",
+  },
+  sandbox_setup_failed: {
+    class: "recoverable",
+    hint: "devflow could not prepare the agent's sandbox (its worktree, artifact directory or HOME): read the quoted error, check the data directory's disk and permissions, then /retry.",
   },
   // tmux sessions
   tmux_unavailable: {

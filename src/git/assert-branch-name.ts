@@ -1,4 +1,3 @@
-import { tmpdir } from "node:os";
 import { DevflowError } from "../errors/index.js";
 import { createGit } from "./create-git.js";
 
@@ -14,7 +13,7 @@ export async function assertBranchName(branch: string): Promise<void> {
   const ref = `refs/heads/${branch}`;
   const normalized = branch.startsWith("-")
     ? ""
-    : (await createGit({ baseDir: tmpdir() }).raw(["check-ref-format", "--normalize", ref])).trim();
+    : (await createGit({}).run(["check-ref-format", "--normalize", ref])).stdout.trim();
   if (normalized !== ref) {
     throw new DevflowError(`"${branch}" is not a valid git branch name.`, {
       code: "invalid_branch_name",

@@ -1,49 +1,44 @@
-// The one place devflow builds a git client. Every command runs with:
-// - no terminal prompt (GIT_TERMINAL_PROMPT=0): a missing credential fails instead of waiting forever;
-// - configuration passed through GIT_CONFIG_COUNT/KEY_n/VALUE_n, never `-c` arguments (which anyone on the
-//   host can read in `ps`) and never written to a repository's config. The auth header travels this way;
-// - nothing taken from the ambient GIT_* environment (GIT_DIR from a hook would point git elsewhere).
-import { type SimpleGit, simpleGit } from "simple-git";
+// The one way devflow runs git. A client for a repository checks, before every command, that nothing an
+// agent could write has been planted in it (trusted-config.ts, open-worktree.ts), then runs git on exactly
+// that repository with devflow's environment (git-environment.ts). A client for no repository runs the
+// few commands that need none (check-ref-format, init of a new mirror) from `/`.
+import type { GitEnvironmentOptions } from "./git-environment.js";
+import type { GitRepository } from "./git-repository.js";
+import { assertWorktreeRecord } from "./open-worktree.js";
+import { GitCommandError, type GitProcessResult, runGitProcess } from "./run-git-process.js";
+import { assertTrustedConfig } from "./trusted-config.js";
 
-export interface CreateGitOptions {
-  baseDir: string;
-  /** A whole HTTP header line, e.g. `AUTHORIZATION: basic …`; sent as `http.extraHeader`. */
-  authHeader?: string;
-  /** Extra GIT_* variables (commit identity). */
-  env?: Record<string, string>;
+export interface Git {
+  /** Runs git; its stdout, or a GitCommandError carrying git's stderr when it exits non-zero. */
+  raw(args: readonly string[], input?: string): Promise<string>;
+  /** Runs git; its exit code and output, whatever the code (for commands whose code is an answer). */
+  run(args: readonly string[], input?: string): Promise<GitProcessResult>;
 }
 
-/** Configuration every command gets, whatever the machine's git config says. */
-const BASE_CONFIG: ReadonlyArray<readonly [string, string]> = [
-  ["commit.gpgSign", "false"],
-  ["core.quotePath", "false"],
-  // Abort a transfer that stalls below 1 KB/s for a minute instead of hanging a worker forever.
-  ["http.lowSpeedLimit", "1000"],
-  ["http.lowSpeedTime", "60"],
-];
+export interface CreateGitOptions extends Omit<GitEnvironmentOptions, "repository"> {
+  /** The repository, addressed explicitly; absent only for commands that need none. */
+  repository?: GitRepository;
+}
 
-/** Variables simple-git refuses to pass on unless allowed; dropped from the inherited environment. */
-const GUARDED = /^(git_.*|editor|visual|pager|prefix|ssh_askpass)$/i;
-
-export function createGit({ baseDir, authHeader, env = {} }: CreateGitOptions): SimpleGit {
-  const config = authHeader ? [...BASE_CONFIG, ["http.extraHeader", authHeader] as const] : BASE_CONFIG;
-  const own: Record<string, string> = {
-    ...env,
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_CONFIG_COUNT: `${config.length}`,
+export function createGit({ repository, ...environment }: CreateGitOptions): Git {
+  const run = async (args: readonly string[], input?: string) => {
+    if (repository) {
+      await assertTrustedConfig(repository);
+      await assertWorktreeRecord(repository);
+    }
+    return runGitProcess(args, {
+      ...environment,
+      ...(repository ? { repository } : {}),
+      ...(input !== undefined ? { input } : {}),
+      cwd: repository ? (repository.workTree ?? repository.gitDir) : "/",
+    });
   };
-  config.forEach(([key, value], index) => {
-    own[`GIT_CONFIG_KEY_${index}`] = key;
-    own[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  const inherited: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !GUARDED.test(key)) inherited[key] = value;
-  }
-  return simpleGit({
-    baseDir,
-    trimmed: false,
-    allowEnvironment: Object.keys(own),
-    unsafe: { allowUnsafeConfigEnvCount: true },
-  }).env({ ...inherited, ...own });
+  return {
+    run,
+    async raw(args, input) {
+      const result = await run(args, input);
+      if (result.code !== 0) throw new GitCommandError(args, result.code, result.stderr);
+      return result.stdout;
+    },
+  };
 }

@@ -3,13 +3,14 @@
 // else from the base branch. Calling it again for a worktree that exists returns that worktree as it is.
 import { mkdir, readdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import type { SimpleGit } from "simple-git";
-import { DevflowError } from "../errors/index.js";
+import { DevflowError, isDevflowError } from "../errors/index.js";
 import { assertBranchName } from "./assert-branch-name.js";
 import { canonicalPath } from "./canonical-path.js";
-import { createGit } from "./create-git.js";
+import { createGit, type Git } from "./create-git.js";
 import { gitError } from "./git-error.js";
+import { mirrorRepository } from "./git-repository.js";
 import { listWorktrees } from "./list-worktrees.js";
+import { openWorktree } from "./open-worktree.js";
 import { resolveCommit } from "./resolve-commit.js";
 import { withMirrorLock } from "./with-mirror-lock.js";
 
@@ -40,7 +41,7 @@ export async function createRunWorktree(options: CreateRunWorktreeOptions): Prom
   const worktreePath = await canonicalPath(options.worktreePath);
   const ref = `refs/heads/${options.branch}`;
   return withMirrorLock(mirrorPath, async () => {
-    const git = createGit({ baseDir: mirrorPath });
+    const git = createGit({ repository: mirrorRepository(mirrorPath) });
     let entries = await listWorktrees(mirrorPath);
     const here = entries.find((entry) => entry.path === worktreePath);
     const hereExists = await isNonEmptyDirectory(worktreePath);
@@ -50,7 +51,8 @@ export async function createRunWorktree(options: CreateRunWorktreeOptions): Prom
           `${worktreePath} is already a worktree on ${here.branch ?? "a detached HEAD"}, not on ${ref}.`,
         );
       }
-      const head = await createGit({ baseDir: worktreePath }).raw(["rev-parse", "HEAD"]);
+      const repository = await openWorktree({ mirrorPath, worktreePath });
+      const head = await createGit({ repository }).raw(["rev-parse", "HEAD"]);
       return { headSha: head.trim(), resumedFromCheckpoint: false };
     }
     if (entries.some((entry) => entry.prunable) || here) {
@@ -83,6 +85,7 @@ export async function createRunWorktree(options: CreateRunWorktreeOptions): Prom
         await git.raw(["worktree", "add", "--quiet", worktreePath, options.branch]);
       }
     } catch (error) {
+      if (isDevflowError(error)) throw error; // refused before git ran (git_config_tampered)
       throw gitError(`Could not create the worktree ${worktreePath} on ${options.branch}.`, {
         code: "git_failed",
         error,
@@ -94,13 +97,14 @@ export async function createRunWorktree(options: CreateRunWorktreeOptions): Prom
 }
 
 async function chooseStart(
-  git: SimpleGit,
+  git: Git,
   local: string | undefined,
   { branch, baseBranch, mirrorPath, log }: CreateRunWorktreeOptions,
 ): Promise<{ start: string; resumed: boolean }> {
   const pushed = await resolveCommit(git, `refs/remotes/origin/${branch}`);
   if (pushed !== undefined && local !== undefined && local !== pushed) {
-    const common = (await git.raw(["merge-base", pushed, local])).trim();
+    // No common ancestor: merge-base exits 1 and prints nothing.
+    const common = (await git.run(["merge-base", pushed, local])).stdout.trim();
     if (common === pushed) return { start: local, resumed: true }; // commits made here, not pushed yet
     if (common !== local) {
       log?.(

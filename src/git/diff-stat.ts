@@ -1,11 +1,14 @@
 // What a run changed, for the final report: the run branch's head against where it left the base
 // (`base...HEAD`, as a pull request shows it), so later commits on the base do not count as the run's.
-import { DevflowError } from "../errors/index.js";
+import { DevflowError, isDevflowError } from "../errors/index.js";
 import { createGit } from "./create-git.js";
 import { gitError } from "./git-error.js";
+import { openWorktree } from "./open-worktree.js";
 import { resolveCommit } from "./resolve-commit.js";
 
 export interface DiffStatOptions {
+  /** The mirror the worktree was made from (devflow's record of it). */
+  mirrorPath: string;
   worktreePath: string;
   /** e.g. `origin/main`, or a commit SHA. */
   baseRef: string;
@@ -19,9 +22,12 @@ export interface DiffStat {
   text: string;
 }
 
-export async function diffStat({ worktreePath, baseRef }: DiffStatOptions): Promise<DiffStat> {
-  const git = createGit({ baseDir: worktreePath });
-  const base = await resolveCommit(git, baseRef).catch(() => undefined);
+export async function diffStat({ mirrorPath, worktreePath, baseRef }: DiffStatOptions): Promise<DiffStat> {
+  const git = createGit({ repository: await openWorktree({ mirrorPath, worktreePath }) });
+  const base = await resolveCommit(git, baseRef).catch((error: unknown) => {
+    if (isDevflowError(error)) throw error; // refused before git ran (git_config_tampered)
+    return undefined;
+  });
   if (base === undefined) {
     throw new DevflowError(
       `The base "${baseRef}" to compare the run with does not exist in ${worktreePath}.`,
@@ -54,6 +60,7 @@ export async function diffStat({ worktreePath, baseRef }: DiffStatOptions): Prom
     }
     return { files, insertions, deletions, text: text.trimEnd() };
   } catch (error) {
+    if (isDevflowError(error)) throw error;
     throw gitError(`Could not compare ${worktreePath} with ${baseRef}.`, {
       code: "git_failed",
       error,

@@ -1,15 +1,19 @@
 // One bare mirror per repository on this host, cloned once and fetched afterwards (DESIGN §5 "Git:").
 // Remote branches live under refs/remotes/origin/* so that run branches (refs/heads/*, checked out in
-// worktrees) are never touched by a fetch. The auth header is passed to each command, never stored.
+// worktrees) are never touched by a fetch. The auth header is passed to each command, never stored, and
+// every network command names the clone URL itself: no remote.*.url in the mirror's config decides where
+// the token goes.
 import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DevflowError } from "../errors/index.js";
-import { createGit } from "./create-git.js";
+import { DevflowError, isDevflowError } from "../errors/index.js";
+import { createGit, type Git } from "./create-git.js";
 import { gitError } from "./git-error.js";
 import { gitOutput } from "./git-output.js";
+import { mirrorRepository } from "./git-repository.js";
 import { mirrorDirName } from "./mirror-dir-name.js";
+import { FETCH_REFSPEC } from "./trusted-config.js";
 import { withMirrorLock } from "./with-mirror-lock.js";
 
 export interface EnsureMirrorOptions {
@@ -29,8 +33,6 @@ export interface EnsureMirrorOptions {
   log?: (line: string) => void;
 }
 
-const FETCH_REFSPEC = "+refs/heads/*:refs/remotes/origin/*";
-
 export async function ensureMirror(options: EnsureMirrorOptions): Promise<{ path: string }> {
   if (options.cloneUrl.startsWith("-")) {
     // git would read it as an option.
@@ -44,7 +46,8 @@ export async function ensureMirror(options: EnsureMirrorOptions): Promise<{ path
   const path = join(mirrorsDir, mirrorDirName(options.repository));
   await mkdir(mirrorsDir, { recursive: true });
   // Asking the remote which of the branches exist is a network round trip: done before the lock.
-  const present = options.branches && (await isMirror(path)) ? await remoteBranches(options) : undefined;
+  const present =
+    options.branches && (await isMirror(path)) ? await remoteBranches(path, options) : undefined;
   await withMirrorLock(path, async () => {
     if (await isMirror(path)) await fetchInto(path, options, present);
     else await cloneTo(path, mirrorsDir, options);
@@ -53,14 +56,15 @@ export async function ensureMirror(options: EnsureMirrorOptions): Promise<{ path
 }
 
 /** Which of `options.branches` the remote has (a run branch does not exist before its first push). */
-async function remoteBranches(options: EnsureMirrorOptions): Promise<Set<string>> {
+async function remoteBranches(path: string, options: EnsureMirrorOptions): Promise<Set<string>> {
   const branches = options.branches ?? [];
-  const git = createGit({ baseDir: resolve(options.mirrorsDir), authHeader: options.authHeader });
+  const git = mirrorGit(path, options.authHeader);
   const refs = branches.map((branch) => `refs/heads/${branch}`);
   let listed: string;
   try {
     listed = await git.raw(["ls-remote", "--quiet", "--", options.cloneUrl, ...refs]);
   } catch (error) {
+    if (isDevflowError(error)) throw error; // refused before git ran (git_config_tampered)
     throw fetchFailed(options, error);
   }
   const found = new Set(listed.split("\n").map((line) => line.split("\t")[1]));
@@ -82,9 +86,9 @@ async function cloneTo(path: string, mirrorsDir: string, options: EnsureMirrorOp
   const temporary = join(mirrorsDir, `.clone-${randomUUID()}`);
   await mkdir(temporary);
   try {
-    const git = createGit({ baseDir: temporary });
+    const git = mirrorGit(temporary);
     try {
-      await git.raw(["init", "--quiet", "--bare"]);
+      await createGit({}).raw(["init", "--quiet", "--bare", "--", temporary]);
       // No hooks from a global init.templateDir: nothing runs in a worktree that devflow did not ask for.
       await rm(join(temporary, "hooks"), { recursive: true, force: true });
       await git.raw(["config", "remote.origin.url", options.cloneUrl]);
@@ -112,20 +116,24 @@ async function cloneTo(path: string, mirrorsDir: string, options: EnsureMirrorOp
 
 async function fetchInto(path: string, options: EnsureMirrorOptions, present?: Set<string>): Promise<void> {
   const { repository, cloneUrl, authHeader } = options;
-  const git = createGit({ baseDir: path, authHeader });
-  // The clone URL can change (a renamed repository, a new GitHub Enterprise host): follow it.
-  const current = (await git.raw(["config", "--get", "remote.origin.url"]).catch(() => "")).trim();
+  const git = mirrorGit(path, authHeader);
+  // The clone URL can change (a renamed repository, a new GitHub Enterprise host): follow it, for people
+  // who look at the mirror (devflow's own commands name the URL).
+  const current = (await git.run(["config", "--get", "remote.origin.url"])).stdout.trim();
   if (current !== cloneUrl) await git.raw(["config", "remote.origin.url", cloneUrl]);
   // Only the branches asked for, when the remote has the first (the base): without it, everything, so
   // that the error naming the missing base can list the branches there are.
   const base = options.branches?.[0];
   const some = present !== undefined && base !== undefined && present.has(base);
   const fetchArgs = some
-    ? [...present].map((branch) => `+refs/heads/${branch}:refs/remotes/origin/${branch}`)
-    : undefined;
+    ? ["fetch", "--quiet", "--", cloneUrl].concat(
+        [...present].map((branch) => `+refs/heads/${branch}:refs/remotes/origin/${branch}`),
+      )
+    : ["fetch", "--quiet", "--prune", "--", cloneUrl, FETCH_REFSPEC];
   try {
     await fetchRetryingRefLocks(git, fetchArgs);
   } catch (error) {
+    if (isDevflowError(error)) throw error;
     throw fetchFailed(options, error);
   }
   if (some) {
@@ -161,23 +169,21 @@ function fetchFailed(options: EnsureMirrorOptions, error: unknown): Error {
  * mirror lock (push-checkpoint.ts); a fetch that meets that ref locked fails with "cannot lock ref".
  * That is a moment's contention, not an unreadable repository: fetch again.
  */
-async function fetchRetryingRefLocks(
-  git: ReturnType<typeof createGit>,
-  refspecs: string[] | undefined,
-): Promise<void> {
-  const args = refspecs
-    ? ["fetch", "--quiet", "origin", ...refspecs]
-    : ["fetch", "--quiet", "--prune", "origin"];
+async function fetchRetryingRefLocks(git: Git, args: string[]): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await git.raw(args);
       return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (attempt >= 5 || !REF_LOCKED.test(message)) throw error;
+      if (isDevflowError(error) || attempt >= 5 || !REF_LOCKED.test(message)) throw error;
       await sleep(100 * attempt);
     }
   }
+}
+
+function mirrorGit(path: string, authHeader?: string): Git {
+  return createGit({ repository: mirrorRepository(path), ...(authHeader ? { authHeader } : {}) });
 }
 
 const REF_LOCKED = /cannot lock ref|unable to update local ref|unable to create '.*\.lock'/i;

@@ -6,7 +6,7 @@ import { gitOutput } from "./git-output.js";
 
 export interface GitErrorOptions {
   code: ErrorCode;
-  /** Caught from simple-git (or anything else thrown while running git). */
+  /** Caught while running git (a GitCommandError, or anything else thrown). */
   error: unknown;
   authHeader?: string;
   details?: Record<string, unknown>;

@@ -1,4 +1,4 @@
-// git's own words for a failure (its stderr, as simple-git reports it) with every secret cut out: any part
+// git's own words for a failure (its stderr) with every secret cut out: any part
 // of the auth header git might echo, and credentials inside URLs.
 
 const MAX_OUTPUT = 4000;

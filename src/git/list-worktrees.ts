@@ -1,6 +1,8 @@
+import { isDevflowError } from "../errors/index.js";
 import { canonicalPath } from "./canonical-path.js";
 import { createGit } from "./create-git.js";
 import { gitError } from "./git-error.js";
+import { mirrorRepository } from "./git-repository.js";
 
 export interface WorktreeEntry {
   /** Canonical absolute path. */
@@ -16,8 +18,13 @@ export interface WorktreeEntry {
 export async function listWorktrees(mirrorPath: string): Promise<WorktreeEntry[]> {
   let output: string;
   try {
-    output = await createGit({ baseDir: mirrorPath }).raw(["worktree", "list", "--porcelain"]);
+    output = await createGit({ repository: mirrorRepository(mirrorPath) }).raw([
+      "worktree",
+      "list",
+      "--porcelain",
+    ]);
   } catch (error) {
+    if (isDevflowError(error)) throw error; // refused before git ran (git_config_tampered)
     throw gitError(`Could not list the worktrees of the mirror ${mirrorPath}.`, {
       code: "git_failed",
       error,

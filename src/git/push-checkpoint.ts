@@ -1,29 +1,29 @@
 // Pushes a run branch to the repository so any host can continue the run (DESIGN §1), then records the
 // pushed commit as the mirror's refs/remotes/origin/<branch>, as a fetch would (compare-and-set). The
 // push is forced only over what this host last saw of the branch (a lease): it never overwrites another
-// host's checkpoint.
+// host's checkpoint. The push runs in the mirror, which holds the run branch: no worktree is involved, and
+// the URL is named explicitly, so no remote.*.url or url.*.pushInsteadOf decides where the token goes.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SimpleGit } from "simple-git";
-import { DevflowError } from "../errors/index.js";
+import { DevflowError, isDevflowError } from "../errors/index.js";
 import { assertBranchName } from "./assert-branch-name.js";
-import { createGit } from "./create-git.js";
+import { createGit, type Git } from "./create-git.js";
 import { gitError } from "./git-error.js";
+import { mirrorRepository } from "./git-repository.js";
 import { resolveCommit } from "./resolve-commit.js";
 
 export interface PushCheckpointOptions {
-  worktreePath: string;
+  /** The mirror holding the run branch. */
+  mirrorPath: string;
   branch: string;
   /** The repository's clone URL (the mirror's origin). */
   remoteUrl: string;
   authHeader?: string;
   /** The commit to push when the caller knows it (saves looking it up); else the branch's head. */
   sha?: string;
-  /** The worktree's mirror when the caller knows it; else asked of git. */
-  mirrorPath?: string;
 }
 
 export async function pushCheckpoint({
-  worktreePath,
+  mirrorPath,
   branch,
   remoteUrl,
   authHeader,
@@ -38,12 +38,10 @@ export async function pushCheckpoint({
       details: { branch },
     });
   }
-  const git = createGit({ baseDir: worktreePath, authHeader });
-  const { mirrorPath, sha } =
-    known.sha !== undefined && known.mirrorPath !== undefined
-      ? { mirrorPath: known.mirrorPath, sha: known.sha }
-      : await locate(git, worktreePath, branch);
-  const mirror = createGit({ baseDir: mirrorPath });
+  const repository = mirrorRepository(mirrorPath);
+  const git = createGit({ repository, ...(authHeader ? { authHeader } : {}) });
+  const mirror = createGit({ repository });
+  const sha = known.sha ?? (await branchHead(mirror, mirrorPath, branch));
   const tracking = `refs/remotes/origin/${branch}`;
   // The lease: the remote branch must still be where this host last saw it ("" = must not exist yet).
   const expected = (await resolveCommit(mirror, tracking)) ?? "";
@@ -57,6 +55,7 @@ export async function pushCheckpoint({
       `refs/heads/${branch}:refs/heads/${branch}`,
     ]);
   } catch (error) {
+    if (isDevflowError(error)) throw error; // refused before git ran (git_config_tampered)
     const stale = /stale info|fetch first|non-fast-forward/i.test(
       error instanceof Error ? error.message : "",
     );
@@ -70,6 +69,7 @@ export async function pushCheckpoint({
   try {
     await recordPushed(mirror, tracking, sha, expected);
   } catch (error) {
+    if (isDevflowError(error)) throw error;
     throw gitError(`Pushed ${branch}, but could not record it in the mirror ${mirrorPath}.`, {
       code: "git_failed",
       error,
@@ -84,7 +84,7 @@ export async function pushCheckpoint({
  * recorded the remote's newer truth, which must stay; git's ref lock held by a concurrent fetch or
  * update is waited out briefly.
  */
-async function recordPushed(mirror: SimpleGit, tracking: string, sha: string, expected: string) {
+async function recordPushed(mirror: Git, tracking: string, sha: string, expected: string) {
   for (let attempt = 1; ; attempt++) {
     try {
       await mirror.raw(["update-ref", tracking, sha, expected]);
@@ -98,26 +98,25 @@ async function recordPushed(mirror: SimpleGit, tracking: string, sha: string, ex
   }
 }
 
-async function locate(git: SimpleGit, worktreePath: string, branch: string) {
-  let mirrorPath: string;
+async function branchHead(mirror: Git, mirrorPath: string, branch: string): Promise<string> {
   let sha: string | undefined;
   try {
-    mirrorPath = (await git.raw(["rev-parse", "--path-format=absolute", "--git-common-dir"])).trim();
-    sha = await resolveCommit(git, `refs/heads/${branch}`);
+    sha = await resolveCommit(mirror, `refs/heads/${branch}`);
   } catch (error) {
-    throw gitError(`${worktreePath} is not a run worktree devflow can push from.`, {
+    if (isDevflowError(error)) throw error;
+    throw gitError(`${mirrorPath} is not a mirror devflow can push from.`, {
       code: "git_failed",
       error,
-      details: { worktreePath, branch },
+      details: { mirrorPath, branch },
     });
   }
   if (sha === undefined) {
-    throw new DevflowError(`The run branch ${branch} does not exist in ${worktreePath}.`, {
+    throw new DevflowError(`The run branch ${branch} does not exist in ${mirrorPath}.`, {
       code: "git_failed",
       recoveryHint:
         "Create the run's worktree (createRunWorktree) and commit a checkpoint before pushing it.",
-      details: { worktreePath, branch },
+      details: { mirrorPath, branch },
     });
   }
-  return { mirrorPath, sha };
+  return sha;
 }

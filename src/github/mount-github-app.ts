@@ -1,12 +1,17 @@
-// Mounts devflow's Probot app on the server once it has GitHub App credentials: the webhook endpoint,
-// the effects worker (outbox → GitHub) and git credentials for runs of an installation.
+// Mounts devflow's Probot app on the server once it has GitHub App credentials: the webhook endpoint
+// (verify, store in the inbox, answer), the inbox processor (inbox → the app's handlers), the effects
+// worker (outbox → GitHub) and git credentials for runs of an installation.
+import pg from "pg";
 import { Probot } from "probot";
 import type { GitHubAppCredentials, GitHubEnterprise } from "../config/environment.js";
 import type { Logger } from "../server/logger.js";
 import { createDevflowApp } from "./app.js";
 import { startEffectsWorker } from "./effects/effects-worker.js";
 import { githubUrls } from "./github-urls.js";
+import type { DeliveryOutcomes } from "./handle-delivery.js";
 import type { GitHubDeps } from "./handlers/github-deps.js";
+import { storeDelivery } from "./intake/store-delivery.js";
+import { type InboxProcessor, startInboxProcessor } from "./intake/webhook-inbox.js";
 import { startRedeliverySweep } from "./redelivery-sweep.js";
 import { createWebhookEndpoint } from "./webhook-endpoint.js";
 
@@ -15,7 +20,7 @@ export interface MountedGitHubApp {
   readonly endpoint: ReturnType<typeof createWebhookEndpoint>;
   /** `AUTHORIZATION: basic …` for git over HTTPS with the installation's token: a header, never a URL. */
   gitAuthHeader(run: { installationId: bigint | null }): Promise<string | undefined>;
-  /** The effects worker (outbox → GitHub) and the redelivery sweep. */
+  /** The inbox processor, the effects worker (outbox → GitHub) and the redelivery sweep. */
   startEffects(deps: GitHubDeps): void;
   stop(): Promise<void>;
 }
@@ -24,6 +29,11 @@ export function createProbot(
   credentials: GitHubAppCredentials,
   enterprise: GitHubEnterprise | undefined,
   logger: Logger,
+  /**
+   * With Redis, Probot's write pacing (plugin-throttling's Bottleneck limiters, one set per
+   * installation) is kept in Redis, so all of devflow's processes together keep GitHub's pace.
+   */
+  redisUrl?: string,
 ): Probot {
   return new Probot({
     appId: credentials.appId,
@@ -31,38 +41,88 @@ export function createProbot(
     secret: credentials.webhookSecret,
     log: logger.child({ name: "probot" }),
     ...(enterprise ? { baseUrl: githubUrls(enterprise).api } : {}),
+    ...(redisUrl ? { redisConfig: redisUrl } : {}),
   });
+}
+
+export interface MountOptions {
+  /** The database the webhook inbox lives in (its processor holds claims on connections of its own). */
+  databaseUrl: string;
+  /** Deliveries processed at once. */
+  inboxConcurrency?: number;
 }
 
 export async function mountGitHubApp(
   probot: Probot,
   secret: string,
   deps: GitHubDeps,
+  options: MountOptions,
 ): Promise<MountedGitHubApp> {
-  // The endpoint verifies each delivery once and hands it to Probot's `receive` (Probot's own
-  // middleware would read the body again and verify a second time).
-  await probot.load(createDevflowApp(deps), { cwd: process.cwd(), addHandler: () => {} });
+  // The endpoint verifies each delivery once and stores it; the inbox hands it to Probot's `receive`
+  // (Probot's own middleware would read the body again and verify a second time).
+  const outcomes: DeliveryOutcomes = new Map();
+  await probot.load(createDevflowApp(deps, { inbox: { outcomes, configCache: { prisma: deps.prisma } } }), {
+    cwd: process.cwd(),
+    addHandler: () => {},
+  });
   let effects: { stop(): Promise<void> } | undefined;
   let sweep: { stop(): void } | undefined;
+  let inbox: InboxProcessor | undefined;
+  // The endpoint's own connections: storing a delivery never waits behind the inbox's claims. Each
+  // store waits for its commit's WAL flush (the acknowledgement is durable), so concurrent deliveries
+  // need connections of their own for Postgres to flush their commits together.
+  const storePool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 10,
+    application_name: "devflow-webhooks",
+  });
+  storePool.on("error", () => {});
+  const webhookEndpoint = createWebhookEndpoint({
+    secret,
+    accept: async (event) => {
+      if ((await storeDelivery(deps, event, storePool)) === "fresh") inbox?.wake();
+    },
+    log: deps.log,
+  });
+  let acknowledging = 0;
   return {
     probot,
-    endpoint: createWebhookEndpoint({
-      secret,
-      receive: (event) => probot.receive(event as Parameters<Probot["receive"]>[0]),
-      log: deps.log,
-    }),
+    async endpoint(request, response) {
+      acknowledging += 1;
+      try {
+        return await webhookEndpoint(request, response);
+      } finally {
+        acknowledging -= 1;
+      }
+    },
     gitAuthHeader: (run) => gitAuthHeaderFor(probot, run),
     startEffects(effectDeps) {
+      inbox ??= startInboxProcessor({
+        connectionString: options.databaseUrl,
+        log: effectDeps.log,
+        ...(options.inboxConcurrency ? { concurrency: options.inboxConcurrency } : {}),
+        acknowledging: () => acknowledging > 0,
+        process: async (delivery) => {
+          await probot.receive(delivery as Parameters<Probot["receive"]>[0]);
+          const outcome = outcomes.get(delivery.id);
+          outcomes.delete(delivery.id);
+          const action = typeof delivery.payload.action === "string" ? `.${delivery.payload.action}` : "";
+          return outcome ?? `ignored: devflow does not act on ${delivery.name}${action}`;
+        },
+      });
       sweep ??= startRedeliverySweep({ probot, prisma: effectDeps.prisma, log: effectDeps.log });
       effects ??= startEffectsWorker({
         prisma: effectDeps.prisma,
         octokitFor: (installationId) => probot.auth(installationId),
         log: effectDeps.log,
+        acknowledging: () => acknowledging > 0,
       });
     },
     async stop() {
       sweep?.stop();
+      await inbox?.stop();
       await effects?.stop();
+      await storePool.end();
     },
   };
 }

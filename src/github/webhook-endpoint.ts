@@ -2,8 +2,9 @@
 // body is checked before one byte of it is read — the method, a well-formed X-Hub-Signature-256, the
 // event and delivery headers, a declared Content-Length over GitHub's 25 MB — and such a request is
 // answered at once and its connection closed, unread. A body is then read up to the cap (reading stops
-// there: 413), its HMAC computed while it streams, compared once, and the verified event handed to the
-// app (Probot's `receive`, which does not verify again). Nothing is recorded for a refused request.
+// there: 413), its HMAC computed while it streams, and compared once. The verified delivery is then
+// stored in the webhook inbox (one insert) and GitHub answered at once; processing happens after, from
+// the inbox (intake/webhook-inbox.ts). Nothing is recorded for a refused request.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { emitterEventNames } from "@octokit/webhooks";
@@ -11,8 +12,6 @@ import { emitterEventNames } from "@octokit/webhooks";
 export const WEBHOOK_PATH = "/api/github/webhooks";
 /** GitHub caps webhook payloads at 25 MB. */
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
-/** Answer 202 before GitHub's 10 s limit when a handler takes longer (it carries on). */
-const ANSWER_WITHIN_MS = 9_000;
 const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
 const KNOWN_EVENTS = new Set(emitterEventNames.map((name) => name.split(".")[0]));
 
@@ -20,12 +19,14 @@ export interface VerifiedEvent {
   id: string;
   name: string;
   payload: Record<string, unknown>;
+  /** The body exactly as signed. */
+  body: string;
 }
 
 export interface WebhookEndpointOptions {
   secret: string;
-  /** Hands a verified event to the app; rejects when a handler failed. */
-  receive(event: VerifiedEvent): Promise<void>;
+  /** Stores a verified delivery durably; rejects when it could not (GitHub is told to try again). */
+  accept(event: VerifiedEvent): Promise<void>;
   log: { error(details: Record<string, unknown>, message: string): void };
   /** Default 25 MB (GitHub's limit). */
   maxBodyBytes?: number;
@@ -124,45 +125,25 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions) {
         }),
       );
     }
+    const body = read.body.toString("utf8");
     let payload: unknown;
     try {
-      payload = JSON.parse(read.body.toString("utf8"));
+      payload = JSON.parse(body);
     } catch {
       return answer(response, 400, JSON.stringify({ error: "The payload is not valid JSON." }));
     }
     if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
       return answer(response, 400, JSON.stringify({ error: "The payload is not a JSON object." }));
     }
-    const handled = options.receive({
-      id: delivery,
-      name: event,
-      payload: payload as Record<string, unknown>,
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const slow = new Promise<"slow">((resolve) => {
-      timer = setTimeout(() => resolve("slow"), ANSWER_WITHIN_MS);
-    });
     try {
-      const first = await Promise.race([handled.then(() => "done" as const), slow]);
-      if (first === "slow") {
-        handled.catch((error) => logFailure(options, delivery, event, error));
-        return answer(response, 202, "still processing\n", "text/plain");
-      }
-      return answer(response, 200, "ok\n", "text/plain");
+      await options.accept({ id: delivery, name: event, payload: payload as Record<string, unknown>, body });
     } catch (error) {
-      logFailure(options, delivery, event, error);
-      return answer(response, 500, JSON.stringify({ error: "devflow could not handle this delivery." }));
-    } finally {
-      clearTimeout(timer);
+      options.log.error(
+        { deliveryId: delivery, event, err: (error as Error).message },
+        "webhook delivery not stored; GitHub's redelivery (or the sweep) brings it again",
+      );
+      return answer(response, 500, JSON.stringify({ error: "devflow could not store this delivery." }));
     }
+    return answer(response, 200, "ok\n", "text/plain");
   };
-}
-
-/** @octokit/webhooks wraps handler errors in an AggregateError: log what is inside. */
-function logFailure(options: WebhookEndpointOptions, deliveryId: string, event: string, error: unknown) {
-  const inner = (error as { errors?: unknown[] }).errors ?? [error];
-  options.log.error(
-    { deliveryId, event, errors: inner.map((cause) => (cause as Error)?.message ?? String(cause)) },
-    "webhook handler failed; the delivery is not recorded, so its redelivery is processed",
-  );
 }

@@ -209,7 +209,7 @@ async function connectToRunning(
           initialized: false,
           shared: true,
           async stop() {
-            if (users.leave()) await stopProcess(postmaster.pid, { signal: "SIGINT", timeoutMs: 15_000 });
+            if (users.leave()) await stopPostmaster(postmaster.pid);
           },
         };
       } catch {
@@ -342,8 +342,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         child.unref();
         return;
       }
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT"); // fast shutdown
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+        await stopPostmaster(child.pid);
       await exited;
     },
   };
 }
+
+/**
+ * Stops a postmaster this process is the last user of: first a smart shutdown (SIGTERM), which lets the
+ * connections still closing finish — pg's pool.end() resolves before its sockets are closed, and a fast
+ * shutdown then answers each of them with error 57P01 — then, if some client still holds on, a fast one.
+ */
+async function stopPostmaster(pid: number): Promise<void> {
+  if (await stopProcess(pid, { signal: "SIGTERM", timeoutMs: SMART_SHUTDOWN_MS })) return;
+  await stopProcess(pid, { signal: "SIGINT", timeoutMs: 15_000 });
+}
+
+const SMART_SHUTDOWN_MS = 5_000;

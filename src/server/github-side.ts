@@ -30,6 +30,8 @@ export interface GitHubSideOptions {
   role: ServerRole;
   server: HealthServer;
   deps: GitHubDeps;
+  /** The database the webhook inbox lives in (the services' URL: DATABASE_URL or the embedded one). */
+  databaseUrl: string;
   log: Logger;
 }
 
@@ -45,9 +47,12 @@ export async function startGitHubSide(options: GitHubSideOptions): Promise<GitHu
   });
 
   const mount = async (credentials: GitHubAppCredentials) => {
-    const app = createProbot(credentials, env.githubEnterprise, log);
+    // With REDIS_URL, Probot's write pacing is shared by every devflow process through Redis.
+    const app = createProbot(credentials, env.githubEnterprise, log, env.redisUrl);
     if (serves) {
-      const mounted = await mountGitHubApp(app, credentials.webhookSecret, deps);
+      const mounted = await mountGitHubApp(app, credentials.webhookSecret, deps, {
+        databaseUrl: options.databaseUrl,
+      });
       routes.unshift(mounted.endpoint);
       mounted.startEffects(deps);
       stopApp = () => mounted.stop();

@@ -2,7 +2,7 @@
 // the health endpoint, and by role the dispatch engine (web) and/or a worker host, and the GitHub app —
 // or, without credentials, the setup page that registers it.
 import { DEFAULT_HOST, type Environment, UNREGISTERED_HOST } from "../config/environment.js";
-import { loadServerConfig } from "../config/server-config.js";
+import { loadServerConfig, unsandboxedAgents } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type DatabaseClient } from "../db/index.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
 import { readSavedAppCredentials } from "../github/setup/saved-app-credentials.js";
@@ -103,9 +103,15 @@ export async function startDevflow({
       const agents = new Map(
         Object.entries(config.agents).map(([name, agent]) => [
           name,
-          createSessionAdapter(agent, env.dataDir, config.limits),
+          createSessionAdapter(agent, env.dataDir, config.sandbox, config.limits),
         ]),
       );
+      for (const name of unsandboxedAgents(config)) {
+        logger.warn(
+          { agent: name },
+          `agent ${name} runs WITHOUT a sandbox (sandbox: none in the server config): it sees devflow's data directory and its processes can outlive their phase`,
+        );
+      }
       const defaultAdapter = agents.get(config.defaultAgent);
       if (!defaultAdapter) throw new Error("validated config lost its default agent");
       const worker = await startWorker({
@@ -143,6 +149,7 @@ export async function startDevflow({
       role,
       server,
       deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },
+      databaseUrl: services.databaseUrl,
       log: logger,
     });
     cleanups.push({ name: "github app", run: () => github?.stop() ?? Promise.resolve() });

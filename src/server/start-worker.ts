@@ -55,6 +55,7 @@ export interface RunningWorker {
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? silentLog;
   const runQueue = new RunQueue(options.queue);
+  runQueue.queue.on("error", (error) => log.warn({ err: error.message }, "run queue connection error"));
   let host: WorkerHost;
   try {
     // Fails with session_manager_already_running before anything is touched.
@@ -92,7 +93,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     active += 1;
     try {
       const outcome = await advanceRun(context, job.data.runId);
-      log.info({ runId: job.data.runId, outcome }, "run advanced");
+      // A run that ended is news; a run held elsewhere, parked or gone is the queue doing its job.
+      if (outcome === "finished") log.info({ runId: job.data.runId, outcome }, "run advanced");
+      else log.debug?.({ runId: job.data.runId, outcome }, "run advanced");
     } finally {
       active -= 1;
     }
@@ -100,6 +103,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const concurrency = options.maxConcurrentRuns ?? 4;
   const newWorker = () => {
     const created = createRunWorker(options.queue, process, concurrency);
+    // Without a listener BullMQ prints a connection's error with console.error, client object and all.
+    created.on("error", (error) => log.warn({ err: error.message }, "queue worker connection error"));
     created.on("failed", (job, error) =>
       log.warn(
         { runId: job?.data.runId, attempt: job?.attemptsMade, err: error.message },

@@ -7,13 +7,23 @@ import { buildAgentEnvironment } from "./agent-environment.js";
 import { ExecSessionAdapter } from "./exec-adapter.js";
 import { FakeSessionAdapter } from "./fake-adapter.js";
 import { agentLaunch, expandArgv } from "./presets/index.js";
+import { checkSandboxSettings } from "./sandbox.js";
+import { bwrapOnPath } from "./sandbox-check.js";
+import { sandboxUnavailable } from "./sandbox-ownership.js";
+import { DEFAULT_SANDBOX, type SandboxSettings } from "./sandbox-settings.js";
 import type { SessionAdapter } from "./session-adapter.js";
 import { TmuxSessionAdapter } from "./tmux-adapter.js";
 
-/** The adapter for an operator-defined agent. */
+/**
+ * The adapter for an operator-defined agent, in the sandbox the server config gives it. Throws
+ * `sandbox_unavailable` when bubblewrap is missing for a sandboxed agent (devflow refuses to start
+ * rather than run it unsandboxed), `invalid_server_config` for sandbox settings that would show it
+ * devflow's data directory.
+ */
 export function createSessionAdapter(
   agent: AgentConfig,
   dataDir: string,
+  sandboxConfig: Omit<SandboxSettings, "kind" | "network"> = DEFAULT_SANDBOX,
   limits?: InputLimits,
 ): SessionAdapter {
   if (agent.preset === "fake") {
@@ -24,12 +34,23 @@ export function createSessionAdapter(
       detachedWork: true,
     });
   }
+  const sandbox: SandboxSettings = {
+    ...sandboxConfig,
+    kind: agent.sandbox,
+    network: agent.network,
+  };
+  checkSandboxSettings(sandbox, [dataDir]);
+  if (sandbox.kind === "bubblewrap" && bwrapOnPath(process.env.PATH) === undefined)
+    throw sandboxUnavailable();
+  const mirrorsDir = join(dataDir, "mirrors");
   const launch = agentLaunch(agent);
   if (launch.mode === "exec") {
     return new ExecSessionAdapter({
       command: [...launch.argv],
       promptVia: launch.promptVia,
       passThrough: [...launch.passThrough],
+      sandbox,
+      mirrorsDir,
       ...(limits && { limits }),
     });
   }
@@ -48,5 +69,7 @@ export function createSessionAdapter(
       schemaDir: join(builtinTemplatesDir(), "schemas"),
     }),
     env,
+    sandbox,
+    mirrorsDir,
   });
 }

@@ -1,64 +1,32 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { appendFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { InputLimits } from "../config/input-limits.js";
 import { DevflowError } from "../errors/index.js";
 import { buildAgentEnvironment, checkPassThrough } from "./agent-environment.js";
 import { ExecOutput } from "./exec-output.js";
+import {
+  type AgentProcess,
+  type ExecExit,
+  type ExecSession,
+  type ExecSessionAdapterOptions,
+  launchArgv,
+  notFound,
+  sandboxEnded,
+  spawned,
+  spawnFailed,
+} from "./exec-process.js";
 import { RECORD_FILE, readRecord, readTail, writePrompt, writeRecord } from "./exec-session-files.js";
-import { argvValuesOf, expandArgv, type PromptVia } from "./presets/agent-preset.js";
+import { argvValuesOf, expandArgv } from "./presets/agent-preset.js";
 import { endProcessGroup, environmentHolds, isRunning } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import { programExists, readSandboxInit, sessionSandbox } from "./sandbox-launch.js";
+import { sandboxUnavailable } from "./sandbox-ownership.js";
+import { type SandboxKind, type SandboxSettings, sandboxSettings } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 
-export interface ExecSessionAdapterOptions {
-  /** The agent's argv (its preset's, see agentLaunch); may hold the presets' placeholders. */
-  readonly command: readonly string[];
-  /** How the prompt reaches the command: stdin, appended as the last argument, or a path argument. */
-  readonly promptVia: PromptVia;
-  /** Variables copied from `env` into the agent's environment (its API key); never devflow's own. */
-  readonly passThrough: readonly string[];
-  /** The agent's output lines, in chunks of at most `maxChunkLines` (default 100). */
-  readonly onOutput?: (sessionId: string, lines: string[]) => void;
-  readonly maxChunkLines?: number;
-  /** How long stop() waits after SIGTERM before SIGKILL (default 5 s). */
-  readonly stopGraceMs?: number;
-  /** How many last lines lastExit() quotes (default 20). */
-  readonly tailLines?: number;
-  /** Where PATH, LANG, TERM and pass-through values come from (default process.env). */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Caps on the transcript (default: DEFAULT_INPUT_LIMITS). */
-  readonly limits?: Pick<InputLimits, "transcriptLineChars" | "transcriptBytesPerSession">;
-}
-
-/** How the session's last agent process ended: exit code or signal, and the last lines it printed. */
-export interface ExecExit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly tail: readonly string[];
-}
-
-interface AgentProcess {
-  readonly pid: number;
-  /** Settles once the process exited and its output is in the transcript; absent when resumed. */
-  finished?: Promise<void>;
-  done: boolean;
-}
-
-interface ExecSession {
-  readonly handle: SessionHandle;
-  readonly dir: string;
-  readonly home: string;
-  readonly transcriptPath: string;
-  /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
-  readonly delivered: Set<string>;
-  process?: AgentProcess;
-  lastExit?: ExecExit;
-  stopped: boolean;
-  /** The prompt being sent, which the next one waits for. */
-  sending: Promise<unknown>;
-}
+export type { ExecExit, ExecSessionAdapterOptions } from "./exec-process.js";
 
 /**
  * Headless one-shot agent CLIs (`claude -p`, `codex exec`, any command): each prompt starts the
@@ -67,6 +35,9 @@ interface ExecSession {
  */
 export class ExecSessionAdapter implements SessionAdapter {
   readonly backend = "exec";
+  /** Whether the agent runs sandboxed; `none` is the operator's explicit choice, said in run reports. */
+  readonly sandbox: SandboxKind;
+  readonly #sandbox: SandboxSettings;
   readonly #options: ExecSessionAdapterOptions;
   readonly #sessions = new Map<string, ExecSession>();
   readonly #stopGraceMs: number;
@@ -80,6 +51,8 @@ export class ExecSessionAdapter implements SessionAdapter {
     checkPassThrough(options.passThrough); // refused when the worker starts, not at the first prompt
     this.#options = options;
     this.#stopGraceMs = options.stopGraceMs ?? 5_000;
+    this.#sandbox = sandboxSettings(options.sandbox);
+    this.sandbox = this.#sandbox.kind;
   }
 
   async start(request: SessionStartRequest): Promise<SessionHandle> {
@@ -91,7 +64,18 @@ export class ExecSessionAdapter implements SessionAdapter {
     await appendFile(transcriptPath, "");
     const { sessionId, runId, roleId, cwd } = request;
     const handle: SessionHandle = { sessionId, runId, roleId, backend: this.backend, cwd, transcriptPath };
-    const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered: new Set<string>() };
+    const sandbox =
+      this.#sandbox.kind === "none"
+        ? undefined
+        : sessionSandbox(
+            this.#sandbox,
+            cwd,
+            this.#options.command,
+            (this.#options.env ?? process.env).PATH,
+            this.#options.mirrorsDir,
+          );
+    const delivered = new Set<string>();
+    const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered, sandbox };
     this.#sessions.set(sessionId, { ...session, stopped: false, sending: Promise.resolve() });
     return handle;
   }
@@ -139,13 +123,34 @@ export class ExecSessionAdapter implements SessionAdapter {
         transcriptLimitBytes: this.#options.limits.transcriptBytesPerSession,
       }),
     });
-    output.note(`prompt ${envelope.dedupKey}: starting ${program} in ${handle.cwd}`);
-    const child = spawn(program, args, {
+    if (session.sandbox && !programExists(program, env.PATH, handle.cwd)) {
+      const why = new Error(`spawn ${program} ENOENT (not found on the agent's PATH)`);
+      output.note(`could not start ${program}: ${why.message}`);
+      await output.close();
+      throw spawnFailed(handle, program, why);
+    }
+    const launch = await launchArgv(session, envelope, [program, ...args], promptFile).catch(
+      async (error: unknown) => {
+        output.note(`could not prepare the sandbox: ${(error as Error).message}`);
+        await output.close();
+        throw error;
+      },
+    );
+    const how = session.sandbox ? "in its sandbox (bubblewrap, no network)" : "UNSANDBOXED (sandbox: none)";
+    output.note(`prompt ${envelope.dedupKey}: starting ${program} in ${handle.cwd} ${how}`);
+    const [launched = "", ...launchArgs] = launch;
+    const child = spawn(launched, launchArgs, {
       cwd: handle.cwd,
       env,
       detached: true, // its own process group, which stop() ends as a whole
-      stdio: [promptVia === "stdin" ? "pipe" : "ignore", "pipe", "pipe"],
+      stdio: [
+        promptVia === "stdin" ? "pipe" : "ignore",
+        "pipe",
+        "pipe",
+        ...(session.sandbox ? ["pipe" as const] : []),
+      ],
     });
+    const sandboxInit = session.sandbox ? readSandboxInit(child.stdio[3] as Readable | null) : undefined;
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       child.once("exit", (code, signal) => resolve([code, signal])),
     );
@@ -153,16 +158,11 @@ export class ExecSessionAdapter implements SessionAdapter {
     try {
       await spawned(child);
     } catch (error) {
-      output.note(`could not start ${program}: ${(error as Error).message}`);
+      output.note(`could not start ${launched}: ${(error as Error).message}`);
       await output.close();
-      throw new DevflowError(
-        `The agent command ${program} could not be started: ${(error as Error).message}`,
-        {
-          code: "agent_spawn_failed",
-          cause: error,
-          details: { sessionId: handle.sessionId, command: program, cwd: handle.cwd },
-        },
-      );
+      if (session.sandbox && (error as NodeJS.ErrnoException).code === "ENOENT")
+        throw sandboxUnavailable(error);
+      throw spawnFailed(handle, program, error);
     }
     const pid = child.pid ?? 0;
     if (child.stdout) output.attach(child.stdout);
@@ -170,7 +170,7 @@ export class ExecSessionAdapter implements SessionAdapter {
     child.stdin?.on("error", () => {}); // an agent that never reads stdin closes it early (EPIPE)
     child.stdin?.end(envelope.instructions);
     session.delivered.add(envelope.dedupKey);
-    const agent: AgentProcess = { pid, done: false };
+    const agent: AgentProcess = { pid, done: false, ...(sandboxInit ? { sandboxInit } : {}) };
     session.process = agent;
     agent.finished = this.#finish(session, agent, program, exited, closed, output).finally(() => {
       agent.done = true;
@@ -250,7 +250,8 @@ export class ExecSessionAdapter implements SessionAdapter {
   ): Promise<void> {
     const [code, signal] = await exited;
     // Background children of a one-shot command outlive their use: end them, and take the output
-    // they held open, before the exit is reported.
+    // they held open, before the exit is reported. In a sandbox they die with its init.
+    await sandboxEnded(agent);
     await Promise.race([closed, sleep(500)]);
     await endProcessGroup(agent.pid, this.#stopGraceMs);
     await Promise.race([closed, sleep(500)]);
@@ -266,6 +267,7 @@ export class ExecSessionAdapter implements SessionAdapter {
     if (agent === undefined || agent.done) return;
     if (agent.finished !== undefined) {
       await endProcessGroup(agent.pid, this.#stopGraceMs);
+      await sandboxEnded(agent);
       await agent.finished;
       return;
     }
@@ -294,21 +296,4 @@ export class ExecSessionAdapter implements SessionAdapter {
     if (record === undefined || pid === undefined || !(await this.#ours({ home }, pid))) return undefined;
     return { pid, dir, home, transcriptPath: handle.transcriptPath, record };
   }
-}
-
-function notFound(handle: SessionHandle, why: string): DevflowError {
-  return new DevflowError(`Exec session ${handle.sessionId} ${why}.`, {
-    code: "session_not_found",
-    details: { sessionId: handle.sessionId, backend: "exec", processId: handle.processId },
-  });
-}
-
-function spawned(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    child.once("spawn", () => {
-      child.on("error", () => {}); // later errors (a failed kill) are seen through exit and isAlive
-      resolve();
-    });
-    child.once("error", reject);
-  });
 }

@@ -1,6 +1,6 @@
 // What an exec session keeps in its directory: the prompts it was given, and a record of its current
 // agent process so that a worker restarted on this host can find (and stop) it.
-import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 
@@ -20,6 +20,9 @@ export async function writePrompt(dir: string, envelope: PromptEnvelope) {
   await mkdir(dirname(promptFile), { recursive: true });
   await writeFile(promptFile, `${JSON.stringify(envelope, null, 2)}\n`);
   await writeFile(markdownFile, envelope.instructions);
+  // Read by the agent under the sandbox uid, whatever devflow's umask: the prompt is no secret to it.
+  await chmod(dirname(promptFile), 0o755);
+  await Promise.all([chmod(promptFile, 0o644), chmod(markdownFile, 0o644)]);
   return { promptFile, markdownFile };
 }
 

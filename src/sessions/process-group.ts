@@ -5,7 +5,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 interface ProcStat {
   readonly state: string;
+  readonly ppid: number;
   readonly pgid: number;
+  /** Clock ticks after boot: with the pid, names one process even after its pid is reused. */
+  readonly startTime: string;
+}
+
+/** One process, as it was when seen: a pid is only signalled again while it still has this start time. */
+export interface SeenProcess {
+  readonly pid: number;
+  readonly startTime: string;
 }
 
 /** State and process group of `pid` from /proc/<pid>/stat, or undefined when there is no such process. */
@@ -14,7 +23,12 @@ async function procStat(pid: number): Promise<ProcStat | undefined> {
   if (text === undefined) return undefined;
   // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ")".
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0] ?? "", pgid: Number(fields[2]) };
+  return {
+    state: fields[0] ?? "",
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    startTime: fields[19] ?? "",
+  };
 }
 
 /** Whether `pid` runs (exists and is not a zombie waiting for its parent). */
@@ -79,14 +93,76 @@ async function groupGoneWithin(pgid: number, ms: number): Promise<boolean> {
 
 /**
  * Ends every process of group `pgid`: SIGTERM, then SIGKILL for whatever still runs after `graceMs`.
- * Resolves when no member runs any more (true), or false if some survived SIGKILL for 5 s
- * (a process stuck in the kernel).
+ * Then the group's descendants seen before the first signal, which may sit in other groups (a
+ * sandbox's init and everything in its PID namespace, or `setsid` children still attached to their
+ * parent): SIGKILL, and wait until they no longer run. Resolves true when none runs any more, false if
+ * some survived SIGKILL for 5 s (a process stuck in the kernel).
  */
 export async function endProcessGroup(pgid: number, graceMs: number): Promise<boolean> {
-  if (!signalGroup(pgid, "SIGTERM")) return true;
-  if (await groupGoneWithin(pgid, graceMs)) return true;
-  signalGroup(pgid, "SIGKILL");
-  return groupGoneWithin(pgid, 5_000);
+  const tree = await descendantsOfGroup(pgid);
+  let ended = true;
+  if (signalGroup(pgid, "SIGTERM") && !(await groupGoneWithin(pgid, graceMs))) {
+    signalGroup(pgid, "SIGKILL");
+    ended = await groupGoneWithin(pgid, 5_000);
+  }
+  return (await endSeen(tree)) && ended;
+}
+
+/** SIGKILL for each process of `seen` that still runs (same pid and start time); true once none runs. */
+export async function endSeen(seen: readonly SeenProcess[]): Promise<boolean> {
+  const deadline = Date.now() + 5_000;
+  for (let first = true; ; first = false) {
+    const running: SeenProcess[] = [];
+    for (const one of seen) if (await stillRuns(one)) running.push(one);
+    if (running.length === 0) return true;
+    if (Date.now() >= deadline) return false;
+    if (first) for (const { pid } of running) signal(pid, "SIGKILL");
+    await sleep(25);
+  }
+}
+
+/** The process `pid` as it is now, to be recognised later (undefined when it does not run). */
+export async function seeProcess(pid: number): Promise<SeenProcess | undefined> {
+  const stat = await procStat(pid);
+  return stat === undefined || stat.state === "Z" ? undefined : { pid, startTime: stat.startTime };
+}
+
+async function stillRuns(seen: SeenProcess): Promise<boolean> {
+  const stat = await procStat(seen.pid);
+  return stat !== undefined && stat.state !== "Z" && stat.startTime === seen.startTime;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // gone already
+  }
+}
+
+/** Every running descendant of the members of group `pgid`, whatever their own group or session. */
+async function descendantsOfGroup(pgid: number): Promise<SeenProcess[]> {
+  if (!isGroupId(pgid)) return [];
+  const entries = await readdir("/proc").catch(() => [] as string[]);
+  const all: (ProcStat & { pid: number })[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await procStat(Number(entry));
+    if (stat !== undefined && stat.state !== "Z") all.push({ ...stat, pid: Number(entry) });
+  }
+  const inTree = new Set(all.filter((stat) => stat.pgid === pgid).map((stat) => stat.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const stat of all) {
+      if (!inTree.has(stat.pid) && inTree.has(stat.ppid)) {
+        inTree.add(stat.pid);
+        grew = true;
+      }
+    }
+  }
+  return all
+    .filter((stat) => inTree.has(stat.pid) && stat.pgid !== pgid)
+    .map(({ pid, startTime }) => ({ pid, startTime }));
 }
 
 /** Whether process `pid` was started with `entry` (e.g. `HOME=/…/session/home`) in its environment. */

@@ -1,4 +1,5 @@
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import type { SandboxKind } from "./sandbox-settings.js";
 
 /** Where and how to start an agent session (one per run and role). */
 export interface SessionStartRequest {
@@ -37,6 +38,8 @@ export interface SentPrompt {
  */
 export interface SessionAdapter {
   readonly backend: string;
+  /** How the agent's processes are isolated (exec, tmux); absent for an in-process agent (fake). */
+  readonly sandbox?: SandboxKind;
   start(request: SessionStartRequest): Promise<SessionHandle>;
   sendPrompt(handle: SessionHandle, envelope: PromptEnvelope): Promise<SentPrompt>;
   /**

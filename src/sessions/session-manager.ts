@@ -8,6 +8,7 @@ import type { PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { type HostSessionsReport, recoverHostSessions } from "./recover-host-sessions.js";
+import type { SandboxKind } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle } from "./session-adapter.js";
 import { handleOf, type SessionRow } from "./session-row.js";
 
@@ -49,6 +50,11 @@ export class SessionManager {
   /** Whether this host can run `agent` (one of the operator's agents; any name when none are listed). */
   hasAgent(agent: string): boolean {
     return this.options.agents === undefined || this.options.agents.has(agent);
+  }
+
+  /** Whether `agent` runs sandboxed on this host (`none`: the operator's explicit choice); undefined if unknown. */
+  sandboxOf(agent: string): SandboxKind | undefined {
+    return this.adapterOf(agent).sandbox;
   }
 
   /** The adapter of a session this process started or resumed. */

@@ -9,47 +9,39 @@ import { appendFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DevflowError, type ErrorCode } from "../errors/index.js";
+import { builtinTemplatesDir } from "../registry/index.js";
 import { endProcessGroup } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import { type SandboxKind, type SandboxSettings, sandboxSettings } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 import { formatLiteral, TmuxClient } from "./tmux-client.js";
-import { type PaneInfo, paneBelongsTo, readPane, tmuxSessionName } from "./tmux-pane-info.js";
+import type { TmuxSessionAdapterOptions } from "./tmux-options.js";
+import {
+  handleOf,
+  lastLines,
+  type PaneInfo,
+  paneBelongsTo,
+  readPane,
+  tmuxSessionName,
+} from "./tmux-pane-info.js";
 import { checkAgentEnvironment, envFileText, paneLaunchArgv, shellQuote } from "./tmux-pane-launch.js";
+import { checkArtifactReachable, paneCommand } from "./tmux-pane-sandbox.js";
 import { pasteText, promptFilePath, recordPasted, wasPasted, writePromptFile } from "./tmux-prompt-files.js";
 
-export interface TmuxSessionAdapterOptions {
-  /** devflow's own tmux socket (under the data directory), never the user's default server. */
-  readonly socketPath: string;
-  /** The TUI's argv, from the agent's preset. */
-  readonly command: readonly string[];
-  /** The scrubbed agent environment: the pane gets exactly this, plus DEVFLOW_PROMPT_FILE and DEVFLOW_RUN_ID. */
-  readonly env: Readonly<Record<string, string>>;
-  /** Text on the pane's screen that shows the TUI is ready for input; awaited before start returns and before each paste. */
-  readonly readyPattern?: RegExp;
-  /** tmux key names sent after the paste; default ["Enter"]. */
-  readonly submitKeys?: readonly string[];
-  /** How long start and sendPrompt wait for the TUI to be ready; default 60 s. */
-  readonly readyTimeoutMs?: number;
-  /** Pause between the paste and the submit keys, so the TUI has taken the paste in; default 150 ms. */
-  readonly submitDelayMs?: number;
-  /** How long stop lets the pane's processes end after SIGTERM before SIGKILL; default 2 s. */
-  readonly stopGraceMs?: number;
-}
+export type { TmuxSessionAdapterOptions } from "./tmux-options.js";
 
 const WINDOW = { width: "200", height: "50" };
 const POLL_MS = 50;
 
-/** The argv a human runs to watch a session: `tmux -S <socket> attach -t <name> [-r]` (-r: read-only). */
-export function attachCommand(
-  socketPath: string,
-  sessionName: string,
-  options: { readOnly: boolean },
-): string[] {
-  return ["tmux", "-S", socketPath, "attach", "-t", sessionName, ...(options.readOnly ? ["-r"] : [])];
-}
+export { attachCommand } from "./tmux-pane-info.js";
 
 export class TmuxSessionAdapter implements SessionAdapter {
   readonly backend = "tmux";
+  /** Whether the agent runs sandboxed; `none` is the operator's explicit choice, said in run reports. */
+  readonly sandbox: SandboxKind;
+  readonly #sandbox: SandboxSettings;
+  readonly #schemaDir: string;
+  readonly #mirrorsDir: string | undefined;
   readonly socketPath: string;
   readonly #tmux: TmuxClient;
   readonly #command: readonly string[];
@@ -82,6 +74,10 @@ export class TmuxSessionAdapter implements SessionAdapter {
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     this.#submitDelayMs = options.submitDelayMs ?? 150;
     this.#stopGraceMs = options.stopGraceMs ?? 2_000;
+    this.#sandbox = sandboxSettings(options.sandbox);
+    this.sandbox = this.#sandbox.kind;
+    this.#schemaDir = options.schemaDir ?? join(builtinTemplatesDir(), "schemas");
+    this.#mirrorsDir = options.mirrorsDir;
   }
 
   async start(request: SessionStartRequest): Promise<SessionHandle> {
@@ -116,7 +112,19 @@ export class TmuxSessionAdapter implements SessionAdapter {
     try {
       const target = `=${name}:`;
       const where = ["-s", name, "-x", WINDOW.width, "-y", WINDOW.height, "-c", formatLiteral(request.cwd)];
-      const launch = paneLaunchArgv(envFile, env, this.#command);
+      const command = await paneCommand(
+        {
+          settings: this.#sandbox,
+          worktree: request.cwd,
+          sessionDir,
+          home: env.HOME ?? join(sessionDir, "home"),
+          schemaDir: this.#schemaDir,
+          path: env.PATH,
+          ...(this.#mirrorsDir === undefined ? {} : { mirrorsDir: this.#mirrorsDir }),
+        },
+        this.#command,
+      );
+      const launch = paneLaunchArgv(envFile, env, command);
       const created = await this.#tmux.run(
         ["set-option", "-g", "remain-on-exit", "on"], // a TUI that exits leaves its last screen to capture
         ["set-option", "-g", "history-limit", "50000"],
@@ -201,6 +209,7 @@ export class TmuxSessionAdapter implements SessionAdapter {
     const sent = { promptId: envelope.dedupKey };
     const pane = await this.#requirePane(handle);
     if (pane.dead) throw await this.#crashed(handle, pane, "session_crashed");
+    checkArtifactReachable(this.#sandbox, handle.cwd, envelope);
     // Recorded beside the session, so a worker restarted on this host does not paste a replay again.
     if (await wasPasted(pane.sessionDir, envelope.dedupKey)) return sent;
     await this.#awaitReady(handle); // the TUI is done with the previous prompt (and its file)
@@ -286,26 +295,4 @@ export class TmuxSessionAdapter implements SessionAdapter {
     if (handle.transcriptPath === undefined) return;
     await appendFile(handle.transcriptPath, `--- ${new Date().toISOString()} [tmux] ${text}\n`);
   }
-}
-
-function handleOf(request: SessionStartRequest, pane: PaneInfo): SessionHandle {
-  return {
-    sessionId: request.sessionId,
-    runId: request.runId,
-    roleId: request.roleId,
-    backend: "tmux",
-    cwd: request.cwd,
-    paneId: pane.paneId,
-    processId: pane.pid,
-    transcriptPath: join(request.sessionDir, "transcript.log"),
-  };
-}
-
-/** The last ten lines of a screen that hold anything. */
-function lastLines(screen: string): string {
-  return screen
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .slice(-10)
-    .join("\n");
 }

@@ -1,7 +1,8 @@
 // What devflow reads back about a pane on its tmux socket, and how it knows the pane is still the one a
 // session handle names: pane ids restart with the tmux server, so the session name and the session id
 // recorded on the tmux session (user options set at start) must match too.
-import type { SessionHandle } from "./session-adapter.js";
+import { join } from "node:path";
+import type { SessionHandle, SessionStartRequest } from "./session-adapter.js";
 import { TmuxClient } from "./tmux-client.js";
 
 export interface PaneInfo {
@@ -56,4 +57,35 @@ export function paneBelongsTo(pane: PaneInfo, handle: SessionHandle): boolean {
     pane.sessionId === handle.sessionId &&
     pane.sessionName === tmuxSessionName(handle.runId, handle.roleId)
   );
+}
+
+/** The argv a human runs to watch a session: `tmux -S <socket> attach -t <name> [-r]` (-r: read-only). */
+export function attachCommand(
+  socketPath: string,
+  sessionName: string,
+  options: { readOnly: boolean },
+): string[] {
+  return ["tmux", "-S", socketPath, "attach", "-t", sessionName, ...(options.readOnly ? ["-r"] : [])];
+}
+
+export function handleOf(request: SessionStartRequest, pane: PaneInfo): SessionHandle {
+  return {
+    sessionId: request.sessionId,
+    runId: request.runId,
+    roleId: request.roleId,
+    backend: "tmux",
+    cwd: request.cwd,
+    paneId: pane.paneId,
+    processId: pane.pid,
+    transcriptPath: join(request.sessionDir, "transcript.log"),
+  };
+}
+
+/** The last ten lines of a screen that hold anything. */
+export function lastLines(screen: string): string {
+  return screen
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .slice(-10)
+    .join("\n");
 }

@@ -1,6 +1,7 @@
-// What an action test needs: the GitHub simulator with a repository and a workflow-style token (an
-// installation token of the "github-actions" app, so what it writes is by github-actions[bot]), an
-// empty database the action migrates itself, and jobs run on fresh runner directories.
+// What an action test needs: the GitHub simulator with a repository and a token — by default the
+// workflow's GITHUB_TOKEN (an installation token of the "github-actions" app, so what it writes is by
+// github-actions[bot]), or a GitHub App's installation token as actions/create-github-app-token makes
+// it — an empty database the action migrates itself, and jobs run on fresh runner directories.
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { createDatabaseClient, type DatabaseClient } from "../../src/db/index.js";
 import { issueToken } from "../github-sim/auth.js";
-import { type GitHubSimulator, startGitHubSimulator } from "../github-sim/index.js";
+import { GITHUB_ACTIONS_APP_SLUG, type GitHubSimulator, startGitHubSimulator } from "../github-sim/index.js";
 import { createEmptyDatabase } from "../support/database.js";
 import { type ActionResult, type RunningActionJob, startActionJob } from "./action-process.js";
 
@@ -32,6 +33,11 @@ export interface ActionFixture {
     payload: Record<string, unknown>,
     inputs?: Record<string, string>,
   ): Promise<ActionResult>;
+  /**
+   * The event as GitHub hands it to the workflow: a job when GitHub Actions would start one for it,
+   * undefined when it would not (sim.workflows: the GITHUB_TOKEN's check runs' buttons, for one).
+   */
+  deliver(event: string, payload: Record<string, unknown>): Promise<ActionResult | undefined>;
   /** The `issues.labeled` event of the trigger label on `issue`, by a maintainer. */
   labeledEvent(issue: number): Promise<Record<string, unknown>>;
   /** Secrets never reach the job's output or its summary. */
@@ -43,16 +49,25 @@ export function explain(result: ActionResult): string {
   return `exit ${result.code}\nSTDOUT:\n${result.stdout.slice(-3000)}\nSTDERR:\n${result.stderr.slice(-3000)}`;
 }
 
+export interface FixtureOptions {
+  /** `workflow` (default): github-token is the job's GITHUB_TOKEN; `app`: a GitHub App's token. */
+  token?: "workflow" | "app";
+  /** More inputs for every job (e.g. timeout-minutes). */
+  inputs?: Record<string, string>;
+}
+
 export async function createActionFixture(
   agentYaml = "fake: { preset: fake, writeDelayMs: 20 }",
+  options: FixtureOptions = {},
 ): Promise<ActionFixture> {
+  const app = options.token === "app";
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
     type: "pkcs8",
     format: "pem",
   }) as string;
   const sim = await startGitHubSimulator({
-    appId: 15368,
-    appSlug: "github-actions",
+    appId: app ? 4242 : 15368,
+    appSlug: app ? "devflow-acme" : GITHUB_ACTIONS_APP_SLUG,
     privateKey,
     webhookSecret: "unused",
   });
@@ -63,6 +78,9 @@ export async function createActionFixture(
   const installation = sim.state.installations.get(repo.installationId);
   if (!installation) throw new Error("the simulator installed no app on the repository");
   const token = issueToken(sim.state, installation).token;
+  // The runner hands every step the workflow's own token too (action.yml: workflow-token). With an App
+  // token it is another one, which devflow never uses; this simulator serves only the App.
+  const workflowToken = app ? "ghs_theWorkflowsOwnTokenNeverUsed000" : token;
   sim.script.setPermission(REPO, "maintainer", "write");
   sim.script.setPermission(REPO, "reader", "read");
   const database = await createEmptyDatabase();
@@ -87,7 +105,13 @@ export async function createActionFixture(
       repository: REPO,
       apiUrl: sim.url,
       jobDir: join(root, `job-${jobs}`),
-      inputs: inputs ?? { "database-url": database.url, "github-token": token, config: configPath },
+      inputs: inputs ?? {
+        "database-url": database.url,
+        "github-token": token,
+        "workflow-token": workflowToken,
+        config: configPath,
+        ...options.inputs,
+      },
     });
   };
   return {
@@ -98,6 +122,8 @@ export async function createActionFixture(
     serverConfig,
     start,
     job: (eventName, payload, inputs) => start(eventName, payload, inputs).result,
+    deliver: async (event, payload) =>
+      sim.workflows.startsWorkflow(event, payload) ? start(event, payload).result : undefined,
     labeledEvent: (issue) =>
       sim.payloads.issueLabeled({ repo: REPO, issue, label: "devflow", sender: "maintainer" }),
     expectNoSecrets(result) {

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-export const ACTION_ENTRY = join(repoRoot, "action", "dist", "index.js");
+/** The committed bundle; DEVFLOW_ACTION_ENTRY names another build of it (sources not yet bundled). */
+export const ACTION_ENTRY = process.env.DEVFLOW_ACTION_ENTRY ?? join(repoRoot, "action", "dist", "index.js");
 
 export interface ActionJob {
   eventName: string;

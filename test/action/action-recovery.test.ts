@@ -1,7 +1,6 @@
-// The action when a job does not end well, and the check run's buttons: a job killed mid-phase (a lost
-// runner, a hard cancel) costs that phase one attempt, and the next devflow job of the repository — a
-// manual workflow_dispatch here — continues the run from its last checkpoint to its gate. The Approve
-// button on the check run (check_run.requested_action) decides as /approve does.
+// The action when a job does not end well: a job killed mid-phase (a lost runner, a hard cancel) costs
+// that phase one attempt, and the next devflow job of the repository — a manual workflow_dispatch here —
+// continues the run from its last checkpoint to its gate. (The check run's buttons: github-tokens.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ActionFixture, createActionFixture, explain, REPO } from "./action-fixture.js";
 
@@ -48,39 +47,5 @@ describe("devflow as a GitHub Action, when a job dies", () => {
     ]);
     expect(resumed.summary).toContain("devflow does not act on workflow_dispatch events");
     expect(resumed.summary).toContain("`spec_approved`");
-  }, 180_000);
-
-  it("approves with the check run's Approve button as with /approve", async () => {
-    const { sim, client } = fx;
-    const fast = fx.serverConfig("agents:\n  fake: { preset: fake, writeDelayMs: 20 }\n");
-    const inputs = { "database-url": fx.databaseUrl, "github-token": fx.token, config: fast };
-    const issue = sim.state.createIssue(REPO, { title: "Add a health check", user: "maintainer" });
-    const labeled = await fx.job("issues", await fx.labeledEvent(issue.number), inputs);
-    expect(labeled.code, explain(labeled)).toBe(0);
-    const run = await client.prisma.run.findFirstOrThrow({ where: { issueNumber: issue.number } });
-    expect(run.state).toBe("awaiting_approval");
-    const check = [...sim.state.checkRuns.values()].find((c) => c.externalId === run.id);
-    if (!check) throw new Error("no check run for the run");
-
-    const pressed = await fx.job(
-      "check_run",
-      await sim.payloads.checkRunRequestedAction({
-        repo: REPO,
-        checkRun: check.id,
-        identifier: "approve",
-        sender: "maintainer",
-      }),
-      inputs,
-    );
-    expect(pressed.code, explain(pressed)).toBe(0);
-    expect((await client.prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state).toBe("completed");
-    const decision = await client.prisma.approvalDecision.findFirstOrThrow({
-      where: { approvalRequest: { runId: run.id } },
-    });
-    expect([decision.actor, decision.source, decision.action]).toEqual([
-      "maintainer",
-      "check_action",
-      "approve",
-    ]);
   }, 180_000);
 });

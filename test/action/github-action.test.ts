@@ -25,7 +25,7 @@ const job = (...args: Parameters<ActionFixture["job"]>) => fx.job(...args);
 const noSecretsIn = (result: Parameters<ActionFixture["expectNoSecrets"]>[0]) => fx.expectNoSecrets(result);
 
 describe("devflow as a GitHub Action", () => {
-  it("takes a labeled issue to its spec gate in one job and to a report in the Checks tab with /approve in the next", async () => {
+  it("takes a labeled issue to its spec gate in one job, through one phase per job after /approve, and to a report in the Checks tab", async () => {
     const issue = sim.state.createIssue(REPO, {
       title: "Add a --verbose flag",
       body: "Print each step.",
@@ -42,10 +42,11 @@ describe("devflow as a GitHub Action", () => {
     expect(run.state).toBe("awaiting_approval");
     const gate = await client.prisma.approvalRequest.findFirstOrThrow({ where: { runId: run.id } });
     expect([gate.gateKey, gate.state]).toEqual(["spec_approved", "pending"]);
-    // GitHub shows it before the job ends: the check run with its buttons, the sticky comment, a reaction.
+    // GitHub shows it before the job ends: the check run, the sticky comment, a reaction. No buttons:
+    // GitHub would start no workflow for a press on a check run made with the workflow token.
     const open = [...sim.state.checkRuns.values()].find((c) => c.externalId === run.id);
     expect(open?.status).toBe("in_progress");
-    expect(open?.actions.map((a) => a.identifier)).toEqual(["approve", "reject"]);
+    expect(open?.actions).toEqual([]);
     const sticky = sim.state.commentsOn(issue).filter((c) => c.body.includes(`devflow:run:${run.id}`));
     expect(sticky).toHaveLength(1);
     expect(sticky[0]?.user).toBe("github-actions[bot]");
@@ -62,6 +63,11 @@ describe("devflow as a GitHub Action", () => {
     const approved = await job("issue_comment", approve);
     expect(approved.code, explain(approved)).toBe(0);
     noSecretsIn(approved);
+    // That job ran one phase (implement); each next job runs the next one.
+    const implemented = await client.prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    expect([implemented.state, implemented.currentPhaseKey]).toEqual(["executing", "review"]);
+    const continued = await job("workflow_dispatch", { ref: "refs/heads/main", inputs: {} });
+    expect(continued.code, explain(continued)).toBe(0);
 
     const done = await client.prisma.run.findUniqueOrThrow({ where: { id: run.id } });
     expect(done.state).toBe("completed");
@@ -81,7 +87,7 @@ describe("devflow as a GitHub Action", () => {
       where: { approvalRequest: { runId: run.id } },
     });
     expect([decision.actor, decision.source, decision.action]).toEqual(["maintainer", "comment", "approve"]);
-    expect(approved.summary).toContain("completed");
+    expect(continued.summary).toContain("completed");
 
     // The same event again (a re-run of the job, or a second workflow on it): acknowledged, nothing moves.
     const events = await client.prisma.runEvent.count({ where: { runId: run.id } });

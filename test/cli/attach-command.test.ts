@@ -2,7 +2,7 @@
 // `script`) shows the agent's live pane on devflow's own tmux socket, read-only, until it detaches.
 import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +26,7 @@ beforeAll(async () => {
       "agents:",
       `  tui: { preset: command, mode: tmux, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(TUI_AGENT)}], passThrough: [TUI_AGENT_WORK_MS] }`,
       "defaultAgent: tui",
+      `sandbox: { readOnlyPaths: [${JSON.stringify(dirname(TUI_AGENT))}] }`, // the fixture agent, read-only
       "engine: { shutdownDrainSeconds: 1 }",
     ].join("\n"),
   );

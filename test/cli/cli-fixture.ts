@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DevflowProcess, spawnDevflow } from "../support/devflow-process.js";
 
@@ -43,8 +43,11 @@ export function createCliFixture(databaseUrl: string | undefined): CliFixture {
     [
       "agents:",
       `  plain: { preset: command, command: [${node}, ${JSON.stringify(AGENT)}] }`,
-      `  holding: { preset: command, command: [${node}, ${JSON.stringify(AGENT)}, --hold, implement, --marker, ${JSON.stringify(marker)}, --release, ${JSON.stringify(release)}] }`,
+      // sandbox: none — its marker and release files live outside the worktree, where a sandboxed agent
+      // cannot reach, and the tests signal the pid it writes (a host pid only outside a PID namespace).
+      `  holding: { preset: command, sandbox: none, command: [${node}, ${JSON.stringify(AGENT)}, --hold, implement, --marker, ${JSON.stringify(marker)}, --release, ${JSON.stringify(release)}] }`,
       "defaultAgent: plain",
+      `sandbox: { readOnlyPaths: [${JSON.stringify(dirname(AGENT))}] }`, // the fixture agent, read-only
       "engine: { shutdownDrainSeconds: 1 }",
     ].join("\n"),
   );

@@ -33,7 +33,6 @@ describe("redactEnvironment", () => {
     });
     expect(redactEnvironment(env)).toEqual({
       port: 3000,
-      host: "0.0.0.0",
       databaseUrl: "postgres://devflow:[redacted]@db/devflow",
       redisUrl: "redis://:[redacted]@redis:6379",
       github: { appId: 123, privateKey: "[redacted]", webhookSecret: "[redacted]" },

@@ -3,6 +3,9 @@ import { parseServerConfig } from "../../src/config/server-config.js";
 import { isDevflowError } from "../../src/errors/index.js";
 import { agentLaunch } from "../../src/sessions/presets/index.js";
 
+/** What every agent but the fake one gets unless the operator says otherwise. */
+const SANDBOXED = { sandbox: "bubblewrap", network: "none" } as const;
+
 describe("server config (DEVFLOW_CONFIG)", () => {
   it("defaults to the fake agent, the devflow label and 4 concurrent runs", () => {
     expect(parseServerConfig("", "devflow.yml")).toMatchObject({
@@ -115,12 +118,13 @@ describe("server config (DEVFLOW_CONFIG)", () => {
       claude: {
         preset: "claude",
         mode: "exec",
+        ...SANDBOXED,
         passThrough: ["HTTPS_PROXY"],
         extraArgs: ["--model", "opus"],
       },
-      codex: { preset: "codex", mode: "tmux" },
-      gemini: { preset: "gemini", mode: "exec" },
-      aider: { preset: "aider", mode: "exec", passThrough: ["AIDER_MODEL"] },
+      codex: { preset: "codex", mode: "tmux", ...SANDBOXED },
+      gemini: { preset: "gemini", mode: "exec", ...SANDBOXED },
+      aider: { preset: "aider", mode: "exec", ...SANDBOXED, passThrough: ["AIDER_MODEL"] },
     });
     expect(config.defaultAgent).toBe("claude");
   });
@@ -137,15 +141,16 @@ describe("server config (DEVFLOW_CONFIG)", () => {
       "devflow.yml",
     );
     expect(config.agents).toEqual({
-      mine: { preset: "command", command: ["./agent.sh", "--fast"], mode: "exec" },
+      mine: { preset: "command", command: ["./agent.sh", "--fast"], mode: "exec", ...SANDBOXED },
       byfile: {
         preset: "command",
         command: ["./agent.sh"],
         mode: "exec",
+        ...SANDBOXED,
         promptVia: "file",
         passThrough: ["MY_KEY"],
       },
-      watched: { preset: "command", command: ["./tui.sh"], mode: "tmux" },
+      watched: { preset: "command", command: ["./tui.sh"], mode: "tmux", ...SANDBOXED },
       fake: { preset: "fake", writeDelayMs: 50 },
     });
     const launches = Object.values(config.agents).flatMap((agent) =>

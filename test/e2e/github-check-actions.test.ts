@@ -183,7 +183,9 @@ describe("an invalid .github/devflow.yml on the default branch", () => {
     expect(body).toContain(
       "`abortOnClose`: Invalid input: expected boolean, received string. Fix: set it to `true` or `false`.",
     );
-    expect(body).toContain("`labl`: not a devflow setting. Fix: remove it or correct its spelling");
+    expect(body).toContain(
+      '`labl`: not a devflow setting (did you mean "label"?). Fix: remove it or correct its spelling',
+    );
     expect(body).toContain("Fix the named key in .github/devflow.yml on the default branch");
   }, 120_000);
 

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allExamples } from "../github-sim/index.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
-import { type GitHubE2E, startGitHubE2E } from "../support/github-e2e.js";
+import { type GitHubE2E, processedDeliveries, startGitHubE2E } from "../support/github-e2e.js";
 
 const REPO = "octo/gadgets";
 let harness: EngineHarness;
@@ -101,11 +101,21 @@ describe("the webhook edge", () => {
     const { sim } = e2e;
     const { issue, run } = await issueAtGate("Who may approve");
     const app = sim.state.appBot().login;
+    const guids: string[] = [];
     for (const sender of ["reader", "triager", "helper-bot[bot]", app]) {
-      await sim.webhooks.deliver("issue_comment", await comment(issue.number, "/approve", sender));
+      const sent = await sim.webhooks.deliver(
+        "issue_comment",
+        await comment(issue.number, "/approve", sender),
+      );
+      guids.push(sent.guid);
     }
+    await processedDeliveries(harness.db.prisma, guids);
     sim.script.failNext("GET", /\/collaborators\/writer\/permission$/, { status: 500 }, { times: 10 });
-    await sim.webhooks.deliver("issue_comment", await comment(issue.number, "/approve", "writer"));
+    const fromWriter = await sim.webhooks.deliver(
+      "issue_comment",
+      await comment(issue.number, "/approve", "writer"),
+    );
+    await processedDeliveries(harness.db.prisma, [fromWriter.guid]);
     sim.script.clear();
 
     const refused = await harness.db.prisma.auditEntry.findMany({
@@ -150,11 +160,16 @@ describe("the webhook edge", () => {
   it("takes every payload of @octokit/webhooks-examples without a crash, acting only where devflow acts", async () => {
     const runsBefore = await harness.db.prisma.run.count();
     const statuses = new Map<number, number>();
+    const guids: string[] = [];
     for (const example of allExamples()) {
-      const { status } = await e2e.sim.webhooks.deliver(example.event, example.payload);
+      const { status, guid } = await e2e.sim.webhooks.deliver(example.event, example.payload);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      guids.push(guid);
     }
     expect([...statuses.keys()]).toEqual([200]);
+    // Each processed from the inbox (a replayed example is refused at once); none failed.
+    const outcomes = await processedDeliveries(harness.db.prisma, guids);
+    expect(outcomes.filter((outcome) => outcome.startsWith("failed"))).toEqual([]);
     // The examples' repositories have no installation of ours and carry no trigger we act on here.
     expect(await harness.db.prisma.run.count()).toBe(runsBefore);
   }, 120_000);
@@ -172,7 +187,7 @@ describe("effects under GitHub's secondary rate limit", () => {
       { status: 403, retryAfter: 2, secondaryRateLimit: true, afterEffect: true },
       { times: 1 },
     );
-    await sim.webhooks.deliver(
+    const labeled = await sim.webhooks.deliver(
       "issues",
       await sim.payloads.issueLabeled({
         repo: REPO,
@@ -181,6 +196,7 @@ describe("effects under GitHub's secondary rate limit", () => {
         sender: "writer",
       }),
     );
+    await processedDeliveries(harness.db.prisma, [labeled.guid]);
     const run = await harness.db.prisma.run.findFirstOrThrow({
       where: { repository: REPO, issueNumber: issue.number },
     });

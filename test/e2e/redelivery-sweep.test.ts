@@ -6,7 +6,13 @@ import { silentLog } from "../../src/engine/worker-context.js";
 import { sweepFailedDeliveries } from "../../src/github/redelivery-sweep.js";
 import { findFreePort } from "../../src/server/free-port.js";
 import { createEngineHarness, type EngineHarness } from "../support/engine-harness.js";
-import { APP_ID, type GitHubE2E, startGitHubE2E, WEBHOOK_SECRET } from "../support/github-e2e.js";
+import {
+  APP_ID,
+  type GitHubE2E,
+  processedDeliveries,
+  startGitHubE2E,
+  WEBHOOK_SECRET,
+} from "../support/github-e2e.js";
 
 const REPO = "octo/sweeper";
 let harness: EngineHarness;
@@ -57,6 +63,7 @@ describe("the redelivery sweep", () => {
     const redelivered = await sweepFailedDeliveries({ probot, prisma: harness.db.prisma, log: silentLog });
     expect(redelivered).toEqual([failed.guid]);
     await sim.webhooks.settled();
+    await processedDeliveries(harness.db.prisma, [failed.guid]); // answered once stored; processed after
     expect(
       await harness.db.prisma.run.count({ where: { repository: REPO, issueNumber: missed.number } }),
     ).toBe(1);

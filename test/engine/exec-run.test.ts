@@ -2,10 +2,11 @@
 // artifact, its crash quoted in the attempt's failure, and none of devflow's secrets in what it sees.
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
+import type { SandboxSettings } from "../../src/sessions/sandbox-settings.js";
 import { runningInGroup } from "../sessions/exec-agent-runs.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 
@@ -31,8 +32,14 @@ afterAll(async () => {
   await harness.cleanup();
 });
 
-function execAgent() {
-  return new ExecSessionAdapter({ command: [process.execPath, AGENT], promptVia: "stdin", passThrough: [] });
+/** The fixture agent in the default sandbox, its script shown read-only (sandbox.readOnlyPaths). */
+function execAgent(sandbox: Partial<SandboxSettings> = { readOnlyPaths: [dirname(AGENT)] }) {
+  return new ExecSessionAdapter({
+    command: [process.execPath, AGENT],
+    promptVia: "stdin",
+    passThrough: [],
+    sandbox,
+  });
 }
 
 describe("a command agent through the engine", () => {
@@ -113,7 +120,10 @@ describe("a command agent through the engine", () => {
     const dataDir = harness.tempDir("data");
     const worker = await harness.worker({
       queue: { backend: "postgres", connectionString: harness.db.url },
-      adapter: execAgent(),
+      // The agent records its own pids: inside the sandbox's PID namespace they are not the host's, so this
+      // covers an unsandboxed agent's process group (sandbox: none); the sandboxed agent's setsid children
+      // are shown gone by a marker in argv in test/engine/sandbox-run.test.ts.
+      adapter: execAgent({ kind: "none" }),
       dataDir,
       phaseTimeoutMs: 4_000,
     });

@@ -61,7 +61,10 @@ async function recoverOnce(hostId: string, adapter: FakeSessionAdapter) {
     sessionsDir: harness.tempDir("sessions"),
   });
   try {
-    return await recoverRunsOfFailedSessions(harness.db.prisma, await manager.initialize());
+    return await recoverRunsOfFailedSessions(harness.db.prisma, await manager.initialize(), {
+      workspaceRoot: harness.tempDir("workspaces"),
+      registry: harness.registry,
+    });
   } finally {
     await manager.shutdown();
   }

@@ -2,7 +2,7 @@
 // panes; a human can attach read-only while it works; a restarted worker resumes the live pane.
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +38,7 @@ function tuiAdapter(workMs: number) {
       TERM: "xterm-256color",
       TUI_AGENT_WORK_MS: String(workMs),
     },
+    sandbox: { readOnlyPaths: [dirname(TUI_AGENT)] }, // the fixture agent, read-only
   });
 }
 
@@ -85,9 +86,11 @@ describe("a run with an interactive agent in tmux", () => {
   it("resumes the live pane after its worker is SIGKILLed mid-phase: same session, same attempt, no prompt twice", async () => {
     const dataDir = harness.tempDir("host");
     const hostId = harness.hostId();
+    // sandbox: none — the test watches the agent's log in the data directory, which a sandboxed agent
+    // cannot see; the sandboxed pane is the test above, and test/engine/sandbox-run.test.ts.
     const agents = {
       yaml: [
-        `tui: { preset: command, mode: tmux, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(TUI_AGENT)}], passThrough: [TUI_AGENT_WORK_MS, TUI_AGENT_LOG] }`,
+        `tui: { preset: command, mode: tmux, sandbox: none, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(TUI_AGENT)}], passThrough: [TUI_AGENT_WORK_MS, TUI_AGENT_LOG] }`,
       ],
       defaultAgent: "tui",
     };

@@ -30,8 +30,18 @@ afterEach(async () => {
 });
 afterAll(() => harness.cleanup());
 
+/**
+ * Unsandboxed on purpose: these attacks (a hard link to a file outside, a swapped artifact directory, a
+ * link planted at the report's path) test devflow's own reading and writing, which must hold for an
+ * agent with `sandbox: none` too; inside the sandbox most of them fail before devflow sees them.
+ */
 function hostileAgent() {
-  return new ExecSessionAdapter({ command: [process.execPath, AGENT], promptVia: "stdin", passThrough: [] });
+  return new ExecSessionAdapter({
+    command: [process.execPath, AGENT],
+    promptVia: "stdin",
+    passThrough: [],
+    sandbox: { kind: "none" },
+  });
 }
 
 /** The largest RSS growth of this process (which runs the worker) while `work` runs. */

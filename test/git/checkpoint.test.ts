@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevflowError } from "../../src/errors/index.js";
@@ -50,12 +50,13 @@ async function caught(promise: Promise<unknown>): Promise<DevflowError> {
 
 describe("commitCheckpoint", () => {
   it("commits everything the agent changed, as devflow, with no git config on the machine", async () => {
-    const { worktreePath } = await newRun();
+    const { mirrorPath, worktreePath } = await newRun();
     await writeFile(join(worktreePath, "README.md"), "# demo, edited\n");
     await writeFile(join(worktreePath, "notes.md"), "new file\n");
     await rm(join(worktreePath, "src", "app.ts"));
 
     const { sha, changedFiles } = await commitCheckpoint({
+      mirrorPath,
       worktreePath,
       message: "devflow: spec (attempt 1)",
     });
@@ -67,19 +68,48 @@ describe("commitCheckpoint", () => {
     expect(await git(worktreePath, "status", "--porcelain")).toBe("");
   });
 
+  it("stages what git add --all would: ignored files stay out, a file may become a directory", async () => {
+    const { mirrorPath, worktreePath } = await newRun();
+    await writeFile(join(worktreePath, ".gitignore"), "build/\n*.log\n");
+    await mkdir(join(worktreePath, "build"));
+    await writeFile(join(worktreePath, "build", "out.js"), "ignored\n");
+    await writeFile(join(worktreePath, "debug.log"), "ignored\n");
+    await rm(join(worktreePath, "README.md"));
+    await mkdir(join(worktreePath, "README.md"));
+    await writeFile(join(worktreePath, "README.md", "index.md"), "# now a directory\n");
+    await writeFile(join(worktreePath, "name with spaces ü.txt"), "x\n");
+
+    await commitCheckpoint({ mirrorPath, worktreePath, message: "devflow: implement" });
+    expect(
+      (await git(worktreePath, "-c", "core.quotePath=false", "show", "--name-status", "--format=", "HEAD"))
+        .split("\n")
+        .sort(),
+    ).toEqual(["A\t.gitignore", "A\tREADME.md/index.md", "A\tname with spaces ü.txt", "D\tREADME.md"].sort());
+    expect(await git(worktreePath, "status", "--porcelain")).toBe("");
+  });
+
   it("still commits when the phase changed nothing, so every phase has its own head SHA", async () => {
-    const { worktreePath } = await newRun();
+    const { mirrorPath, worktreePath } = await newRun();
     const before = await git(worktreePath, "rev-parse", "HEAD");
-    const { sha, changedFiles } = await commitCheckpoint({ worktreePath, message: "devflow: review" });
+    const { sha, changedFiles } = await commitCheckpoint({
+      mirrorPath,
+      worktreePath,
+      message: "devflow: review",
+    });
     expect(changedFiles).toBe(0);
     expect(sha).not.toBe(before);
     expect(await git(worktreePath, "rev-parse", "HEAD^")).toBe(before);
   });
 
   it("records the given author, with devflow as the committer", async () => {
-    const { worktreePath } = await newRun();
+    const { mirrorPath, worktreePath } = await newRun();
     await writeFile(join(worktreePath, "a.txt"), "a\n");
-    await commitCheckpoint({ worktreePath, message: "x", author: { name: "Ada", email: "ada@example.com" } });
+    await commitCheckpoint({
+      mirrorPath,
+      worktreePath,
+      message: "x",
+      author: { name: "Ada", email: "ada@example.com" },
+    });
     expect(await git(worktreePath, "log", "-1", "--format=%an <%ae>|%cn")).toBe(
       "Ada <ada@example.com>|devflow",
     );
@@ -90,15 +120,14 @@ describe("pushCheckpoint", () => {
   it("pushes the run branch to the remote and records it in the mirror as origin/<branch>", async () => {
     const { mirrorPath, worktreePath, branch } = await newRun();
     await writeFile(join(worktreePath, "spec.md"), "spec\n");
-    const first = await commitCheckpoint({ worktreePath, message: "Spec" });
-    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote.url, authHeader: AUTH_HEADER });
+    const first = await commitCheckpoint({ mirrorPath, worktreePath, message: "Spec" });
+    await pushCheckpoint({ mirrorPath, branch, remoteUrl: remote.url, authHeader: AUTH_HEADER });
     expect(await remote.sha(`refs/heads/${branch}`)).toBe(first.sha);
     expect(await git(mirrorPath, "rev-parse", `refs/remotes/origin/${branch}`)).toBe(first.sha);
 
     // The engine passes what it knows (the commit, the mirror) instead of having git asked again.
-    const second = await commitCheckpoint({ worktreePath, message: "Implement" });
+    const second = await commitCheckpoint({ mirrorPath, worktreePath, message: "Implement" });
     await pushCheckpoint({
-      worktreePath,
       branch,
       remoteUrl: remote.url,
       authHeader: AUTH_HEADER,
@@ -111,20 +140,20 @@ describe("pushCheckpoint", () => {
   });
 
   it("pushes over a run branch this host reset (its own checkpoint), forced only within the lease", async () => {
-    const { worktreePath, branch } = await newRun();
+    const { mirrorPath, worktreePath, branch } = await newRun();
     const base = await git(worktreePath, "rev-parse", "HEAD");
-    await commitCheckpoint({ worktreePath, message: "Attempt 1" });
-    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote.url });
+    await commitCheckpoint({ mirrorPath, worktreePath, message: "Attempt 1" });
+    await pushCheckpoint({ mirrorPath, branch, remoteUrl: remote.url });
     await git(worktreePath, "reset", "--quiet", "--hard", base);
-    const retried = await commitCheckpoint({ worktreePath, message: "Attempt 2" });
-    await pushCheckpoint({ worktreePath, branch, remoteUrl: remote.url });
+    const retried = await commitCheckpoint({ mirrorPath, worktreePath, message: "Attempt 2" });
+    await pushCheckpoint({ mirrorPath, branch, remoteUrl: remote.url });
     expect(await remote.sha(`refs/heads/${branch}`)).toBe(retried.sha);
   });
 
   it("refuses to overwrite a checkpoint another host pushed since this host last saw the branch", async () => {
     const hostA = await newRun("lease-a");
-    await commitCheckpoint({ worktreePath: hostA.worktreePath, message: "A: spec" });
-    await pushCheckpoint({ worktreePath: hostA.worktreePath, branch: hostA.branch, remoteUrl: remote.url });
+    await commitCheckpoint({ ...hostA, message: "A: spec" });
+    await pushCheckpoint({ mirrorPath: hostA.mirrorPath, branch: hostA.branch, remoteUrl: remote.url });
 
     const { path: mirrorB } = await ensureMirror({
       mirrorsDir: join(root, "lease-b", "mirrors"),
@@ -138,13 +167,17 @@ describe("pushCheckpoint", () => {
       branch: hostA.branch,
       baseBranch: "main",
     });
-    const fromB = await commitCheckpoint({ worktreePath: worktreeB, message: "B: implement" });
-    await pushCheckpoint({ worktreePath: worktreeB, branch: hostA.branch, remoteUrl: remote.url });
+    const fromB = await commitCheckpoint({
+      mirrorPath: mirrorB,
+      worktreePath: worktreeB,
+      message: "B: implement",
+    });
+    await pushCheckpoint({ mirrorPath: mirrorB, branch: hostA.branch, remoteUrl: remote.url });
 
     await git(hostA.worktreePath, "reset", "--quiet", "--hard", "HEAD^");
-    await commitCheckpoint({ worktreePath: hostA.worktreePath, message: "A: late attempt" });
+    await commitCheckpoint({ ...hostA, message: "A: late attempt" });
     const error = await caught(
-      pushCheckpoint({ worktreePath: hostA.worktreePath, branch: hostA.branch, remoteUrl: remote.url }),
+      pushCheckpoint({ mirrorPath: hostA.mirrorPath, branch: hostA.branch, remoteUrl: remote.url }),
     );
     expect([error.code, error.class]).toEqual(["checkpoint_push_failed", "recoverable"]);
     expect(error.message).toContain("changed on the remote");
@@ -152,10 +185,10 @@ describe("pushCheckpoint", () => {
   });
 
   it("reports a remote it cannot push to as checkpoint_push_failed, without the credential", async () => {
-    const { worktreePath, branch } = await newRun();
-    await commitCheckpoint({ worktreePath, message: "Spec" });
+    const { mirrorPath, worktreePath, branch } = await newRun();
+    await commitCheckpoint({ mirrorPath, worktreePath, message: "Spec" });
     const error = await caught(
-      pushCheckpoint({ worktreePath, branch, remoteUrl: join(root, "gone.git"), authHeader: AUTH_HEADER }),
+      pushCheckpoint({ mirrorPath, branch, remoteUrl: join(root, "gone.git"), authHeader: AUTH_HEADER }),
     );
     expect([error.code, error.class]).toEqual(["checkpoint_push_failed", "recoverable"]);
     expect(error.message).toContain(branch);
@@ -172,12 +205,12 @@ describe("diffStat", () => {
     await writeFile(join(worktreePath, "README.md"), "# demo\nmore\nand more\n");
     await writeFile(join(worktreePath, "new.md"), "one\ntwo\nthree\n");
     await writeFile(join(worktreePath, "src", "app.ts"), "export const a = 1;\n");
-    await commitCheckpoint({ worktreePath, message: "Implement" });
+    await commitCheckpoint({ mirrorPath, worktreePath, message: "Implement" });
     // Meanwhile the base branch moves on; the mirror sees it.
     await remote.commit({ "upstream.md": "upstream\n" }, "Upstream work");
     await ensureMirror({ mirrorsDir: join(mirrorPath, ".."), repository: "octo/demo", cloneUrl: remote.url });
 
-    const stat = await diffStat({ worktreePath, baseRef: "origin/main" });
+    const stat = await diffStat({ mirrorPath, worktreePath, baseRef: "origin/main" });
     expect({ ...stat, text: undefined }).toEqual({ files: 3, insertions: 5, deletions: 1, text: undefined });
     expect(stat.text).toContain("new.md");
     expect(stat.text).not.toContain("upstream.md");
@@ -185,9 +218,9 @@ describe("diffStat", () => {
   });
 
   it("reports nothing for a run that changed nothing", async () => {
-    const { worktreePath } = await newRun();
-    await commitCheckpoint({ worktreePath, message: "Empty phase" });
-    expect(await diffStat({ worktreePath, baseRef: "origin/main" })).toEqual({
+    const { mirrorPath, worktreePath } = await newRun();
+    await commitCheckpoint({ mirrorPath, worktreePath, message: "Empty phase" });
+    expect(await diffStat({ mirrorPath, worktreePath, baseRef: "origin/main" })).toEqual({
       files: 0,
       insertions: 0,
       deletions: 0,
@@ -196,8 +229,8 @@ describe("diffStat", () => {
   });
 
   it("names a base that does not exist", async () => {
-    const { worktreePath } = await newRun();
-    const error = await caught(diffStat({ worktreePath, baseRef: "origin/develop" }));
+    const { mirrorPath, worktreePath } = await newRun();
+    const error = await caught(diffStat({ mirrorPath, worktreePath, baseRef: "origin/develop" }));
     expect(error.code).toBe("base_branch_not_found");
     expect(error.message).toContain("origin/develop");
   });

@@ -74,7 +74,11 @@ describe("createRunWorktree", () => {
     const run = newRun();
     const first = await createRunWorktree({ mirrorPath, ...run, baseBranch: "main" });
     await writeFile(join(run.worktreePath, "draft.md"), "half-done\n");
-    const { sha } = await commitCheckpoint({ worktreePath: run.worktreePath, message: "Phase 1" });
+    const { sha } = await commitCheckpoint({
+      mirrorPath,
+      worktreePath: run.worktreePath,
+      message: "Phase 1",
+    });
     await writeFile(join(run.worktreePath, "wip.md"), "not committed\n");
 
     const again = await createRunWorktree({ mirrorPath, ...run, baseBranch: "main" });
@@ -87,7 +91,11 @@ describe("createRunWorktree", () => {
     const run = newRun();
     await createRunWorktree({ mirrorPath, ...run, baseBranch: "main" });
     await writeFile(join(run.worktreePath, "kept.md"), "committed\n");
-    const { sha } = await commitCheckpoint({ worktreePath: run.worktreePath, message: "Phase 1" });
+    const { sha } = await commitCheckpoint({
+      mirrorPath,
+      worktreePath: run.worktreePath,
+      message: "Phase 1",
+    });
     await rm(join(run.worktreePath, ".."), { recursive: true, force: true });
 
     const again = await createRunWorktree({ mirrorPath, ...run, baseBranch: "main" });
@@ -99,8 +107,8 @@ describe("createRunWorktree", () => {
     const run = newRun();
     await createRunWorktree({ mirrorPath, ...run, baseBranch: "main" });
     await writeFile(join(run.worktreePath, "spec.md"), "the spec\n");
-    const { sha } = await commitCheckpoint({ worktreePath: run.worktreePath, message: "Spec" });
-    await pushCheckpoint({ worktreePath: run.worktreePath, branch: run.branch, remoteUrl: remote.url });
+    const { sha } = await commitCheckpoint({ mirrorPath, worktreePath: run.worktreePath, message: "Spec" });
+    await pushCheckpoint({ mirrorPath, branch: run.branch, remoteUrl: remote.url });
 
     // Host B: its own mirrors and workspace, the same run.
     const hostB = await ensureMirror({

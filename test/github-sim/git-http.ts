@@ -63,7 +63,7 @@ export async function handleGit(
       .filter((ref) => before.get(ref) !== after.get(ref))
       .map((ref) => ({ ref, before: before.get(ref) ?? null, after: after.get(ref) ?? null }));
     if (updates.length > 0) {
-      state.pushes.push({ repo: repo.fullName, updates, at: isoNow() });
+      state.pushes.push({ repo: repo.fullName, pusher: state.appBot().login, updates, at: isoNow() });
       repo.pushedAt = isoNow();
     }
   };

@@ -17,3 +17,4 @@ export {
 export type { GitHubState } from "./state.js";
 export { allExamples, exampleFor, type WebhookExample } from "./webhook-examples.js";
 export { type DeliverOptions, type DeliveryResult, signPayload } from "./webhooks.js";
+export { GITHUB_ACTIONS_APP_SLUG, type WorkflowTriggers } from "./workflow-triggers.js";

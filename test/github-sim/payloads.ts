@@ -105,6 +105,20 @@ export function createPayloads(state: GitHubState, urls: Urls) {
       });
     },
 
+    /** `sender` commits `files` to `branch` (default: the default branch); the `push` event for it. */
+    async pushed(o: { repo: string; files: Record<string, string>; sender: string; branch?: string }) {
+      const repo = state.repo(o.repo);
+      const branch = o.branch ?? repo.defaultBranch;
+      const after = await state.commitFiles(o.repo, branch, o.files);
+      const payload = envelope("push", "", repo, o.sender, {
+        ref: `refs/heads/${branch}`,
+        after,
+        base_ref: null,
+      });
+      delete payload.action; // push events carry no action
+      return payload;
+    },
+
     async issueCommentEdited(o: { repo: string; comment: number; body: string; sender: string }) {
       const comment = state.comment(o.repo, o.comment);
       const from = comment.body;

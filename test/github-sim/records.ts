@@ -137,6 +137,8 @@ export interface TokenRecord {
 
 export interface PushRecord {
   repo: string;
+  /** Who pushed: the bot of the app whose installation token authenticated the push. */
+  pusher?: string;
   updates: { ref: string; before: string | null; after: string | null }[];
   at: string;
 }

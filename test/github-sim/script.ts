@@ -63,7 +63,54 @@ export class FailureScript {
 
   clear(): void {
     this.armed.length = 0;
+    for (const hold of this.holds.splice(0)) hold.release();
   }
+
+  private readonly holds: Held[] = [];
+
+  /**
+   * The next request matching `method` and `pattern` is held (not answered) until `release()`: a test
+   * can then act while a client waits on GitHub (kill it, say). `reached` resolves when it arrives.
+   */
+  holdNext(method: string, pattern: string | RegExp): { reached: Promise<void>; release(): void } {
+    let arrived: () => void = () => {};
+    let release: () => void = () => {};
+    const reached = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hold: Held = {
+      method: method.toUpperCase(),
+      pattern: compilePattern(pattern),
+      arrived,
+      released,
+      release,
+    };
+    this.holds.push(hold);
+    return { reached, release };
+  }
+
+  /** Waits while a hold armed for this request is in force (consuming the hold). */
+  async holdIfArmed(method: string, path: string): Promise<void> {
+    const index = this.holds.findIndex(
+      (h) => (h.method === "*" || h.method === method.toUpperCase()) && h.pattern.test(path),
+    );
+    const hold = this.holds[index];
+    if (!hold) return;
+    this.holds.splice(index, 1);
+    hold.arrived();
+    await hold.released;
+  }
+}
+
+interface Held {
+  method: string;
+  pattern: RegExp;
+  arrived(): void;
+  released: Promise<void>;
+  release(): void;
 }
 
 /** The response GitHub gives for the failure (secondary rate limits say so in the message, as GitHub's do). */

@@ -110,6 +110,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   entry.apiPath = apiPath;
 
   const raw = await readBody(req);
+  await deps.script.holdIfArmed(method, apiPath);
   let response: ApiResponse;
   const failure = deps.script.take(method, apiPath);
   try {

@@ -19,6 +19,7 @@ import { FailureScript, type ScriptedFailure } from "./script.js";
 import { createRequestHandler, type LoggedRequest } from "./server.js";
 import { GitHubState } from "./state.js";
 import { type DeliverOptions, type DeliveryResult, WebhookSender } from "./webhooks.js";
+import { createWorkflowTriggers, type WorkflowTriggers } from "./workflow-triggers.js";
 
 export interface GitHubSimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -54,6 +55,8 @@ export interface GitHubSimulator {
   webUrl: string;
   state: GitHubState;
   payloads: Payloads;
+  /** GitHub Actions' rules for which events start a workflow (the GITHUB_TOKEN's own start none). */
+  workflows: WorkflowTriggers;
   webhooks: {
     deliver(event: string, payload: unknown, options?: DeliverOptions): Promise<DeliveryResult>;
     /** Resolves when no delivery or redelivery is in flight. */
@@ -68,6 +71,8 @@ export interface GitHubSimulator {
       failure: ScriptedFailure,
       options?: { times?: number },
     ): void;
+    /** Holds the next matching request unanswered until `release()` (see FailureScript.holdNext). */
+    holdNext(method: string, pathPattern: string | RegExp): { reached: Promise<void>; release(): void };
     setPermission(repo: string, login: string, role: RoleName): void;
     addBot(login: string): UserRecord;
     clear(): void;
@@ -121,6 +126,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
     webUrl,
     state,
     payloads: createPayloads(state, urls),
+    workflows: createWorkflowTriggers(state),
     webhooks: {
       deliver: (event, payload, deliverOptions) => webhooks.deliver(event, payload, deliverOptions),
       settled: () => webhooks.settled(),
@@ -134,6 +140,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
     script: {
       failNext: (method, pattern, failure, failOptions) =>
         script.failNext(method, pattern, failure, failOptions),
+      holdNext: (method, pattern) => script.holdNext(method, pattern),
       setPermission: (repo, login, role) => state.setRole(repo, login, role),
       addBot: (login) => state.addBot(login),
       clear: () => script.clear(),

@@ -32,6 +32,8 @@ export class GitHubState {
   readonly comments = new Map<number, CommentRecord>();
   readonly checkRuns = new Map<number, CheckRunRecord>();
   readonly checkSuites = new Map<string, number>();
+  /** Check suite id → slug of the app that created it (its first check run's). */
+  readonly checkSuiteCreators = new Map<number, string>();
   readonly tokens = new Map<string, TokenRecord>();
   readonly deliveries: DeliveryRecord[] = [];
   readonly pushes: PushRecord[] = [];
@@ -83,7 +85,7 @@ export class GitHubState {
     const account = this.user(owner);
     for (const installation of this.installations.values())
       if (installation.account === account) return installation;
-    const events = ["check_run", "issue_comment", "issues", "pull_request", "pull_request_review"];
+    const events = ["check_run", "issue_comment", "issues", "pull_request", "pull_request_review", "push"];
     const installation = {
       id: this.nextId(),
       account,
@@ -250,6 +252,8 @@ export class GitHubState {
     if (id === undefined) {
       id = this.nextId();
       this.checkSuites.set(key, id);
+      // The simulator serves one app: every installation token is that app's.
+      this.checkSuiteCreators.set(id, this.app.slug);
     }
     return id;
   }

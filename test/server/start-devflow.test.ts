@@ -43,8 +43,13 @@ describe("devflow start with embedded defaults", () => {
     });
     expect(devflow.output()).toContain("initializing an embedded Postgres");
     // No GitHub App credentials on a fresh machine: the setup page registers the app.
-    expect(devflow.output()).toContain(`open http://127.0.0.1:${port}/setup`);
-    const setup = await fetch(`http://127.0.0.1:${port}/setup`);
+    // The page is served only through the one-time link devflow logs.
+    const link = new RegExp(`open (http://127\\.0\\.0\\.1:${port}/setup\\?token=[\\w-]+)`).exec(
+      devflow.output(),
+    );
+    expect(link).not.toBeNull();
+    expect((await fetch(`http://127.0.0.1:${port}/setup`)).status).toBe(403);
+    const setup = await fetch(link?.[1] ?? "");
     expect(setup.status).toBe(200);
     const html = await setup.text();
     expect(html).toContain('name="manifest"');

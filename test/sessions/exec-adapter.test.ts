@@ -134,7 +134,10 @@ describe("ExecSessionAdapter", () => {
   });
 
   it("on timeout, stop() ends the agent and its child (SIGTERM ignored, SIGKILL after the grace period) and leaves no process of the group", async () => {
-    const run = await execRun();
+    // The agent writes its own pids: inside the sandbox's PID namespace they are not the host's, so this
+    // test covers the process-group handling of an unsandboxed agent (sandbox: none); the sandboxed case,
+    // setsid children included, is shown by a marker in argv in test/sessions/sandbox-exec.test.ts.
+    const run = await execRun({ sandbox: { kind: "none" } });
     await sent(run, "timeout");
     const pids = JSON.parse(await untilFile(join(run.worktree, "exec-agent-pids.json")));
     expect(run.adapter.processId(run.handle)).toBe(pids.agent);
@@ -184,7 +187,10 @@ describe("ExecSessionAdapter", () => {
   });
 
   it("lets a restarted worker resume a session whose agent still runs, and stop its whole group", async () => {
-    const run = await execRun();
+    // The agent writes its own pids: inside the sandbox's PID namespace they are not the host's, so this
+    // test covers the process-group handling of an unsandboxed agent (sandbox: none); the sandboxed case,
+    // setsid children included, is shown by a marker in argv in test/sessions/sandbox-exec.test.ts.
+    const run = await execRun({ sandbox: { kind: "none" } });
     await sent(run, "timeout");
     const pids = JSON.parse(await untilFile(join(run.worktree, "exec-agent-pids.json")));
     const restarted = new ExecSessionAdapter(run.settings);
@@ -199,7 +205,10 @@ describe("ExecSessionAdapter", () => {
   });
 
   it("lets a restarted worker stop a session it never resumed, ending the whole group", async () => {
-    const run = await execRun();
+    // The agent writes its own pids: inside the sandbox's PID namespace they are not the host's, so this
+    // test covers the process-group handling of an unsandboxed agent (sandbox: none); the sandboxed case,
+    // setsid children included, is shown by a marker in argv in test/sessions/sandbox-exec.test.ts.
+    const run = await execRun({ sandbox: { kind: "none" } });
     await sent(run, "timeout");
     const pids = JSON.parse(await untilFile(join(run.worktree, "exec-agent-pids.json")));
     const restarted = new ExecSessionAdapter(run.settings);

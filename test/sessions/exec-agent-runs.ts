@@ -14,6 +14,8 @@ import { type PromptEnvelope, promptDedupKey } from "../../src/sessions/prompt-e
 import type { SessionHandle } from "../../src/sessions/session-adapter.js";
 
 const agentScript = fileURLToPath(new URL("../fixtures/exec-agent.mjs", import.meta.url));
+/** The fixture agents, shown read-only inside the sandbox (the operator's sandbox.readOnlyPaths). */
+export const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const roots: string[] = [];
 const started: { adapter: ExecSessionAdapter; handle: SessionHandle }[] = [];
 
@@ -43,6 +45,7 @@ export async function execRun(options: RunOptions = {}) {
     onOutput: (_sessionId, lines) => chunks.push(lines),
     maxChunkLines: 40,
     stopGraceMs: 300,
+    sandbox: { readOnlyPaths: [FIXTURES_DIR] },
     ...adapterOptions,
   };
   const adapter = new ExecSessionAdapter(settings);

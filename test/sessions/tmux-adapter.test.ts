@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,7 +63,16 @@ async function tuiRun(options: Partial<TmuxSessionAdapterOptions> & { helper?: b
     ...(options.helper ? { TUI_AGENT_HELPER: "1" } : {}),
   };
   const command = [process.execPath, FIXTURE];
-  const adapterOptions = { socketPath, command, env, readyPattern: /Ready for a prompt/, ...options };
+  // The fixture is shown read-only inside the sandbox, as an operator's sandbox.readOnlyPaths would.
+  const sandbox = { readOnlyPaths: [dirname(FIXTURE)] };
+  const adapterOptions = {
+    socketPath,
+    command,
+    env,
+    readyPattern: /Ready for a prompt/,
+    sandbox,
+    ...options,
+  };
   const adapter = new TmuxSessionAdapter(adapterOptions);
   const request = { sessionId: randomUUID(), runId, roleId: "implementer", agent: "tui", cwd: dir };
   const handle = await adapter.start({ ...request, sessionDir: join(dir, "session") });
@@ -143,7 +152,7 @@ describe("TmuxSessionAdapter with a scripted TUI agent", () => {
   it("gives the pane exactly the agent environment: nothing of the worker's or of the tmux server's", async () => {
     const run = await tuiRun();
     const [start] = await agentEvents(run, "start");
-    const promptFile = join(run.dir, "session", "prompt.json");
+    const promptFile = join(run.dir, "session", "prompt", "prompt.json");
     expect(start?.env).toEqual({ ...run.env, DEVFLOW_PROMPT_FILE: promptFile, DEVFLOW_RUN_ID: run.runId });
     expect(JSON.stringify(start?.env)).not.toContain(CANARY);
     await run.adapter.stop(run.handle);
@@ -158,7 +167,9 @@ describe("TmuxSessionAdapter with a scripted TUI agent", () => {
     expect((await agentEvents(run, "paste")).map((event) => event.text)).toEqual([pasted]);
     expect(pasted).toContain("Fix it.[201~\nSubmitted early?");
     expect(await agentEvents(run, "prompt")).toMatchObject([{ pastes: [pasted], typed: "" }]);
-    expect(JSON.parse(await readFile(join(run.dir, "session", "prompt.json"), "utf8"))).toEqual(sent);
+    expect(JSON.parse(await readFile(join(run.dir, "session", "prompt", "prompt.json"), "utf8"))).toEqual(
+      sent,
+    );
     await run.adapter.stop(run.handle);
   });
 
@@ -238,7 +249,10 @@ describe("TmuxSessionAdapter with a scripted TUI agent", () => {
   });
 
   it("stops the tmux session and the pane's whole process group, even a helper ignoring SIGHUP and SIGTERM; stopping again is harmless", async () => {
-    const run = await tuiRun({ helper: true, stopGraceMs: 500 });
+    // The helper's pid is the one it sees: inside the sandbox's PID namespace it is not the host's, so
+    // this covers the process-group handling of an unsandboxed pane (sandbox: none); the sandboxed pane,
+    // setsid children included, is shown by a marker in argv in test/sessions/sandbox-tmux.test.ts.
+    const run = await tuiRun({ helper: true, stopGraceMs: 500, sandbox: { kind: "none" } });
     await until(async () => (await agentEvents(run, "helper")).length > 0, "the helper");
     const helper = Number((await agentEvents(run, "helper"))[0]?.pid);
     await run.adapter.stop(run.handle);

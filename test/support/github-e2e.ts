@@ -3,6 +3,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import pg from "pg";
+import type { PrismaClient } from "../../src/db/generated/client.js";
 import { findFreePort } from "../../src/server/free-port.js";
 import { type GitHubSimulator, startGitHubSimulator } from "../github-sim/index.js";
 import { type DevflowProcess, spawnDevflow, waitForHealthy } from "./devflow-process.js";
@@ -16,6 +18,13 @@ export interface GitHubE2E {
   privateKey: string;
   web: DevflowProcess;
   worker: DevflowProcess;
+  /**
+   * Delivers without waiting for the web process to process the delivery (`sim.webhooks.deliver`
+   * waits for that here, as tests of what a delivery did need: the endpoint answers once it is stored).
+   */
+  deliverStored: GitHubSimulator["webhooks"]["deliver"];
+  /** Starts the web process again on its port (after a test killed it); `web` is the new one. */
+  restartWeb(): Promise<DevflowProcess>;
   webhookUrl: string;
   stop(): Promise<void>;
 }
@@ -64,25 +73,80 @@ export async function startGitHubE2E(options: {
     ...options.env,
   });
   const webPort = await findFreePort();
-  const web = spawnDevflow(["start", "web"], env(webPort, "web"));
+  let web = spawnDevflow(["start", "web"], env(webPort, "web"));
   await waitForHealthy(webPort, web);
   const workerPort = await findFreePort();
   const worker = spawnDevflow(["start", "worker"], env(workerPort, "worker"));
   await waitForHealthy(workerPort, worker);
   const webhookUrl = `http://127.0.0.1:${webPort}/api/github/webhooks`;
   sim.webhooks.target = webhookUrl;
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  const deliverStored = sim.webhooks.deliver.bind(sim.webhooks);
+  sim.webhooks.deliver = async (event, payload, deliverOptions) => {
+    const result = await deliverStored(event, payload, deliverOptions);
+    if (result.status >= 200 && result.status < 300) await waitProcessed(pool, result.guid);
+    return result;
+  };
   return {
     sim,
     privateKey,
-    web,
+    get web() {
+      return web;
+    },
     worker,
     webhookUrl,
+    deliverStored,
+    async restartWeb() {
+      if (web.child.exitCode === null && web.child.signalCode === null) web.child.kill("SIGTERM");
+      await web.exited;
+      web = spawnDevflow(["start", "web"], env(webPort, "web"));
+      await waitForHealthy(webPort, web);
+      return web;
+    },
     async stop() {
       for (const process of [worker, web]) {
         if (process.child.exitCode === null) process.child.kill("SIGTERM");
         await process.exited;
       }
+      await pool.end();
       await sim.close();
     },
   };
+}
+
+async function waitProcessed(pool: pg.Pool, guid: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ processed: boolean }>(
+      `SELECT "processedAt" IS NOT NULL AS processed FROM "WebhookDelivery" WHERE "deliveryId" = $1`,
+      [guid],
+    );
+    if (rows[0]?.processed) return;
+    if (Date.now() > deadline) throw new Error(`delivery ${guid} not processed within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * Waits until the web process's inbox has processed these deliveries (the endpoint answers once a
+ * delivery is stored; processing follows). Resolves with their recorded outcomes.
+ */
+export async function processedDeliveries(
+  prisma: PrismaClient,
+  guids: readonly string[],
+  timeoutMs = 60_000,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await prisma.webhookDelivery.findMany({
+      where: { deliveryId: { in: [...guids] }, processedAt: { not: null } },
+      select: { deliveryId: true, outcome: true },
+    });
+    if (rows.length === new Set(guids).size) {
+      const outcomes = new Map(rows.map((row) => [row.deliveryId, row.outcome ?? ""]));
+      return guids.map((guid) => outcomes.get(guid) ?? "");
+    }
+    if (Date.now() > deadline) throw new Error(`deliveries not processed within ${timeoutMs} ms: ${guids}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

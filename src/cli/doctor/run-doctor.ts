@@ -5,6 +5,7 @@ import { loadServerConfig, type ServerConfig } from "../../config/server-config.
 import { DevflowError } from "../../errors/index.js";
 import { checkAppCredentials, checkEnvironment, environmentProblems } from "./credential-checks.js";
 import { type DoctorCheck, type DoctorReport, fail, ok } from "./doctor-report.js";
+import { checkSandbox } from "./sandbox-checks.js";
 import { checkPostgres, checkRedis } from "./service-checks.js";
 import { checkAgent, checkGit, checkTmux } from "./tool-checks.js";
 
@@ -46,9 +47,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   const { check: configCheck, config } = serverConfigCheck(
     configPath === undefined ? undefined : resolve(cwd, configPath),
   );
-  const [postgres, redis] = await Promise.all([
+  const [postgres, redis, sandbox] = await Promise.all([
     checkPostgres(value(env, "DATABASE_URL"), dataDir),
     checkRedis(value(env, "REDIS_URL")),
+    checkSandbox(config, env.PATH),
   ]);
   const agents = Object.entries(config?.agents ?? {}).map(([name, agent]) =>
     checkAgent(name, agent, env.PATH, configPath),
@@ -61,6 +63,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     checkTmux(env.PATH, config),
     configCheck,
     ...agents,
+    ...sandbox,
     checkAppCredentials(env, problems, dataDir, value(env, "PORT") ?? String(DEFAULT_PORT)),
   ];
   return { ok: checks.every((check) => check.status !== "fail"), checks };

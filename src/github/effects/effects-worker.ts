@@ -26,6 +26,12 @@ export interface EffectsWorkerOptions {
   maxAttempts?: number;
   /** Installations delivered to at once (one effect each). */
   maxInstallations?: number;
+  /**
+   * True while the web process is acknowledging GitHub's deliveries: answering GitHub comes first, so
+   * the worker then starts at most one effect per `yieldMs` (default 200 ms) and catches up after.
+   */
+  acknowledging?: () => boolean;
+  yieldMs?: number;
 }
 
 /**
@@ -139,12 +145,19 @@ export function startEffectsWorker(options: EffectsWorkerOptions): { stop(): Pro
   const maxInstallations = options.maxInstallations ?? 8;
   const pause = (ms: number) =>
     Promise.race([new Promise((resolve) => setTimeout(resolve, ms)), ...inFlight.values()]);
+  let lastClaimAt = 0;
   const loop = (async () => {
     while (!stopped) {
       if (inFlight.size >= maxInstallations) {
         await Promise.race(inFlight.values());
         continue;
       }
+      const yieldFor = lastClaimAt + (options.yieldMs ?? 200) - Date.now();
+      if (yieldFor > 0 && options.acknowledging?.()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(yieldFor, 20)));
+        continue;
+      }
+      lastClaimAt = Date.now();
       const effect = await claimNext(
         options.prisma,
         options.leaseSeconds ?? 60,

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import type { PrismaClient } from "../../db/generated/client.js";
 import { eventIdentity, payloadSha256 } from "./event-identity.js";
 
@@ -8,6 +9,10 @@ export interface DeliveryFacts {
   installationId?: number | undefined;
   repository?: string | undefined;
   payload: unknown;
+  /** The verified body, stored for the inbox to process (absent when the caller processes it inline). */
+  body?: string | undefined;
+  /** Deliveries with the same key are processed in arrival order (see `orderKeyOf`). */
+  orderKey?: string | undefined;
 }
 
 /** A new delivery; one seen before (GitHub's redelivery, a duplicate); or a replay of another's event. */
@@ -21,8 +26,32 @@ export type RecordedDelivery =
  * happens. Only a fresh delivery is acted on. A replay (the same event under another delivery id) is
  * recorded as ignored, so the original delivery and the replay can both be found.
  */
-export async function recordDelivery(prisma: PrismaClient, facts: DeliveryFacts): Promise<RecordedDelivery> {
+export async function recordDelivery(
+  prisma: PrismaClient,
+  facts: DeliveryFacts,
+  /** The webhook endpoint's fast path: one plain insert, Prisma only when it meets a conflict. */
+  pool?: pg.Pool,
+): Promise<RecordedDelivery> {
   const eventKey = eventIdentity(facts.event, facts.payload);
+  if (pool) {
+    const inserted = await pool.query(
+      `INSERT INTO "WebhookDelivery" ("deliveryId", "event", "action", "installationId", "repository",
+         "payloadSha256", "orderKey", "eventKey", "body")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [
+        facts.deliveryId,
+        facts.event,
+        facts.action ?? null,
+        facts.installationId ?? null,
+        facts.repository ?? null,
+        payloadSha256(facts.payload),
+        facts.orderKey ?? null,
+        eventKey,
+        facts.body ?? null,
+      ],
+    );
+    if (inserted.rowCount === 1) return { kind: "fresh" };
+  }
   const row = {
     deliveryId: facts.deliveryId,
     event: facts.event,
@@ -30,11 +59,12 @@ export async function recordDelivery(prisma: PrismaClient, facts: DeliveryFacts)
     installationId: facts.installationId === undefined ? null : BigInt(facts.installationId),
     repository: facts.repository ?? null,
     payloadSha256: payloadSha256(facts.payload),
+    orderKey: facts.orderKey ?? null,
   };
   // Twice at most: the original's row can vanish between the two statements (its handler failed).
   for (let attempt = 0; attempt < 2; attempt++) {
     const inserted = await prisma.webhookDelivery.createMany({
-      data: [{ ...row, eventKey }],
+      data: [{ ...row, eventKey, body: facts.body ?? null }],
       skipDuplicates: true,
     });
     if (inserted.count === 1) return { kind: "fresh" };

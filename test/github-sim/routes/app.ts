@@ -13,7 +13,7 @@ export const appRoutes: Route[] = [
   defineRoute("GET", "/app", (ctx) => {
     asApp(ctx);
     const { state } = ctx;
-    const events = ["check_run", "issue_comment", "issues", "pull_request", "pull_request_review"];
+    const events = ["check_run", "issue_comment", "issues", "pull_request", "pull_request_review", "push"];
     return { status: 200, body: appJson(ctx.urls, state.app, state.defaultPermissions, events) };
   }),
 

@@ -1,0 +1,220 @@
+// The durable webhook inbox (DESIGN §1): the endpoint stores each verified delivery here by its
+// X-GitHub-Delivery and answers GitHub at once; this processor takes them out and hands them to the app.
+// A delivery is claimed by a row lock inside a transaction on a connection of its own, held while it is
+// processed: a process killed mid-way (even with SIGKILL) loses its connection, Postgres drops the lock,
+// and the delivery is claimed again at once — by another web process, or by this one after its restart.
+// Deliveries that share an order key (one issue or pull request) are processed one at a time, in the
+// order they arrived; others side by side. A failed delivery is retried with backoff, and is marked
+// failed after `maxAttempts` so it no longer holds back the deliveries after it.
+import pg from "pg";
+import type { EngineLog } from "../../engine/worker-context.js";
+
+export interface InboxDelivery {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+export interface InboxProcessorOptions {
+  connectionString: string;
+  /** Processes one delivery; resolves with the outcome recorded on its row, rejects to retry it. */
+  process(delivery: InboxDelivery): Promise<string>;
+  log: EngineLog;
+  /** Deliveries processed at once (each holds a database connection). Default 4. */
+  concurrency?: number;
+  /** How often to look for deliveries stored by other processes or due again. Default 500 ms. */
+  pollMs?: number;
+  /** Attempts before a delivery is marked failed. Default 6 (about a minute of backoff). */
+  maxAttempts?: number;
+  /**
+   * True while GitHub's deliveries are being acknowledged: answering GitHub comes first, so the
+   * processor then starts at most one delivery per `yieldMs` (default 200 ms) and catches up after.
+   */
+  acknowledging?: () => boolean;
+  yieldMs?: number;
+}
+
+export interface InboxProcessor {
+  /** A delivery was just stored: look now rather than at the next poll. */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+interface ClaimedRow {
+  deliveryId: string;
+  event: string;
+  body: string;
+  attempts: number;
+}
+
+/** Deliveries about one issue or pull request share a key and are processed in order. */
+export function orderKeyOf(payload: unknown): string | undefined {
+  const p = payload as {
+    repository?: { full_name?: string };
+    issue?: { number?: number };
+    pull_request?: { number?: number };
+    check_run?: { pull_requests?: { number?: number }[] };
+  };
+  const repository = p.repository?.full_name;
+  if (!repository) return undefined;
+  const number = p.issue?.number ?? p.pull_request?.number ?? p.check_run?.pull_requests?.[0]?.number;
+  return number === undefined ? undefined : `${repository}#${number}`;
+}
+
+// The oldest due delivery that no earlier unprocessed delivery of its order key holds back. Rows stored
+// without a body (processed inline by the GitHub Action, or before the inbox) are not the inbox's.
+const CLAIM = `
+  SELECT "deliveryId", "event", "body", "attempts" FROM "WebhookDelivery" d
+  WHERE d."processedAt" IS NULL AND d."body" IS NOT NULL AND d."notBefore" <= now()
+    AND NOT EXISTS (
+      SELECT 1 FROM "WebhookDelivery" e
+      WHERE e."orderKey" = d."orderKey" AND e."processedAt" IS NULL AND e."body" IS NOT NULL
+        AND (e."receivedAt", e."deliveryId") < (d."receivedAt", d."deliveryId"))
+  ORDER BY d."receivedAt", d."deliveryId"
+  LIMIT 1
+  FOR UPDATE OF d SKIP LOCKED`;
+
+const DONE = `UPDATE "WebhookDelivery" SET "processedAt" = now(), "outcome" = $2, "body" = NULL
+  WHERE "deliveryId" = $1`;
+
+const RETRY = `UPDATE "WebhookDelivery" SET "attempts" = $2, "lastError" = $3,
+  "notBefore" = now() + make_interval(secs => $4)
+  WHERE "deliveryId" = $1`;
+
+const GIVE_UP = `UPDATE "WebhookDelivery" SET "attempts" = $2, "lastError" = $3, "processedAt" = now(),
+  "outcome" = $4
+  WHERE "deliveryId" = $1`;
+
+/** @octokit/webhooks wraps handler errors in an AggregateError: the messages inside say what failed. */
+export function failureMessage(error: unknown): string {
+  const inner = (error as { errors?: unknown[] }).errors ?? [error];
+  return inner.map((cause) => (cause as Error)?.message ?? String(cause)).join("; ");
+}
+
+async function claim(pool: pg.Pool): Promise<{ client: pg.PoolClient; row: ClaimedRow } | undefined> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const { rows } = await client.query<ClaimedRow>(CLAIM);
+    const row = rows[0];
+    if (row) return { client, row };
+    await client.query("ROLLBACK");
+    client.release();
+    return undefined;
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+}
+
+async function processClaimed(
+  options: InboxProcessorOptions,
+  client: pg.PoolClient,
+  row: ClaimedRow,
+): Promise<void> {
+  const maxAttempts = options.maxAttempts ?? 6;
+  let broken: Error | undefined;
+  try {
+    let outcome: string | undefined;
+    let failure: string | undefined;
+    try {
+      const payload = JSON.parse(row.body) as Record<string, unknown>;
+      outcome = await options.process({ id: row.deliveryId, name: row.event, payload });
+    } catch (error) {
+      failure = failureMessage(error).slice(0, 2000);
+    }
+    if (failure === undefined) {
+      await client.query(DONE, [row.deliveryId, outcome ?? "handled"]);
+    } else {
+      const attempts = row.attempts + 1;
+      const exhausted = attempts >= maxAttempts;
+      if (exhausted)
+        await client.query(GIVE_UP, [row.deliveryId, attempts, failure, `failed after ${attempts} attempts`]);
+      else await client.query(RETRY, [row.deliveryId, attempts, failure, Math.min(300, 2 ** attempts)]);
+      options.log[exhausted ? "error" : "warn"](
+        { deliveryId: row.deliveryId, event: row.event, attempts, err: failure },
+        exhausted
+          ? "webhook delivery failed for good; later deliveries of its issue go on"
+          : "webhook delivery failed; it will be retried",
+      );
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    // The connection failed: the row stays unprocessed and unlocked, and is claimed again.
+    broken = error as Error;
+    options.log.warn({ deliveryId: row.deliveryId, err: broken.message }, "inbox connection failed");
+  } finally {
+    client.release(broken);
+  }
+}
+
+export function startInboxProcessor(options: InboxProcessorOptions): InboxProcessor {
+  const concurrency = options.concurrency ?? 4;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: concurrency,
+    application_name: "devflow-inbox",
+  });
+  pool.on("error", () => {}); // an idle connection's failure: the next claim opens another
+  let stopped = false;
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+  const inFlight = new Set<Promise<void>>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken) {
+        woken = false;
+        resolve();
+        return;
+      }
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        woken = false;
+        resolve();
+      }
+      wakeUp = done;
+      for (const running of inFlight) void running.then(done);
+    });
+  let lastClaimAt = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      if (inFlight.size >= concurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const yieldFor = lastClaimAt + (options.yieldMs ?? 200) - Date.now();
+      if (yieldFor > 0 && options.acknowledging?.()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(yieldFor, 20)));
+        continue;
+      }
+      lastClaimAt = Date.now();
+      const claimed = await claim(pool).catch((error) => {
+        options.log.warn({ err: (error as Error).message }, "inbox: could not claim a delivery");
+        return undefined;
+      });
+      if (!claimed) {
+        await pause(options.pollMs ?? 500);
+        continue;
+      }
+      const running = processClaimed(options, claimed.client, claimed.row).finally(() =>
+        inFlight.delete(running),
+      );
+      inFlight.add(running);
+    }
+    await Promise.all(inFlight);
+  })();
+  return {
+    wake() {
+      woken = true;
+      wakeUp?.();
+    },
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await loop;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// What the exec adapter keeps per session and per agent process, and how it starts one: in its sandbox
+// (unless the operator chose sandbox: none), and how it waits for that sandbox to be gone.
+import type { ChildProcess } from "node:child_process";
+import { dirname } from "node:path";
+import type { InputLimits } from "../config/input-limits.js";
+import { DevflowError } from "../errors/index.js";
+import type { PromptVia } from "./presets/agent-preset.js";
+import { endSeen, type SeenProcess } from "./process-group.js";
+import type { PromptEnvelope } from "./prompt-envelope.js";
+import { prepareLaunch, type SessionSandbox } from "./sandbox-launch.js";
+import type { SandboxSettings } from "./sandbox-settings.js";
+import type { SessionHandle } from "./session-adapter.js";
+
+export interface ExecSessionAdapterOptions {
+  /** The agent's argv (its preset's, see agentLaunch); may hold the presets' placeholders. */
+  readonly command: readonly string[];
+  /** How the prompt reaches the command: stdin, appended as the last argument, or a path argument. */
+  readonly promptVia: PromptVia;
+  /** Variables copied from `env` into the agent's environment (its API key); never devflow's own. */
+  readonly passThrough: readonly string[];
+  /** The agent's output lines, in chunks of at most `maxChunkLines` (default 100). */
+  readonly onOutput?: (sessionId: string, lines: string[]) => void;
+  readonly maxChunkLines?: number;
+  /** How long stop() waits after SIGTERM before SIGKILL (default 5 s). */
+  readonly stopGraceMs?: number;
+  /** How many last lines lastExit() quotes (default 20). */
+  readonly tailLines?: number;
+  /** Where PATH, LANG, TERM and pass-through values come from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The sandbox each agent process runs in; default bubblewrap with the default settings. */
+  readonly sandbox?: Partial<SandboxSettings>;
+  /** devflow's repository mirrors: a worktree's repository is shown to the agent only from there. */
+  readonly mirrorsDir?: string;
+  /** Caps on the transcript (default: DEFAULT_INPUT_LIMITS). */
+  readonly limits?: Pick<InputLimits, "transcriptLineChars" | "transcriptBytesPerSession">;
+}
+
+/** How the session's last agent process ended: exit code or signal, and the last lines it printed. */
+export interface ExecExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly tail: readonly string[];
+}
+
+export interface AgentProcess {
+  readonly pid: number;
+  /** bubblewrap's init in the sandbox: once it is gone, so is every process the agent started. */
+  sandboxInit?: Promise<SeenProcess | undefined>;
+  /** Settles once the process exited and its output is in the transcript; absent when resumed. */
+  finished?: Promise<void>;
+  done: boolean;
+}
+
+export interface ExecSession {
+  readonly handle: SessionHandle;
+  readonly dir: string;
+  readonly home: string;
+  readonly transcriptPath: string;
+  /** Fixed when the session starts (undefined with sandbox: none). */
+  readonly sandbox?: SessionSandbox;
+  /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
+  readonly delivered: Set<string>;
+  process?: AgentProcess;
+  lastExit?: ExecExit;
+  stopped: boolean;
+  /** The prompt being sent, which the next one waits for. */
+  sending: Promise<unknown>;
+}
+
+/** Waits until the sandbox's init, and with it its whole PID namespace, is gone. */
+export async function sandboxEnded(agent: AgentProcess): Promise<void> {
+  const init = await agent.sandboxInit;
+  if (init !== undefined) await endSeen([init]);
+}
+
+/** The argv that starts the agent: in its sandbox, unless the operator chose sandbox: none. */
+export async function launchArgv(
+  session: ExecSession,
+  envelope: PromptEnvelope,
+  command: string[],
+  promptFile: string,
+): Promise<string[]> {
+  if (session.sandbox === undefined) return command;
+  const paths = {
+    worktree: session.handle.cwd,
+    home: session.home,
+    artifactDir: dirname(envelope.expectedArtifact),
+    readOnly: [dirname(promptFile), envelope.expectedSchemaPath],
+  };
+  return prepareLaunch(session.sandbox, paths, command, { terminal: false, infoFd: 3 });
+}
+
+export function notFound(handle: SessionHandle, why: string): DevflowError {
+  return new DevflowError(`Exec session ${handle.sessionId} ${why}.`, {
+    code: "session_not_found",
+    details: { sessionId: handle.sessionId, backend: "exec", processId: handle.processId },
+  });
+}
+
+export function spawnFailed(handle: SessionHandle, program: string, error: unknown): DevflowError {
+  return new DevflowError(`The agent command ${program} could not be started: ${(error as Error).message}`, {
+    code: "agent_spawn_failed",
+    cause: error,
+    details: { sessionId: handle.sessionId, command: program, cwd: handle.cwd },
+  });
+}
+
+export function spawned(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once("spawn", () => {
+      child.on("error", () => {}); // later errors (a failed kill) are seen through exit and isAlive
+      resolve();
+    });
+    child.once("error", reject);
+  });
+}

@@ -1,0 +1,82 @@
+// What the operator may and may not configure for the sandbox, and which repository a worktree may show:
+// settings that would show agents devflow's data directory are refused when the adapter is created; a
+// `.git` that points anywhere but into devflow's mirrors is shown as a file, never followed.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseServerConfig } from "../../src/config/server-config.js";
+import { createSessionAdapter } from "../../src/sessions/create-session-adapter.js";
+import { sandboxGitMounts } from "../../src/sessions/sandbox.js";
+import { DEFAULT_SANDBOX } from "../../src/sessions/sandbox-settings.js";
+
+const root = mkdtempSync(join(tmpdir(), "devflow-sandbox-config-"));
+const dataDir = join(root, "data");
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const agent = parseServerConfig(
+  "agents:\n  mine: { preset: command, command: [/usr/bin/true] }\ndefaultAgent: mine\n",
+  "devflow.yml",
+).agents.mine;
+
+if (agent?.preset !== "command") throw new Error("the config lost its command agent");
+
+describe("sandbox settings", () => {
+  it("refuses readOnlyPaths that would show agents the data directory, naming the path", () => {
+    for (const path of ["/", root, dataDir, join(dataDir, "sessions")]) {
+      const create = () =>
+        createSessionAdapter(agent, dataDir, { ...DEFAULT_SANDBOX, readOnlyPaths: [path] });
+      expect(create).toThrowError(expect.objectContaining({ code: "invalid_server_config" }));
+      expect(create).toThrowError(path);
+    }
+    expect(
+      createSessionAdapter(agent, dataDir, { ...DEFAULT_SANDBOX, readOnlyPaths: ["/opt"] }).sandbox,
+    ).toBe("bubblewrap");
+  });
+
+  it("refuses uid 0 and a network other than none in the server config", () => {
+    const parse = (text: string) => () => parseServerConfig(text, "devflow.yml");
+    expect(parse("sandbox: { uid: 0 }")).toThrowError(/sandbox\.uid: found 0 \(root\)/);
+    expect(parse("agents:\n  a: { preset: claude, network: host }\ndefaultAgent: a\n")).toThrowError(
+      /agents\.a\.network: found "host"; allowed: none/,
+    );
+    expect(parse("sandbox: { readOnlyPaths: [relative/dir] }")).toThrowError(/an absolute path/);
+  });
+
+  it("refuses to start a sandboxed agent without bubblewrap (sandbox_unavailable), not run it unsandboxed", () => {
+    const saved = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    try {
+      expect(() => createSessionAdapter(agent, dataDir)).toThrowError(
+        expect.objectContaining({ code: "sandbox_unavailable" }),
+      );
+      expect(createSessionAdapter({ ...agent, sandbox: "none" }, dataDir).sandbox).toBe("none");
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
+
+describe("the repository a worktree shows", () => {
+  it("follows a worktree's .git only into devflow's mirrors; anything else is shown as the file alone", () => {
+    const mirrors = join(dataDir, "mirrors");
+    const worktree = join(dataDir, "workspaces", "run", "main");
+    mkdirSync(worktree, { recursive: true });
+    const gitDir = join(mirrors, "repo.git", "worktrees", "main");
+    mkdirSync(gitDir, { recursive: true });
+    writeFileSync(join(gitDir, "commondir"), "../..\n");
+    writeFileSync(join(worktree, ".git"), `gitdir: ${gitDir}\n`);
+    expect(sandboxGitMounts(worktree, mirrors).map((mount) => [mount.kind, mount.path])).toEqual([
+      ["ro", join(mirrors, "repo.git")],
+      ["tmpfs", join(mirrors, "repo.git", "worktrees")],
+      ["ro", gitDir],
+      ["ro", join(worktree, ".git")],
+    ]);
+    // Pointed at the data directory (say by an unsandboxed agent of an earlier phase): not followed.
+    const planted = join(dataDir, "worktrees", "x");
+    mkdirSync(planted, { recursive: true });
+    writeFileSync(join(planted, "commondir"), "../..\n");
+    writeFileSync(join(worktree, ".git"), `gitdir: ${planted}\n`);
+    expect(sandboxGitMounts(worktree, mirrors)).toEqual([{ kind: "ro", path: join(worktree, ".git") }]);
+  });
+});
