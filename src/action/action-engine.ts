@@ -8,7 +8,8 @@ import type { ServerConfig } from "../config/server-config.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { type AdvanceOutcome, advanceRun } from "../engine/advance-run.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
-import { isTerminal, WORKING_STATES } from "../engine/run-states.js";
+import { restartClockOfUnstartedPhase } from "../engine/phase-clock.js";
+import { runHasEnded, runsNeedingWorker } from "../engine/run-queries.js";
 import type { EngineLog, WorkerContext } from "../engine/worker-context.js";
 import { openWorkerHost } from "../engine/worker-host.js";
 import type { Registry } from "../registry/index.js";
@@ -77,17 +78,7 @@ export async function startActionEngine(options: ActionEngineOptions): Promise<A
     engine,
     queue,
     async queueUnfinished(repository) {
-      const runs = await options.prisma.run.findMany({
-        where: {
-          repository,
-          OR: [
-            { state: { in: [...WORKING_STATES] } },
-            { state: { in: ["completed", "failed", "aborted"] }, reportWrittenAt: null },
-          ],
-        },
-        select: { id: true },
-        orderBy: { createdAt: "asc" },
-      });
+      const runs = await runsNeedingWorker(options.prisma, { repository });
       for (const run of runs) await queue.enqueue(run.id);
     },
     async advanceQueued() {
@@ -98,8 +89,8 @@ export async function startActionEngine(options: ActionEngineOptions): Promise<A
         if (outcome === "shutting_down" && !host.context.sessions.isClosing) {
           // Stopped by the one-phase budget. A run that has just ended still gets its final report
           // now: an ended run starts no phase.
-          const run = await options.prisma.run.findUnique({ where: { id: runId }, select: { state: true } });
-          outcome = run && isTerminal(run.state) ? await advanceRun(host.context, runId) : "next_job";
+          const ended = await runHasEnded(options.prisma, runId);
+          outcome = ended ? await advanceRun(host.context, runId) : "next_job";
         }
         outcomes.set(runId, outcome);
         options.log.info({ runId, outcome }, "run advanced");
@@ -134,26 +125,4 @@ function onePhasePerJob(context: WorkerContext, budget: { phaseRun: boolean }): 
     },
   });
   return { ...context, sessions };
-}
-
-/**
- * A phase whose attempt an earlier job opened but left unstarted (no prompt sent) starts its clock now:
- * the time the run waited for this job (a schedule, the next event) is not the phase's.
- */
-async function restartClockOfUnstartedPhase(prisma: PrismaClient, runId: string): Promise<void> {
-  const run = await prisma.run.findUnique({
-    where: { id: runId },
-    select: { state: true, currentPhaseKey: true },
-  });
-  if (run?.state !== "executing" || !run.currentPhaseKey) return;
-  const attempt = await prisma.phaseAttempt.findFirst({
-    where: { runId, phaseKey: run.currentPhaseKey },
-    orderBy: { attempt: "desc" },
-  });
-  if (attempt?.state !== "running") return;
-  const prompts = await prisma.promptDelivery.count({
-    where: { runId, phaseKey: attempt.phaseKey, attempt: attempt.attempt },
-  });
-  if (prompts === 0)
-    await prisma.phaseAttempt.update({ where: { id: attempt.id }, data: { startedAt: new Date() } });
 }

@@ -5,12 +5,12 @@
 // on the same machine) never contend for one lock, and `--resume` finds the run's sessions again.
 import type { AgentConfig, ServerConfig } from "../config/server-config.js";
 import { type AdvanceOutcome, advanceRun } from "../engine/advance-run.js";
+import type { SessionRecovery } from "../engine/recover-runs.js";
 import type { WorkerContext } from "../engine/worker-context.js";
 import { openWorkerHost, type WorkerHost } from "../engine/worker-host.js";
 import { DevflowError, isDevflowError } from "../errors/index.js";
 import type { Registry } from "../registry/index.js";
 import { createSessionAdapter } from "../sessions/create-session-adapter.js";
-import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
 import type { StateStore } from "./state-store.js";
 
 export interface LocalWorkerOptions {

@@ -6,10 +6,17 @@ import { executeCurrentPhase } from "./execute-phase.js";
 import { writeFinalReport } from "./final-report.js";
 import { failForTampering } from "./git-tampering.js";
 import { prepareRun, startPreparing } from "./prepare-run.js";
+import { queuedRuns } from "./run-queries.js";
 import { isTerminal, WORKING_STATES } from "./run-states.js";
 import type { WorkerContext } from "./worker-context.js";
 
-export type AdvanceOutcome = "locked_elsewhere" | "waiting" | "finished" | "missing" | "shutting_down";
+export type AdvanceOutcome =
+  | "locked_elsewhere"
+  | "waiting"
+  | "finished"
+  | "missing"
+  | "shutting_down"
+  | "at_capacity";
 
 /** The advisory lock a run's advancer holds (one advancer per run across every host). */
 export function runLockName(runId: string): string {
@@ -23,6 +30,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
   // The lock dies with its connection (a Postgres restart): stop, and go on only if it can be taken back.
   const guard = { lost: () => lock?.isLost() ?? true };
   let parkedAt: number | undefined;
+  let finished = false;
   try {
     for (;;) {
       if (context.sessions.isClosing) return "shutting_down";
@@ -35,6 +43,7 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
       const run = await context.prisma.run.findUnique({ where: { id: runId }, include: { template: true } });
       if (!run) return "missing";
       if (isTerminal(run.state)) {
+        finished = true;
         await context.sessions.stopRunSessions(run.id);
         if (!run.reportWrittenAt) await writeFinalReport(context, run.id);
         return "finished";
@@ -44,8 +53,9 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
         return "waiting";
       }
       try {
-        if (run.state === "queued") await startPreparing(context, run);
-        else if (run.state === "preparing") await prepareRun(context, run);
+        if (run.state === "queued") {
+          if (!(await startPreparing(context, run))) return "at_capacity"; // queued again when a slot frees
+        } else if (run.state === "preparing") await prepareRun(context, run);
         else if (run.state === "executing") await executeCurrentPhase(context, run, guard);
       } catch (error) {
         // Retrying cannot help: the repository stays tampered with until a person looks.
@@ -57,7 +67,16 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
     await lock?.release();
     // Best effort: the reconciler queues the run anyway if this fails.
     if (parkedAt !== undefined) await requeueIfMovedMeanwhile(context, runId, parkedAt).catch(() => {});
+    if (parkedAt !== undefined || finished) await queueWaitingRuns(context).catch(() => {});
   }
+}
+
+/** A slot of this host freed (a run parked or ended): the queued runs get jobs again. */
+async function queueWaitingRuns(context: WorkerContext): Promise<void> {
+  if (context.maxActiveRuns === undefined) return;
+  const tag = `slot-${Date.now().toString(36)}`;
+  for (const run of await queuedRuns(context.prisma, context.maxActiveRuns))
+    await context.queue.enqueue(run.id, run.version, tag);
 }
 
 /**

@@ -3,53 +3,19 @@
 // state); a replayed decision changes nothing and reports what to repair.
 import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
-import { appendRunEvents, type NewRunEvent } from "./run-events.js";
+import { staleApprovalError, supersedeIfStale } from "./approval-binding.js";
+import type { NewRunEvent } from "./run-events.js";
 import { abortRun, completeRun, failRun, moveTo, moveToPhase, type RunRef } from "./run-moves.js";
 import { isTerminal, type RunState } from "./run-states.js";
 import { findPhase, phaseAfter, readDefinition, rejectionTarget } from "./template-plan.js";
 
 type Tx = Prisma.TransactionClient;
 
+export { approvalRequestKey, type OpenRequestInput, openApprovalRequest } from "./approval-requests.js";
 export const SESSION_RECOVERY_GATE = "session_recovery_required";
-
-export function approvalRequestKey(runId: string, gateKey: string, phaseId: string | null, attempt: number) {
-  return `${runId}:${gateKey}:${phaseId ?? ""}:${attempt}`;
-}
 
 export function decisionKey(requestId: string, action: ApprovalAction, clientToken: string) {
   return `${requestId}:${action}:${clientToken}`;
-}
-
-export interface OpenRequestInput {
-  runId: string;
-  gateKey: string;
-  phaseId: string | null;
-  artifactSha256?: string | null;
-  headSha?: string | null;
-}
-
-/** Opens (or finds, when replayed) the request for a gate; returns it and its event. */
-export async function openApprovalRequest(tx: Tx, input: OpenRequestInput) {
-  const previous = await tx.approvalRequest.count({
-    where: { runId: input.runId, gateKey: input.gateKey, phaseId: input.phaseId },
-  });
-  const attempt = previous + 1;
-  const request = await tx.approvalRequest.create({
-    data: {
-      runId: input.runId,
-      gateKey: input.gateKey,
-      phaseId: input.phaseId,
-      attempt,
-      idempotencyKey: approvalRequestKey(input.runId, input.gateKey, input.phaseId, attempt),
-      artifactSha256: input.artifactSha256 ?? null,
-      headSha: input.headSha ?? null,
-    },
-  });
-  const event: NewRunEvent = {
-    type: "approval.requested",
-    payload: { requestId: request.id, gateKey: input.gateKey, phaseId: input.phaseId, attempt },
-  };
-  return { request, event };
 }
 
 export interface DecideInput {
@@ -136,20 +102,9 @@ export async function decide(prisma: PrismaClient, input: DecideInput): Promise<
         { code: "approval_request_closed", details: { state: request.state, by: winner?.actor ?? null } },
       );
     }
-    // An approval is bound to what was shown: a push since the request supersedes it.
-    if (request.headSha && run.headSha && request.headSha !== run.headSha) {
-      await tx.approvalRequest.update({
-        where: { id: request.id },
-        data: { state: "superseded", decidedAt: new Date() },
-      });
-      await appendRunEvents(tx, run.id, [
-        {
-          type: "approval.superseded",
-          payload: { requestId: request.id, shownHeadSha: request.headSha, headSha: run.headSha },
-        },
-      ]);
-      return { stale: { shown: request.headSha, now: run.headSha, gateKey: request.gateKey } };
-    }
+    // An approval is bound to what was shown: a push or a new artifact since supersedes the request.
+    const superseded = await supersedeIfStale(tx, run, request);
+    if (superseded) return { stale: superseded };
     const claimed = await tx.approvalRequest.updateMany({
       where: { id: request.id, state: "pending" },
       data: { state: decidedState(input.action), decidedAt: new Date() },
@@ -193,12 +148,7 @@ export async function decide(prisma: PrismaClient, input: DecideInput): Promise<
     });
     return result("applied", after.state, after.version);
   });
-  if ("stale" in stale) {
-    throw new DevflowError(
-      `The "${stale.stale.gateKey}" request was for commit ${stale.stale.shown.slice(0, 7)}, but the run's branch is now at ${stale.stale.now.slice(0, 7)}.`,
-      { code: "approval_stale", details: stale.stale },
-    );
-  }
+  if ("stale" in stale) throw staleApprovalError(stale.stale);
   return stale;
 }
 

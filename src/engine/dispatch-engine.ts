@@ -28,11 +28,15 @@ export class DispatchEngine {
   /**
    * Records a queued run and enqueues it. Starting the same run id again returns it unchanged.
    * `guard` runs first inside the creating transaction (e.g. "one active run per issue", under a lock);
-   * if it throws, nothing is written.
+   * if it throws, nothing is written. `alsoRecord` runs last in it (e.g. the trigger's reaction and audit
+   * row), so the run and what answers its trigger commit together.
    */
   async startRun(
     input: StartRunInput,
-    options: { guard?: (tx: Prisma.TransactionClient) => Promise<void> } = {},
+    options: {
+      guard?: (tx: Prisma.TransactionClient) => Promise<void>;
+      alsoRecord?: (tx: Prisma.TransactionClient, runId: string) => Promise<void>;
+    } = {},
   ): Promise<{ runId: string; created: boolean }> {
     const { prisma } = this.options;
     if (input.runId) {
@@ -78,6 +82,7 @@ export class DispatchEngine {
           },
         },
       ]);
+      await options.alsoRecord?.(tx, runId);
     });
     await this.enqueue(runId, 0);
     return { runId, created: true };

@@ -1,6 +1,8 @@
 // Failure reasons go into the attempt's row, the `phase.failed` event, the check run and the report:
 // whatever an agent printed, a reason stays a few lines a person reads at a glance.
 
+import { isDevflowError } from "../errors/index.js";
+
 const TAIL_LINES = 5;
 const TAIL_LINE_CHARS = 200;
 const TAIL_CHARS = 800;
@@ -27,4 +29,10 @@ export function boundedReason(reason: string): string {
   return reason.length > MAX_REASON_CHARS
     ? `${reason.slice(0, MAX_REASON_CHARS)}… [${reason.length - MAX_REASON_CHARS} more characters]`
     : reason;
+}
+
+/** What an error says, for a reason: a DevflowError's message, an Error's, or the value as text. */
+export function messageOf(error: unknown): string {
+  if (isDevflowError(error)) return error.message;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -6,11 +6,11 @@ import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
 import { DevflowError } from "../errors/index.js";
 import { diffStat } from "../git/index.js";
 import { FileRefusal, readContainedFile, writeContainedFile } from "./contained-file.js";
+import { writeEffects } from "./outbox.js";
 import { type DiffSummary, renderFinalReport } from "./render-final-report.js";
 import { appendRunEvents } from "./run-events.js";
 import { isTerminal } from "./run-states.js";
 import { getRunStatus } from "./run-status.js";
-import { writeEffects } from "./transition.js";
 import { mirrorPathOf, reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
 
 type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits"> &
@@ -55,13 +55,9 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
       return;
     }
     await appendRunEvents(tx, runId, [{ type: "report.written", payload: { path } }]);
-    await writeEffects(
-      tx,
-      runId,
-      status.run.installationId === null
-        ? []
-        : [{ key: `${runId}:report`, kind: "run.report", payload: { path } }],
-    );
+    await writeEffects(tx, { runId, installationId: status.run.installationId }, [
+      { key: `${runId}:report`, effect: { kind: "run.report", path } },
+    ]);
   });
   context.log.info({ runId, path }, "final report written");
   return path;

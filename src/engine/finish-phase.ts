@@ -1,12 +1,10 @@
 // The end of a phase attempt: an accepted artifact becomes a checkpoint (commit + push) and the run
-// moves to its gate, its next phase or its end; a failed attempt opens the next one, or fails the run
-// when the phase has used all its attempts.
+// moves to its gate, its next phase or its end. (A failed attempt: fail-attempt.ts.)
 import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
 import { isDevflowError } from "../errors/index.js";
 import { commitCheckpoint, headCommit, pushCheckpoint } from "../git/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { openApprovalRequest } from "./approvals.js";
-import { boundedReason } from "./failure-reason.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";
 import { completeRun, moveTo, moveToPhase } from "./run-moves.js";
 import { phaseAfter, rejectionTarget } from "./template-plan.js";
@@ -116,31 +114,4 @@ function reviewRequestsChanges(value: unknown): string | undefined {
     return `- [${f.severity ?? "note"}] ${f.path ?? ""}${f.line ? `:${f.line}` : ""} — ${f.message ?? ""}`;
   });
   return [`Review requested changes: ${String(review.summary ?? "")}`, ...lines].join("\n");
-}
-
-export async function failAttempt(
-  context: WorkerContext,
-  run: Run,
-  phase: WorkflowPhase,
-  attempt: PhaseAttempt,
-  code: string,
-  fullReason: string,
-): Promise<void> {
-  const reason = boundedReason(fullReason);
-  // A fresh attempt gets a fresh session: the old one may still be busy with the lost prompt. Stopped
-  // first (an agent ignoring SIGTERM takes the grace period), so the next attempt's clock starts after.
-  const finishedAt = new Date();
-  await context.sessions.stopRunSessions(run.id);
-  await context.prisma.$transaction(async (tx) => {
-    const claimed = await tx.phaseAttempt.updateMany({
-      where: { id: attempt.id, state: "running" },
-      data: { state: "failed", finishedAt, failureCode: code, failureReason: reason },
-    });
-    if (claimed.count === 0) return;
-    await moveToPhase(tx, run, phase, {
-      events: [
-        { type: "phase.failed", payload: { phaseKey: phase.key, attempt: attempt.attempt, code, reason } },
-      ],
-    });
-  });
 }

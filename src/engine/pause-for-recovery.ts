@@ -1,8 +1,8 @@
 import type { Prisma } from "../db/generated/client.js";
 import { openApprovalRequest, SESSION_RECOVERY_GATE } from "./approvals.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";
-import { isTerminal, type RunState } from "./run-states.js";
-import { transitionRun } from "./transition.js";
+import { pauseRun, type RunRef } from "./run-moves.js";
+import { isTerminal } from "./run-states.js";
 
 type Tx = Prisma.TransactionClient;
 
@@ -31,7 +31,7 @@ export async function markSessionFailed(tx: Tx, session: FailedSession, recovery
  */
 export async function pauseForSessionRecovery(
   tx: Tx,
-  run: { id: string; state: RunState; version: number },
+  run: RunRef,
   leadingEvents: NewRunEvent[],
   reason: string,
 ): Promise<boolean> {
@@ -40,13 +40,7 @@ export async function pauseForSessionRecovery(
     await appendRunEvents(tx, run.id, leadingEvents);
     return false;
   }
-  const version = await transitionRun(tx, {
-    runId: run.id,
-    from: { states: [run.state], version: run.version },
-    to: "paused",
-    patch: { pausedFromState: run.state },
-    events: [...leadingEvents, { type: "run.paused", payload: { reason, pausedFromState: run.state } }],
-  });
+  const version = await pauseRun(tx, run, reason, leadingEvents);
   if (version === undefined) return false;
   const { event } = await openApprovalRequest(tx, {
     runId: run.id,

@@ -1,19 +1,29 @@
 // queued → preparing → executing: the run's mirror and worktree, then its first phase.
 import { existsSync } from "node:fs";
+import { advisoryLockKey } from "../db/advisory-lock.js";
 import type { Run } from "../db/generated/client.js";
 import { isDevflowError } from "../errors/index.js";
 import { createRunWorktree, ensureMirror, runBranchName } from "../git/index.js";
 import { failRun, moveTo, moveToPhase } from "./run-moves.js";
+import { countActiveRuns } from "./run-queries.js";
 import { firstPhase, readDefinition } from "./template-plan.js";
 import { type WorkerContext, worktreePathOf } from "./worker-context.js";
 
-export async function startPreparing(context: WorkerContext, run: Run): Promise<void> {
-  await context.prisma.$transaction((tx) =>
-    moveTo(tx, run, "preparing", [{ type: "run.started", payload: { hostId: context.hostId } }], {
+/** Takes a queued run onto this host; false (nothing written) while the host has no room for it. */
+export async function startPreparing(context: WorkerContext, run: Run): Promise<boolean> {
+  return context.prisma.$transaction(async (tx) => {
+    if (context.maxActiveRuns !== undefined) {
+      // Counted under a per-host lock, so two jobs of this host never both take the last slot.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${advisoryLockKey(`devflow:host-slots:${context.hostId}`)}::bigint)`;
+      const active = await countActiveRuns(tx, context.hostId);
+      if (active >= context.maxActiveRuns) return false;
+    }
+    await moveTo(tx, run, "preparing", [{ type: "run.started", payload: { hostId: context.hostId } }], {
       hostId: context.hostId,
       startedAt: new Date(),
-    }),
-  );
+    });
+    return true;
+  });
 }
 
 /**

@@ -4,20 +4,11 @@ import { advisoryLockKey } from "../db/advisory-lock.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import type { AdvanceQueue } from "../queue/advance-queue.js";
 import { runLockName } from "./advance-run.js";
-import { WORKING_STATES } from "./run-states.js";
+import { runsNeedingWorker } from "./run-queries.js";
 
 /** Enqueues "advance" for every run a worker must move on (deduplicated by job id). Returns how many. */
 export async function reconcileRuns(prisma: PrismaClient, queue: AdvanceQueue): Promise<number> {
-  const runs = await prisma.run.findMany({
-    where: {
-      OR: [
-        { state: { in: [...WORKING_STATES] } },
-        // terminal runs whose report a crash left unwritten
-        { state: { in: ["completed", "failed", "aborted"] }, reportWrittenAt: null },
-      ],
-    },
-    select: { id: true, version: true },
-  });
+  const runs = await runsNeedingWorker(prisma);
   // A run whose lock is held is being advanced right now, and its advancer queues what comes next; a job
   // for it would only end as locked_elsewhere. If that advancer dies, its lock goes with its connection
   // and the next pass queues the run.

@@ -2,9 +2,10 @@
 // transaction. They return the new version, or undefined when the run changed under the caller.
 import type { Prisma } from "../db/generated/client.js";
 import type { WorkflowPhase } from "../registry/index.js";
+import type { NewEffect } from "./outbox.js";
 import type { NewRunEvent } from "./run-events.js";
 import type { RunState } from "./run-states.js";
-import { type NewEffect, transitionRun } from "./transition.js";
+import { transitionRun } from "./transition.js";
 
 type Tx = Prisma.TransactionClient;
 
@@ -22,8 +23,7 @@ function statusEffect(run: RunRef, version: number, state: RunState, phaseKey?: 
   return [
     {
       key: `${run.id}:status:v${version}`,
-      kind: "run.status",
-      payload: { state, phaseKey: phaseKey ?? null },
+      effect: { kind: "run.status", state, phaseKey: phaseKey ?? null },
     },
   ];
 }
@@ -114,6 +114,20 @@ export function abortRun(tx: Tx, run: RunRef, actor: string, events: NewRunEvent
       failureCode: "aborted",
       failureReason: why ? `Aborted by ${actor}: ${why}.` : `Aborted by ${actor}.`,
     },
+  );
+}
+
+/**
+ * Pauses a run, remembering the state it was in (a decision on its recovery request returns it there).
+ * `events` come first, then `run.paused`.
+ */
+export function pauseRun(tx: Tx, run: RunRef, reason: string, events: NewRunEvent[] = []) {
+  return move(
+    tx,
+    run,
+    "paused",
+    [...events, { type: "run.paused", payload: { reason, pausedFromState: run.state } }],
+    { pausedFromState: run.state },
   );
 }
 

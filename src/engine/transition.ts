@@ -1,17 +1,12 @@
 // The one way a run changes state: a compare-and-set on (state, version), its events appended with
 // gap-free seqs and its GitHub effects written to the outbox — all in the caller's transaction.
 import type { Prisma } from "../db/generated/client.js";
+import { DevflowError } from "../errors/index.js";
+import { type NewEffect, writeEffects } from "./outbox.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";
-import type { RunState } from "./run-states.js";
+import { canTransition, type RunState } from "./run-states.js";
 
 type Tx = Prisma.TransactionClient;
-
-export interface NewEffect {
-  /** Idempotency key: a replayed transition writes the same key, and the duplicate is ignored. */
-  key: string;
-  kind: string;
-  payload: Record<string, unknown>;
-}
 
 export interface TransitionRequest {
   runId: string;
@@ -24,29 +19,24 @@ export interface TransitionRequest {
   effects?: readonly NewEffect[];
 }
 
-/** The run's new version, or undefined when another transition got there first (nothing written). */
+/**
+ * The run's new version, or undefined when another transition got there first (nothing written).
+ * A move the state machine does not allow (DESIGN §2) throws `run_transition_not_allowed` and writes nothing.
+ */
 export async function transitionRun(tx: Tx, request: TransitionRequest): Promise<number | undefined> {
+  const refused = request.from.states.filter((from) => !canTransition(from, request.to));
+  if (refused.length > 0) {
+    throw new DevflowError(`Run ${request.runId} cannot move from ${refused.join(", ")} to ${request.to}.`, {
+      code: "run_transition_not_allowed",
+      details: { runId: request.runId, from: refused, to: request.to },
+    });
+  }
   const updated = await tx.run.updateMany({
     where: { id: request.runId, version: request.from.version, state: { in: [...request.from.states] } },
     data: { ...request.patch, state: request.to, version: { increment: 1 } },
   });
   if (updated.count === 0) return undefined;
   await appendRunEvents(tx, request.runId, request.events);
-  await writeEffects(tx, request.runId, request.effects ?? []);
+  await writeEffects(tx, { runId: request.runId }, request.effects ?? []);
   return request.from.version + 1;
-}
-
-export async function writeEffects(tx: Tx, runId: string, effects: readonly NewEffect[]): Promise<void> {
-  if (effects.length === 0) return;
-  const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { installationId: true } });
-  await tx.outboxEffect.createMany({
-    data: effects.map((effect) => ({
-      runId,
-      key: effect.key,
-      kind: effect.kind,
-      installationId: run.installationId,
-      payload: effect.payload as Prisma.InputJsonValue,
-    })),
-    skipDuplicates: true,
-  });
 }

@@ -41,6 +41,11 @@ export interface WorkerContext {
   readonly gitAuthHeader?: (run: { installationId: bigint | null }) => Promise<string | undefined>;
   /** Caps on artifacts and reports (default DEFAULT_INPUT_LIMITS). */
   readonly limits?: Pick<InputLimits, "artifactBytes" | "reportBytes">;
+  /**
+   * Runs this host may have active (preparing or executing) at once, counted in Postgres, so jobs that
+   * end between phases or a restart never let more in. Unset: no cap (the CLI and the Action run one).
+   */
+  readonly maxActiveRuns?: number;
   readonly log: EngineLog;
 }
 

@@ -7,11 +7,10 @@ import { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import type { AdvanceQueue } from "../queue/advance-queue.js";
 import type { Registry } from "../registry/index.js";
-import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
 import type { SessionAdapter } from "../sessions/session-adapter.js";
 import { SessionManager } from "../sessions/session-manager.js";
+import { recoverRunsOfFailedSessions, type SessionRecovery } from "./recover-runs.js";
 import type { EngineLog, WorkerContext } from "./worker-context.js";
-import { validWrittenArtifact } from "./written-artifact.js";
 
 export interface WorkerHostOptions {
   prisma: PrismaClient;
@@ -56,20 +55,20 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.agents ? { agents: options.agents } : {}),
     sessionsDir: join(options.dataDir, "sessions"),
     ...(options.shutdownDrainMs !== undefined ? { shutdownDrainMs: options.shutdownDrainMs } : {}),
-    hasWrittenArtifact: async (run, phaseKey, attempt) =>
-      (await validWrittenArtifact(
-        {
-          workspaceRoot: join(options.dataDir, "workspaces"),
-          registry: options.registry,
-          ...(options.limits ? { limits: options.limits } : {}),
-        },
-        run,
-        phaseKey,
-        attempt,
-      )) !== undefined,
     log: (message, details) => log.warn(details ?? {}, message),
   });
-  const recovery = await sessions.initialize();
+  const report = await sessions.initialize();
+  let recovery: SessionRecovery;
+  try {
+    recovery = await recoverRunsOfFailedSessions(options.prisma, report, {
+      workspaceRoot: join(options.dataDir, "workspaces"),
+      registry: options.registry,
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+  } catch (error) {
+    await sessions.shutdown();
+    throw error;
+  }
   const runLocks = new AdvisoryLockPool(options.connectionString, {
     maxIdle: (options.concurrency ?? 1) + 1,
     applicationName: "devflow-run-lock",
@@ -89,6 +88,7 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.artifactPollMs !== undefined ? { artifactPollMs: options.artifactPollMs } : {}),
     ...(options.gitAuthHeader ? { gitAuthHeader: options.gitAuthHeader } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.concurrency !== undefined ? { maxActiveRuns: options.concurrency } : {}),
   };
   let closing: Promise<void> | undefined;
   return {

@@ -201,6 +201,14 @@ export const ERROR_CODES = {
     class: "recoverable",
     hint: "The run changed while this was being done; it was not applied. Try again.",
   },
+  run_transition_not_allowed: {
+    class: "fatal",
+    hint: "A bug in devflow asked a run to move where its state machine (DESIGN §2) does not go: report it with the run id.",
+  },
+  effect_kind_unknown: {
+    class: "fatal",
+    hint: "An outbox effect has a kind this devflow does not deliver (written by a newer or broken version): report it with the effect id.",
+  },
   run_finished: {
     class: "bad_input",
     hint: "A finished run (completed, failed or aborted) never changes again; nothing was changed. `devflow status RUN` shows how it ended.",

@@ -4,6 +4,7 @@
 // reactions and run output go through the outbox. A push to a repository's default branch refreshes its
 // cached `.github/devflow.yml`.
 import type { ApplicationFunction, Probot } from "probot";
+import { runOfCheckRun } from "../engine/run-queries.js";
 import { parseCommands } from "./commands/parse-commands.js";
 import type { Sender } from "./event-context.js";
 import { type DeliveryHandler, type HandleOptions, handleOnce } from "./handle-delivery.js";
@@ -127,17 +128,12 @@ export function createDevflowApp(deps: GitHubDeps, options: HandleOptions = {}):
         if (action?.identifier !== "approve" && action?.identifier !== "reject")
           return "ignored: not a devflow action";
         // Our check runs carry the run id as external_id; a run's earlier heads had check runs too.
-        const run = await deps.prisma.run.findFirst({
-          where: {
-            repository: ctx.repository.fullName,
-            OR: [
-              { checkRunId: BigInt(checkRun.id) },
-              ...(checkRun.external_id && UUID.test(checkRun.external_id)
-                ? [{ id: checkRun.external_id }]
-                : []),
-            ],
-          },
-        });
+        const run = await runOfCheckRun(
+          deps.prisma,
+          ctx.repository.fullName,
+          checkRun.id,
+          checkRun.external_id && UUID.test(checkRun.external_id) ? checkRun.external_id : undefined,
+        );
         if (!run) return "ignored: not a devflow check run";
         const command =
           action.identifier === "approve"

@@ -5,13 +5,14 @@ import { advanceRun } from "../engine/advance-run.js";
 import { DispatchEngine } from "../engine/dispatch-engine.js";
 import { writeMissingReports } from "../engine/final-report.js";
 import { reconcileRuns } from "../engine/reconciler.js";
+import type { SessionRecovery } from "../engine/recover-runs.js";
+import { runsNeedingWorker } from "../engine/run-queries.js";
 import { type EngineLog, silentLog, type WorkerContext } from "../engine/worker-context.js";
 import { openWorkerHost, type WorkerHost } from "../engine/worker-host.js";
 import type { QueueConnection } from "../queue/queue-connection.js";
 import { createRunWorker, RunQueue } from "../queue/run-queue.js";
 import { startWorkerWatchdog } from "../queue/worker-watchdog.js";
 import type { Registry } from "../registry/index.js";
-import type { SessionRecovery } from "../sessions/recover-host-sessions.js";
 import type { SessionAdapter } from "../sessions/session-adapter.js";
 import type { SessionManager } from "../sessions/session-manager.js";
 
@@ -75,10 +76,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     finalReportRecovery = await writeMissingReports(context);
     // This host holds its lock, so the process that last advanced its runs is gone: take them back now,
     // under fresh job ids, rather than wait for BullMQ to notice the dead process's jobs have stalled.
-    const orphans = await options.prisma.run.findMany({
-      where: { hostId: options.hostId, state: { in: ["queued", "preparing", "executing"] } },
-      select: { id: true, version: true },
-    });
+    const orphans = await runsNeedingWorker(options.prisma, { hostId: options.hostId, unreported: false });
     const tag = `r${Date.now().toString(36)}`;
     for (const run of orphans) await runQueue.enqueue(run.id, run.version, tag);
     await reconcileRuns(options.prisma, runQueue);

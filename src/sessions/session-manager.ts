@@ -7,11 +7,7 @@ import { type AdvisoryLock, tryAdvisoryLock } from "../db/advisory-lock.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
-import {
-  recoverHostSessions,
-  type SessionRecovery,
-  type WrittenArtifactCheck,
-} from "./recover-host-sessions.js";
+import { type HostSessionsReport, recoverHostSessions } from "./recover-host-sessions.js";
 import type { SandboxKind } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle } from "./session-adapter.js";
 import { handleOf, type SessionRow } from "./session-row.js";
@@ -31,8 +27,6 @@ export interface SessionManagerOptions {
   shutdownDrainMs?: number;
   /** Resume tries per session at start-up (default 3). */
   resumeAttempts?: number;
-  /** Recovery keeps an attempt whose artifact was already written (see recoverHostSessions). */
-  hasWrittenArtifact?: WrittenArtifactCheck;
   log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
@@ -73,8 +67,11 @@ export class SessionManager {
     return this.options.agents?.get(agent) ?? this.options.adapter;
   }
 
-  /** Takes the host lock, then recovers this host's sessions. Throws `session_manager_already_running`. */
-  async initialize(): Promise<SessionRecovery> {
+  /**
+   * Takes the host lock, then resumes this host's sessions and reports those it could not (the engine
+   * decides their runs). Throws `session_manager_already_running`.
+   */
+  async initialize(): Promise<HostSessionsReport> {
     const lock = await tryAdvisoryLock(
       this.options.connectionString,
       `devflow:session-manager:${this.hostId}`,
@@ -94,7 +91,6 @@ export class SessionManager {
         adapterOf: (agent) => this.adapterOf(agent),
         resumeAttempts: this.options.resumeAttempts ?? 3,
         onResumed: (handle, agent) => this.live.set(handle.sessionId, { handle, agent }),
-        ...(this.options.hasWrittenArtifact ? { hasWrittenArtifact: this.options.hasWrittenArtifact } : {}),
       });
     } catch (error) {
       await this.release();

@@ -1,6 +1,7 @@
 // DESIGN §7 items 1, 2, 6, 7 and 8: what a worker does at start-up, before it takes any job.
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recoverRunsOfFailedSessions } from "../../src/engine/recover-runs.js";
 import { DevflowError } from "../../src/errors/index.js";
 import { FakeSessionAdapter } from "../../src/sessions/fake-adapter.js";
 import type { SessionHandle } from "../../src/sessions/session-adapter.js";
@@ -28,6 +29,14 @@ class ResumeFails extends FakeSessionAdapter {
   }
 }
 
+class ResumeCrashed extends FakeSessionAdapter {
+  resumeAttempts = 0;
+  override async resume(): Promise<SessionHandle> {
+    this.resumeAttempts += 1;
+    throw new DevflowError("the pane is gone", { code: "session_not_found", class: "needs_human" });
+  }
+}
+
 class ResumeSucceedsAfterTwoFailures extends FakeSessionAdapter {
   resumeAttempts = 0;
   override async resume(handle: SessionHandle): Promise<SessionHandle> {
@@ -42,7 +51,7 @@ class ResumeSucceedsAfterTwoFailures extends FakeSessionAdapter {
   }
 }
 
-/** A SessionManager's start-up recovery on its own: initialize (lock + recovery), then shut down. */
+/** Start-up recovery on its own: the SessionManager's (lock + resume), the engine's (runs), then shut down. */
 async function recoverOnce(hostId: string, adapter: FakeSessionAdapter) {
   const manager = new SessionManager({
     prisma: harness.db.prisma,
@@ -51,9 +60,14 @@ async function recoverOnce(hostId: string, adapter: FakeSessionAdapter) {
     adapter,
     sessionsDir: harness.tempDir("sessions"),
   });
-  const recovery = await manager.initialize();
-  await manager.shutdown();
-  return recovery;
+  try {
+    return await recoverRunsOfFailedSessions(harness.db.prisma, await manager.initialize(), {
+      workspaceRoot: harness.tempDir("workspaces"),
+      registry: harness.registry,
+    });
+  } finally {
+    await manager.shutdown();
+  }
 }
 
 describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $name", (backend) => {
@@ -81,10 +95,13 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
       [1, "session_lost"],
       [2, "running"],
     ]);
+    // In exact order, before the worker's own events: the session's loss, the attempt's, the next attempt.
+    expect((await eventTypes(harness.db, runId)).slice(0, 3)).toEqual([
+      "session.failed",
+      "phase.failed",
+      "phase.started",
+    ]);
     await waitForRunState(harness.db, runId, "awaiting_approval");
-    expect(await eventTypes(harness.db, runId)).toEqual(
-      expect.arrayContaining(["session.failed", "phase.failed", "phase.started"]),
-    );
   });
 
   it("2: a second SessionManager on the same host fails with session_manager_already_running and changes nothing", async () => {
@@ -104,18 +121,21 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
     expect(await eventTypes(harness.db, runId)).toEqual([]);
   });
 
-  it("6: writes the final report of terminal runs that lack one", async () => {
-    const { runId } = await buildMidFlightRun(harness.db, {
-      state: "completed",
-      repository: harness.gitRemote(),
-      phaseKey: null,
-    });
-    const worker = await harness.worker({ queue: queue() });
-    expect(worker.finalReportRecovery).toContain(runId);
-    const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
-    expect(run.reportPath).toMatch(new RegExp(`${runId}\\.report\\.md$`));
-    expect(existsSync(run.reportPath ?? "")).toBe(true);
-  });
+  it.each(["completed", "failed", "aborted"] as const)(
+    "6: writes the final report of a run left %s that lacks one",
+    async (state) => {
+      const { runId } = await buildMidFlightRun(harness.db, {
+        state,
+        repository: harness.gitRemote(),
+        phaseKey: null,
+      });
+      const worker = await harness.worker({ queue: queue() });
+      expect(worker.finalReportRecovery).toContain(runId);
+      const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+      expect(run.reportPath).toMatch(new RegExp(`${runId}\\.report\\.md$`));
+      expect(existsSync(run.reportPath ?? "")).toBe(true);
+    },
+  );
 
   it("7: ignores the sessions of terminal runs", async () => {
     const hostId = harness.hostId();
@@ -158,6 +178,20 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
     expect(await harness.db.prisma.approvalRequest.count({ where: { runId } })).toBe(0);
   });
 
+  it("8: tries a session whose resume fails for good only once, and reports it failed", async () => {
+    const hostId = harness.hostId();
+    const adapter = new ResumeCrashed();
+    const { runId, sessionId } = await buildMidFlightRun(harness.db, {
+      state: "executing",
+      repository: harness.gitRemote(),
+      attempt: 3,
+      session: { hostId, state: "READY" },
+    });
+    const recovery = await recoverOnce(hostId, adapter);
+    expect(adapter.resumeAttempts).toBe(1);
+    expect(recovery).toMatchObject({ failedSessionIds: [sessionId], pausedRunIds: [runId] });
+  });
+
   it.each(["READY", "CREATED"] as const)(
     "8: pauses the run behind session_recovery_required when a %s session cannot be resumed and the phase has no attempt left",
     async (sessionState) => {
@@ -169,8 +203,14 @@ describe.each(queueBackends())("start-up recovery (DESIGN §7) with BullMQ on $n
         attempt: 3,
         session: { hostId, state: sessionState },
       });
+      // A GitHub run: the pause must reach its sticky comment and check run like any other move.
+      await harness.db.prisma.run.update({ where: { id: runId }, data: { installationId: 42n } });
       const recovery = await recoverOnce(hostId, adapter);
       expect(adapter.resumeAttempts).toBe(3);
+      const effects = await harness.db.prisma.outboxEffect.findMany({ where: { runId } });
+      expect(effects.map((effect) => [effect.kind, effect.payload])).toEqual([
+        ["run.status", { state: "paused", phaseKey: null }],
+      ]);
       expect(recovery).toMatchObject({
         failedSessionIds: [sessionId],
         recoveredSessionIds: [],

@@ -113,7 +113,7 @@ describe("worker lifecycle (DESIGN §7)", () => {
     release.resolve();
     await stopping;
     const next = manager(hostId);
-    await expect(next.initialize()).resolves.toMatchObject({ failedSessionIds: [] });
+    await expect(next.initialize()).resolves.toMatchObject({ failedSessions: [] });
     await next.shutdown();
     expect(await harness.db.prisma.promptDelivery.count({ where: { runId } })).toBe(1);
   });

@@ -4,8 +4,10 @@
 import type { ProbotOctokit } from "probot";
 import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
 import { readFinalReport } from "../../engine/final-report.js";
+import { type Effect, readEffect } from "../../engine/outbox.js";
+import { recordRunGitHubIds } from "../../engine/run-github-ids.js";
 import { getRunStatus, type RunStatus } from "../../engine/run-status.js";
-import type { GitHubEffect } from "./enqueue-effect.js";
+import { DevflowError } from "../../errors/index.js";
 import { renderCheckRun, renderStatusComment, reviewAnnotations, statusMarker } from "./render-run-output.js";
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -20,45 +22,63 @@ function repoOf(fullName: string): Repo {
   return { owner, repo };
 }
 
+/** Delivers one stored effect; a kind this switch does not know throws `effect_kind_unknown`. */
 export async function deliverEffect(
   prisma: PrismaClient,
   octokit: Octokit,
-  effect: OutboxEffect,
+  row: OutboxEffect,
 ): Promise<Record<string, unknown>> {
-  if (effect.kind === "run.status" || effect.kind === "run.report") {
-    if (!effect.runId) return { skipped: "no run" };
-    return syncRun(prisma, octokit, effect.runId);
+  const effect = readEffect(row);
+  switch (effect.kind) {
+    case "run.status":
+    case "run.report":
+      if (!row.runId) return { skipped: "no run" };
+      return syncRun(prisma, octokit, row.runId);
+    case "reaction":
+      return react(octokit, effect);
+    case "comment.reply":
+      return reply(octokit, row.key, effect);
+    default:
+      return unknownKind(row, effect);
   }
-  const payload = effect.payload as unknown as GitHubEffect & { repository: string };
-  const repo = repoOf(payload.repository);
-  if (payload.kind === "reaction") {
-    // GitHub answers an existing identical reaction with 200: reacting twice is harmless.
-    const { data } =
-      payload.target.type === "comment"
-        ? await octokit.rest.reactions.createForIssueComment({
-            ...repo,
-            comment_id: payload.target.id,
-            content: payload.content,
-          })
-        : await octokit.rest.reactions.createForIssue({
-            ...repo,
-            issue_number: payload.target.number,
-            content: payload.content,
-          });
-    return { reactionId: data.id };
-  }
-  if (payload.kind === "comment.reply") {
-    const marker = `<!-- devflow:reply:${effect.key} -->`;
-    const existing = await findComment(octokit, repo, payload.issueNumber, marker);
-    if (existing) return { commentId: existing };
-    const { data } = await octokit.rest.issues.createComment({
-      ...repo,
-      issue_number: payload.issueNumber,
-      body: `${payload.body}\n\n${marker}`,
-    });
-    return { commentId: data.id };
-  }
-  return { skipped: `unknown kind ${effect.kind}` };
+}
+
+function unknownKind(row: OutboxEffect, effect: never): never {
+  throw new DevflowError(`Outbox effect ${row.id} has a kind no delivery handles.`, {
+    code: "effect_kind_unknown",
+    details: { effectId: row.id, kind: (effect as { kind?: unknown }).kind },
+  });
+}
+
+async function react(octokit: Octokit, effect: Extract<Effect, { kind: "reaction" }>) {
+  const repo = repoOf(effect.repository);
+  // GitHub answers an existing identical reaction with 200: reacting twice is harmless.
+  const { data } =
+    effect.target.type === "comment"
+      ? await octokit.rest.reactions.createForIssueComment({
+          ...repo,
+          comment_id: effect.target.id,
+          content: effect.content,
+        })
+      : await octokit.rest.reactions.createForIssue({
+          ...repo,
+          issue_number: effect.target.number,
+          content: effect.content,
+        });
+  return { reactionId: data.id };
+}
+
+async function reply(octokit: Octokit, key: string, effect: Extract<Effect, { kind: "comment.reply" }>) {
+  const repo = repoOf(effect.repository);
+  const marker = `<!-- devflow:reply:${key} -->`;
+  const existing = await findComment(octokit, repo, effect.issueNumber, marker);
+  if (existing) return { commentId: existing };
+  const { data } = await octokit.rest.issues.createComment({
+    ...repo,
+    issue_number: effect.issueNumber,
+    body: `${effect.body}\n\n${marker}`,
+  });
+  return { commentId: data.id };
 }
 
 async function findComment(
@@ -119,7 +139,7 @@ async function syncComment(prisma: PrismaClient, octokit: Octokit, repo: Repo, s
     });
     commentId = data.id;
   }
-  await prisma.run.update({ where: { id: run.id }, data: { statusCommentId: BigInt(commentId) } });
+  await recordRunGitHubIds(prisma, run.id, { statusCommentId: commentId });
   return commentId;
 }
 
@@ -138,7 +158,7 @@ async function ensureDraftPullRequest(prisma: PrismaClient, octokit: Octokit, re
     });
     number = data.number;
   }
-  await prisma.run.update({ where: { id: run.id }, data: { pullRequestNumber: number } });
+  await recordRunGitHubIds(prisma, run.id, { pullRequestNumber: number });
   return number;
 }
 
@@ -205,9 +225,6 @@ async function syncCheckRun(prisma: PrismaClient, octokit: Octokit, repo: Repo, 
       },
     });
   }
-  await prisma.run.update({
-    where: { id: run.id },
-    data: { checkRunId: BigInt(checkRunId), checkRunHeadSha: run.headSha },
-  });
+  await recordRunGitHubIds(prisma, run.id, { checkRun: { id: checkRunId, headSha: run.headSha } });
   return checkRunId;
 }

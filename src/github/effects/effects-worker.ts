@@ -8,6 +8,7 @@
 // nothing is dropped. Other failures back off and are retried, up to a limit.
 import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
 import type { EngineLog } from "../../engine/worker-context.js";
+import { isDevflowError } from "../../errors/index.js";
 import { deliverEffect, type Octokit } from "./deliver-effect.js";
 
 export interface EffectsWorkerOptions {
@@ -89,6 +90,15 @@ async function deliverClaimed(options: EffectsWorkerOptions, effect: OutboxEffec
     }
   } catch (error) {
     const message = (error as Error).message ?? String(error);
+    if (isDevflowError(error, "effect_kind_unknown")) {
+      // No retry can deliver it: failed at once and said aloud, never marked delivered.
+      await prisma.outboxEffect.update({
+        where: { id: effect.id },
+        data: { state: "failed", lastError: message.slice(0, 2000) },
+      });
+      log.error({ effectId: effect.id, kind: effect.kind, err: message }, "effect of an unknown kind");
+      return;
+    }
     const retryAfter = retryAfterSeconds(error);
     const exhausted = retryAfter === undefined && effect.attempts >= (options.maxAttempts ?? 8);
     const delaySeconds = retryAfter ?? Math.min(300, 2 ** effect.attempts);

@@ -1,14 +1,15 @@
+// A handler's answer on GitHub (a reaction, a reply), addressed and handed to the outbox's one writer.
 import type { Prisma, PrismaClient } from "../../db/generated/client.js";
+import { type ReplyEffect, writeEffects } from "../../engine/outbox.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
-export type GitHubEffect =
-  | {
-      kind: "reaction";
-      target: { type: "issue"; number: number } | { type: "comment"; id: number };
-      content: "eyes" | "+1" | "-1" | "confused";
-    }
-  | { kind: "comment.reply"; issueNumber: number; body: string };
+/** A reply effect without its repository: the address gives it. */
+export type GitHubEffect = ReplyEffect extends infer E
+  ? E extends ReplyEffect
+    ? Omit<E, "repository">
+    : never
+  : never;
 
 export interface EffectAddress {
   /** Idempotency key: the same key is written once, however often the cause is replayed. */
@@ -19,18 +20,12 @@ export interface EffectAddress {
   runId?: string | null;
 }
 
-/** Writes a GitHub effect to the outbox; the effects worker delivers it (never inside a webhook request). */
+/**
+ * Writes a GitHub effect to the outbox; the effects worker delivers it (never inside a webhook request).
+ * Pass the transaction that records its cause, so both commit or neither does.
+ */
 export async function enqueueEffect(db: Db, address: EffectAddress, effect: GitHubEffect): Promise<void> {
-  await db.outboxEffect.createMany({
-    data: [
-      {
-        key: address.key,
-        kind: effect.kind,
-        runId: address.runId ?? null,
-        installationId: BigInt(address.installationId),
-        payload: { ...effect, repository: address.repository } as unknown as Prisma.InputJsonValue,
-      },
-    ],
-    skipDuplicates: true,
-  });
+  await writeEffects(db, { runId: address.runId ?? null, installationId: address.installationId }, [
+    { key: address.key, effect: { ...effect, repository: address.repository } as ReplyEffect },
+  ]);
 }

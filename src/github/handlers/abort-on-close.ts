@@ -1,6 +1,7 @@
 // Closing the issue or its PR, or removing the trigger label, aborts the run when the repository's
 // config says so (abortOnClose defaults to yes, abortOnUnlabel to no) and when whoever did it may use
 // devflow's commands: an issue's author can close it with read access, a bot can close or unlabel it.
+import { activeRunOf } from "../../engine/run-queries.js";
 import { isDevflowError } from "../../errors/index.js";
 import { authorizeSender, isBot } from "../authorization/authorize-sender.js";
 import { enqueueEffect } from "../effects/enqueue-effect.js";
@@ -30,13 +31,7 @@ async function abortActiveRun(
   sender: Sender,
   why: keyof typeof WHY,
 ) {
-  const run = await deps.prisma.run.findFirst({
-    where: {
-      repository: ctx.repository.fullName,
-      OR: [{ issueNumber: number }, { pullRequestNumber: number }],
-      state: { notIn: ["completed", "failed", "aborted"] },
-    },
-  });
+  const run = await activeRunOf(deps.prisma, ctx.repository.fullName, number);
   if (!run) return "ignored: no active run";
   const actor = sender.login;
   const { acts } = await authorizeSender(deps, ctx, sender);

@@ -3,7 +3,9 @@
 // engine act. Every attempt is audited. A comment gets at most one reply and only its first N commands
 // are read (server config `commands.maxPerComment`), so a comment of hundreds of commands costs one
 // permission check, at most N + 1 audit rows and one GitHub write.
+
 import type { DecisionSource } from "../../db/generated/client.js";
+import { latestRunOf } from "../../engine/run-queries.js";
 import { authorizeSender, isBot } from "../authorization/authorize-sender.js";
 import type { AuthorizationDecision } from "../authorization/decide-authorization.js";
 import { HELP_TEXT, type ParsedCommand } from "../commands/parse-commands.js";
@@ -87,14 +89,7 @@ export async function executeCommands(
     runId?: string,
     details: Record<string, unknown> = {},
   ) => auditCommand(auditAction(command), outcome, runId, { index, ...details });
-  const latestRun = () =>
-    deps.prisma.run.findFirst({
-      where: {
-        repository: ctx.repository.fullName,
-        OR: [{ issueNumber: source.number }, { pullRequestNumber: source.number }],
-      },
-      orderBy: { createdAt: "desc" },
-    });
+  const latestRun = () => latestRunOf(deps.prisma, ctx.repository.fullName, source.number);
   const ignored = parsed.length - commands.length;
   if (ignored > 0) await auditCommand("command.over_limit", "ignored", undefined, { read: limit, ignored });
   const overLimit = `Only the first ${limit} commands of a comment are read; the other ${ignored} were ignored.`;

@@ -1,9 +1,11 @@
 // An authorized trigger (the label, or `/devflow run`) starts a run for an issue: the repository's config
 // read from the default branch and validated, one active run per issue, then the engine records and
 // enqueues. Authorization happens before (authorize-sender.ts); this module never decides who may.
+
 import { createHash } from "node:crypto";
 import { parseRepositoryConfig, type RepositoryConfig } from "../../config/repository-config.js";
 import type { Prisma } from "../../db/generated/client.js";
+import { activeRunOf } from "../../engine/run-queries.js";
 import { DevflowError, isDevflowError } from "../../errors/index.js";
 import { enqueueEffect } from "../effects/enqueue-effect.js";
 import type { EventContext } from "../event-context.js";
@@ -39,10 +41,7 @@ function issueLockKey(repository: string, issue: number): bigint {
 function oneActiveRunPerIssue(repository: string, issue: number) {
   return async (tx: Prisma.TransactionClient) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${issueLockKey(repository, issue)})`;
-    const active = await tx.run.findFirst({
-      where: { repository, issueNumber: issue, state: { notIn: ["completed", "failed", "aborted"] } },
-      select: { id: true, state: true },
-    });
+    const active = await activeRunOf(tx, repository, issue);
     if (active) {
       throw new DevflowError(
         `Issue #${issue} already has an active devflow run (${active.id}, ${active.state}).`,
@@ -100,25 +99,30 @@ export async function startRunForIssue(
         ...(config.gates ? { gates: config.gates } : {}),
         ...(config.agents ? { agents: config.agents } : {}),
       },
-      { guard: oneActiveRunPerIssue(ctx.repository.fullName, issue.number) },
+      {
+        guard: oneActiveRunPerIssue(ctx.repository.fullName, issue.number),
+        // The trigger's reaction and audit row commit with the run: a crash leaves all or nothing.
+        alsoRecord: async (tx, runId) => {
+          const target = trigger.commentId
+            ? { type: "comment" as const, id: trigger.commentId }
+            : { type: "issue" as const, number: issue.number };
+          await enqueueEffect(
+            tx,
+            { ...address, key: `${ctx.deliveryId}:eyes`, runId },
+            { kind: "reaction", target, content: "eyes" },
+          );
+          await audit(tx, {
+            actor: trigger.actor,
+            action: `trigger.${trigger.kind}`,
+            source: "github",
+            outcome: "accepted",
+            runId,
+            repository: ctx.repository.fullName,
+            details: { deliveryId: ctx.deliveryId },
+          });
+        },
+      },
     );
-    const target = trigger.commentId
-      ? { type: "comment" as const, id: trigger.commentId }
-      : { type: "issue" as const, number: issue.number };
-    await enqueueEffect(
-      deps.prisma,
-      { ...address, key: `${ctx.deliveryId}:eyes`, runId },
-      { kind: "reaction", target, content: "eyes" },
-    );
-    await audit(deps.prisma, {
-      actor: trigger.actor,
-      action: `trigger.${trigger.kind}`,
-      source: "github",
-      outcome: "accepted",
-      runId,
-      repository: ctx.repository.fullName,
-      details: { deliveryId: ctx.deliveryId },
-    });
     return { runId };
   } catch (error) {
     if (!isDevflowError(error) || error.class !== "bad_input") throw error;

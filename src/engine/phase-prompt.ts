@@ -1,0 +1,156 @@
+// The prompt of a phase attempt: the persona's and phase's instructions with everything a person or an
+// earlier agent wrote fenced as data (build-prompt.ts), in an envelope whose dedupKey makes a resend the
+// same prompt; and its recording before it is sent, so a replayed job never sends it twice.
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
+import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
+import { type PromptEnvelope, promptDedupKey } from "../sessions/prompt-envelope.js";
+import type { SessionHandle } from "../sessions/session-adapter.js";
+import { buildPrompt, type PromptData } from "./build-prompt.js";
+import { messageOf } from "./failure-reason.js";
+import { appendRunEvents } from "./run-events.js";
+import { roleOf } from "./template-plan.js";
+import type { WorkerContext } from "./worker-context.js";
+
+export interface EnvelopeInput {
+  artifactPath: string;
+  schemaPath: string;
+  prompt: number;
+  problems?: string[];
+}
+
+/**
+ * Everything in a prompt that people or other agents wrote — the issue's title and text, accepted
+ * artifacts, a reviewer's feedback — as data blocks, which buildPrompt fences; never as instructions.
+ */
+export function promptData(
+  run: Pick<Run, "title" | "requirements">,
+  earlier: readonly Pick<PhaseAttempt, "phaseKey" | "artifact">[],
+  feedback: string | null,
+): PromptData[] {
+  const data: PromptData[] = [
+    {
+      label: run.title ? `the request: ${run.title}` : "the request",
+      from: "a user of the repository",
+      text: run.requirements,
+    },
+  ];
+  for (const done of earlier) {
+    data.push({
+      label: `the accepted ${done.phaseKey} artifact`,
+      from: `the ${done.phaseKey} phase's agent`,
+      text: JSON.stringify(done.artifact, null, 2),
+    });
+  }
+  if (feedback) data.push({ label: "feedback on the previous attempt", from: "a reviewer", text: feedback });
+  return data;
+}
+
+export async function buildEnvelope(
+  context: WorkerContext,
+  run: Run,
+  template: WorkflowDefinition,
+  phase: WorkflowPhase,
+  attempt: PhaseAttempt,
+  input: EnvelopeInput,
+): Promise<PromptEnvelope> {
+  const role = roleOf(template, phase.role);
+  const persona = context.registry.personas.get(role.persona);
+  const earlier = await context.prisma.phaseAttempt.findMany({
+    where: { runId: run.id, state: "succeeded", phaseKey: { not: phase.key } },
+    orderBy: { finishedAt: "asc" },
+  });
+  const data = promptData(run, earlier, attempt.feedback);
+  const scenario = scenarioFor(run.scenarios, phase.key, attempt.attempt);
+  const instructions = buildPrompt({
+    personaTitle: persona?.definition.title ?? role.id,
+    personaInstructions: persona?.definition.instructions ?? "",
+    phaseKey: phase.key,
+    attempt: attempt.attempt,
+    phaseInstructions: phase.instructions,
+    artifactPath: input.artifactPath,
+    artifactSchema: phase.artifact,
+    artifactSchemaPath: input.schemaPath,
+    data,
+    ...(input.problems ? { artifactProblems: input.problems } : {}),
+    ...(scenario ? { scenario } : {}),
+  });
+  await mkdir(dirname(input.artifactPath), { recursive: true });
+  return {
+    uuid: randomUUID(),
+    runId: run.id,
+    roleId: role.id,
+    phaseKey: phase.key,
+    attempt: attempt.attempt,
+    expectedArtifact: input.artifactPath,
+    expectedSchema: phase.artifact,
+    expectedSchemaPath: input.schemaPath,
+    dedupKey: promptDedupKey(run.id, phase.key, attempt.attempt, input.prompt),
+    instructions,
+  };
+}
+
+/** Fake-agent scenarios: `{ phase: "ok" }` or `{ phase: ["crash", "ok"] }` (one per attempt, last repeats). */
+function scenarioFor(scenarios: Prisma.JsonValue, phaseKey: string, attempt: number): string | undefined {
+  if (!scenarios || typeof scenarios !== "object" || Array.isArray(scenarios)) return undefined;
+  const entry = (scenarios as Record<string, unknown>)[phaseKey];
+  if (typeof entry === "string") return entry;
+  if (Array.isArray(entry) && entry.length > 0) return String(entry[Math.min(attempt, entry.length) - 1]);
+  return undefined;
+}
+
+/** Records the prompt (its dedupKey is unique) before sending: a replayed job never sends it twice. */
+export async function sendOnce(
+  context: WorkerContext,
+  run: Run,
+  session: SessionHandle,
+  envelope: PromptEnvelope,
+): Promise<boolean> {
+  try {
+    await context.prisma.$transaction(async (tx) => {
+      await tx.promptDelivery.create({
+        data: {
+          id: envelope.uuid,
+          runId: run.id,
+          sessionId: session.sessionId,
+          phaseKey: envelope.phaseKey,
+          attempt: envelope.attempt,
+          dedupKey: envelope.dedupKey,
+          envelope: { ...envelope, instructions: undefined } as unknown as Prisma.InputJsonValue,
+        },
+      });
+      await appendRunEvents(tx, run.id, [
+        {
+          type: "prompt.sent",
+          payload: {
+            dedupKey: envelope.dedupKey,
+            sessionId: session.sessionId,
+            phaseKey: envelope.phaseKey,
+            attempt: envelope.attempt,
+          },
+        },
+        {
+          type: "artifact.expected",
+          payload: { path: envelope.expectedArtifact, schema: envelope.expectedSchema },
+        },
+      ]);
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") return true; // already recorded (and sent) by an earlier delivery
+    throw error;
+  }
+  try {
+    await context.sessions.sendPrompt(session, envelope);
+    return true;
+  } catch (error) {
+    context.sessions.forget(session.sessionId);
+    await context.prisma.session.update({
+      where: { id: session.sessionId },
+      data: { state: "FAILED_NEEDS_HUMAN" },
+    });
+    context.log.warn({ runId: run.id, err: messageOf(error) }, "prompt could not be sent");
+    return false;
+  }
+}

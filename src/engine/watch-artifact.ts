@@ -1,0 +1,60 @@
+// Waiting for a phase's artifact while watching what could make the wait pointless: the run moved by
+// someone else (an abort), this worker's lock on the run lost, or the agent's session dead.
+import type { Run } from "../db/generated/client.js";
+import type { SessionHandle } from "../sessions/session-adapter.js";
+import { waitForArtifact } from "./artifact-validator.js";
+import type { WorkerContext } from "./worker-context.js";
+
+/** `guard.lost()` turns true when this worker no longer holds the run's lock: it must stop at once. */
+export interface AdvanceGuard {
+  lost(): boolean;
+}
+
+/**
+ * Waits for the artifact, giving up early when the run is moved by someone else (abort) or the agent's
+ * session dies (a dead agent costs its attempt now, not at the phase timeout).
+ */
+export async function waitWatchingRun(
+  context: WorkerContext,
+  run: Run,
+  session: SessionHandle,
+  path: string,
+  schema: unknown,
+  deadline: number,
+  guard: AdvanceGuard,
+  file: { root: string; maxBytes: number },
+) {
+  const controller = new AbortController();
+  let sessionDied = false;
+  const watcher = setInterval(async () => {
+    if (guard.lost()) controller.abort(); // another worker may take the run over now
+    const now = await context.prisma.run
+      .findUnique({ where: { id: run.id }, select: { version: true } })
+      .catch(() => undefined);
+    if (now && now.version !== run.version) controller.abort();
+    const alive = await context.sessions
+      .adapterFor(session)
+      .isAlive(session)
+      .catch(() => true);
+    if (!alive) {
+      sessionDied = true;
+      controller.abort();
+    }
+  }, 500);
+  try {
+    const outcome = await context.sessions.track(
+      waitForArtifact({
+        path,
+        ...file,
+        schema: schema as Record<string, unknown>,
+        timeoutMs: Math.max(0, deadline - Date.now()),
+        pollMs: context.artifactPollMs ?? 100,
+        signal: controller.signal,
+      }),
+    );
+    if (outcome.status === "aborted" && sessionDied) return { status: "session_died" as const };
+    return outcome;
+  } finally {
+    clearInterval(watcher);
+  }
+}
