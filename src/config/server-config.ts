@@ -6,15 +6,15 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
 import { didYouMean } from "../registry/closest-match.js";
-import { passThroughProblem } from "../sessions/agent-environment.js";
-import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "../sessions/presets/agent-preset.js";
+import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "./agent-kinds.js";
+import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
+import { passThroughProblem } from "./pass-through.js";
 import {
   DEFAULT_SANDBOX,
   DEFAULT_SANDBOX_LIMITS,
   SANDBOX_KINDS,
   SANDBOX_NETWORKS,
-} from "../sessions/sandbox-settings.js";
-import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
+} from "./sandbox-settings.js";
 import { describeYamlError } from "./yaml-syntax-error.js";
 
 const agentName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a lowercase name such as claude or my-agent");

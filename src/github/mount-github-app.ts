@@ -2,9 +2,9 @@
 // (verify, store in the inbox, answer), the inbox processor (inbox → the app's handlers), the effects
 // worker (outbox → GitHub) and git credentials for runs of an installation.
 import pg from "pg";
+import type { Logger } from "pino";
 import { Probot } from "probot";
 import type { GitHubAppCredentials, GitHubEnterprise } from "../config/environment.js";
-import type { Logger } from "../server/logger.js";
 import { createDevflowApp } from "./app.js";
 import { startEffectsWorker } from "./effects/effects-worker.js";
 import { githubUrls } from "./github-urls.js";

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { InputLimits } from "../config/input-limits.js";
+import { DEFAULT_SANDBOX, type SandboxSettings } from "../config/sandbox-settings.js";
 import type { AgentConfig } from "../config/server-config.js";
 import { builtinTemplatesDir } from "../registry/index.js";
 import { buildAgentEnvironment } from "./agent-environment.js";
@@ -10,7 +11,6 @@ import { agentLaunch, expandArgv } from "./presets/index.js";
 import { checkSandboxSettings } from "./sandbox.js";
 import { bwrapOnPath } from "./sandbox-check.js";
 import { sandboxUnavailable } from "./sandbox-ownership.js";
-import { DEFAULT_SANDBOX, type SandboxSettings } from "./sandbox-settings.js";
 import type { SessionAdapter } from "./session-adapter.js";
 import { TmuxSessionAdapter } from "./tmux-adapter.js";
 

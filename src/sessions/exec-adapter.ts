@@ -3,6 +3,7 @@ import { appendFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type SandboxKind, type SandboxSettings, sandboxSettings } from "../config/sandbox-settings.js";
 import { DevflowError } from "../errors/index.js";
 import { buildAgentEnvironment, checkPassThrough } from "./agent-environment.js";
 import { ExecOutput } from "./exec-output.js";
@@ -23,7 +24,6 @@ import { endProcessGroup, environmentHolds, isRunning } from "./process-group.js
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { programExists, readSandboxInit, sessionSandbox } from "./sandbox-launch.js";
 import { sandboxUnavailable } from "./sandbox-ownership.js";
-import { type SandboxKind, type SandboxSettings, sandboxSettings } from "./sandbox-settings.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 
 export type { ExecExit, ExecSessionAdapterOptions } from "./exec-process.js";

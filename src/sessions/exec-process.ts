@@ -3,12 +3,12 @@
 import type { ChildProcess } from "node:child_process";
 import { dirname } from "node:path";
 import type { InputLimits } from "../config/input-limits.js";
+import type { SandboxSettings } from "../config/sandbox-settings.js";
 import { DevflowError } from "../errors/index.js";
 import type { PromptVia } from "./presets/agent-preset.js";
 import { endSeen, type SeenProcess } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { prepareLaunch, type SessionSandbox } from "./sandbox-launch.js";
-import type { SandboxSettings } from "./sandbox-settings.js";
 import type { SessionHandle } from "./session-adapter.js";
 
 export interface ExecSessionAdapterOptions {

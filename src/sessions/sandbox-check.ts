@@ -6,8 +6,8 @@ import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import type { SandboxSettings } from "../config/sandbox-settings.js";
 import { BWRAP, sandboxedCommand } from "./sandbox.js";
-import type { SandboxSettings } from "./sandbox-settings.js";
 
 export function bwrapOnPath(path: string | undefined): string | undefined {
   for (const dir of (path ?? "").split(":")) {

@@ -5,11 +5,11 @@ import { accessSync, constants, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
+import { runsAsRoot, type SandboxSettings } from "../config/sandbox-settings.js";
 import { type SeenProcess, seeProcess } from "./process-group.js";
 import { programMount, type SandboxCommandOptions, sandboxedCommand, sandboxGitMounts } from "./sandbox.js";
 import type { Mount } from "./sandbox-mounts.js";
 import { handOverToSandbox } from "./sandbox-ownership.js";
-import { runsAsRoot, type SandboxSettings } from "./sandbox-settings.js";
 
 /** A session's sandbox, fixed when the session starts. */
 export interface SessionSandbox {

@@ -1,5 +1,5 @@
+import type { SandboxKind } from "../config/sandbox-settings.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
-import type { SandboxKind } from "./sandbox-settings.js";
 
 /** Where and how to start an agent session (one per run and role). */
 export interface SessionStartRequest {

@@ -1,5 +1,5 @@
 // How the operator (through createSessionAdapter) and the tests configure the tmux adapter.
-import type { SandboxSettings } from "./sandbox-settings.js";
+import type { SandboxSettings } from "../config/sandbox-settings.js";
 
 export interface TmuxSessionAdapterOptions {
   /** devflow's own tmux socket (under the data directory), never the user's default server. */

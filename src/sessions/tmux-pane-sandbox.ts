@@ -4,11 +4,11 @@
 // artifact schemas. A prompt that expects its artifact anywhere else is refused before it is pasted.
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { SandboxSettings } from "../config/sandbox-settings.js";
 import { DevflowError } from "../errors/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { prepareLaunch, sessionSandbox } from "./sandbox-launch.js";
 import { isWithin } from "./sandbox-mounts.js";
-import type { SandboxSettings } from "./sandbox-settings.js";
 import { promptDirPath } from "./tmux-prompt-files.js";
 
 /** Where a run's artifacts live, beside its worktree (`<workspace>/<run>/main` → `<workspace>/<run>/artifacts`). */

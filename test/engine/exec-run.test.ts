@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SandboxSettings } from "../../src/config/sandbox-settings.js";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
-import type { SandboxSettings } from "../../src/sessions/sandbox-settings.js";
 import { runningInGroup } from "../sessions/exec-agent-runs.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 

@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SandboxKind } from "../../src/config/sandbox-settings.js";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
-import type { SandboxKind } from "../../src/sessions/sandbox-settings.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 import { startWorkerProcess } from "../support/worker-process.js";
 

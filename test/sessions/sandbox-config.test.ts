@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_SANDBOX } from "../../src/config/sandbox-settings.js";
 import { parseServerConfig } from "../../src/config/server-config.js";
 import { createSessionAdapter } from "../../src/sessions/create-session-adapter.js";
 import { sandboxGitMounts } from "../../src/sessions/sandbox.js";
-import { DEFAULT_SANDBOX } from "../../src/sessions/sandbox-settings.js";
 
 const root = mkdtempSync(join(tmpdir(), "devflow-sandbox-config-"));
 const dataDir = join(root, "data");

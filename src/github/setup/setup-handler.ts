@@ -9,9 +9,9 @@
 // anyone could make devflow run as an app of theirs. The exchange itself goes through Probot's Octokit.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
 import { ProbotOctokit } from "probot";
 import { DevflowError } from "../../errors/index.js";
-import type { Logger } from "../../server/logger.js";
 import type { GitHubUrls } from "../github-urls.js";
 import { buildAppManifest, requestBaseUrl, SETUP_CALLBACK_PATH, SETUP_PATH } from "./app-manifest.js";
 import {

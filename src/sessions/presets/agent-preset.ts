@@ -1,19 +1,17 @@
 // What devflow knows about an agent CLI: how to run it headless (exec) and as an interactive TUI
 // (tmux), how the prompt reaches it, and which of its own API-key variables it needs.
 import { dirname } from "node:path";
+import type { PromptVia } from "../../config/agent-kinds.js";
 import type { PromptEnvelope } from "../prompt-envelope.js";
 
-/** How an exec agent receives the prompt: on stdin, as its last argument, or as a file path argument. */
-export const PROMPT_VIA = ["stdin", "arg", "file"] as const;
-export type PromptVia = (typeof PROMPT_VIA)[number];
-
-/** `exec`: a headless one-shot process per prompt; `tmux`: an interactive TUI in a tmux pane. */
-export const AGENT_MODES = ["exec", "tmux"] as const;
-export type AgentMode = (typeof AGENT_MODES)[number];
-
-/** The presets for known CLIs; `command` (the operator's own argv) is built by commandPreset. */
-export const CLI_PRESETS = ["claude", "codex", "gemini", "aider"] as const;
-export type CliPresetName = (typeof CLI_PRESETS)[number];
+export {
+  AGENT_MODES,
+  type AgentMode,
+  CLI_PRESETS,
+  type CliPresetName,
+  PROMPT_VIA,
+  type PromptVia,
+} from "../../config/agent-kinds.js";
 
 export interface AgentPreset {
   readonly name: string;
