@@ -12,7 +12,7 @@ import type { SessionHandle } from "../sessions/session-adapter.js";
 import { validateArtifact, waitForArtifact } from "./artifact-validator.js";
 import { buildPrompt, type PromptData } from "./build-prompt.js";
 import { agentFor } from "./choose-agent.js";
-import { quoteTail } from "./failure-reason.js";
+import { expectedArtifact, quoteTail } from "./failure-reason.js";
 import { acceptArtifact, failAttempt } from "./finish-phase.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
 import { appendRunEvents } from "./run-events.js";
@@ -47,6 +47,19 @@ export async function executeCurrentPhase(
     : (await ensureWorktree(context, run)).worktreePath;
   const written = await alreadyWritten(context, run, phase.key, attempt.attempt);
   if (written) return acceptArtifact(context, run, template, phase, attempt, { ...written, worktreePath });
+  const artifactPath = artifactPathOf(context, run.id, phase.key, attempt.attempt);
+  const schemaEntry = context.registry.schemas.get(phase.artifact);
+  if (!schemaEntry) {
+    return failAttempt(
+      context,
+      run,
+      phase,
+      attempt,
+      "template_not_found",
+      `No artifact schema ${phase.artifact} is loaded.`,
+    );
+  }
+  const schemaPath = join(context.registry.dir, schemaEntry.file);
   const role = roleOf(template, phase.role);
   let session: SessionHandle;
   try {
@@ -54,6 +67,7 @@ export async function executeCurrentPhase(
       { id: run.id, worktreePath },
       role.id,
       agentFor(context, run, role),
+      { phaseKey: phase.key, attempt: attempt.attempt, artifactPath, artifactSchemaPath: schemaPath },
     );
   } catch (error) {
     return failAttempt(
@@ -83,19 +97,6 @@ export async function executeCurrentPhase(
     );
   }
 
-  const artifactPath = artifactPathOf(context, run.id, phase.key, attempt.attempt);
-  const schemaEntry = context.registry.schemas.get(phase.artifact);
-  if (!schemaEntry) {
-    return failAttempt(
-      context,
-      run,
-      phase,
-      attempt,
-      "template_not_found",
-      `No artifact schema ${phase.artifact} is loaded.`,
-    );
-  }
-  const schemaPath = join(context.registry.dir, schemaEntry.file);
   // The artifact is opened only as a plain file under the workspace, never past the size cap.
   const artifactFile = {
     root: context.workspaceRoot,
@@ -189,7 +190,7 @@ export async function executeCurrentPhase(
         phase,
         attempt,
         "session_crashed",
-        `The ${role.id} session ended without writing the artifact${how}.`,
+        `The ${role.id} session ended without writing the artifact: ${expectedArtifact(phase.artifact, artifactPath)}${how}.`,
       );
     }
     if (outcome.status === "refused") {
@@ -203,7 +204,7 @@ export async function executeCurrentPhase(
         phase,
         attempt,
         "artifact_timeout",
-        `No valid artifact within ${Math.round(timeoutMs / 1000)} s.`,
+        `No valid artifact within ${Math.round(timeoutMs / 1000)} s: ${expectedArtifact(phase.artifact, artifactPath)}.`,
       );
     }
     if (outcome.status === "valid") {

@@ -28,3 +28,8 @@ export function boundedReason(reason: string): string {
     ? `${reason.slice(0, MAX_REASON_CHARS)}… [${reason.length - MAX_REASON_CHARS} more characters]`
     : reason;
 }
+
+/** What the agent should have done, named as the README's contract names it: the reason points at the cause. */
+export function expectedArtifact(schema: string, path: string): string {
+  return `the agent should have written ${schema} JSON to $DEVFLOW_ARTIFACT_PATH = ${path}`;
+}

@@ -103,6 +103,13 @@ export class TmuxSessionAdapter implements SessionAdapter {
       HOME: this.#env.HOME ?? join(sessionDir, "home"),
       DEVFLOW_PROMPT_FILE: promptFilePath(sessionDir),
       DEVFLOW_RUN_ID: request.runId,
+      // The pane serves one phase attempt (SessionManager.ensureSession), so these stay true all its life.
+      ...(request.attempt && {
+        DEVFLOW_ARTIFACT_PATH: request.attempt.artifactPath,
+        DEVFLOW_ARTIFACT_SCHEMA: request.attempt.artifactSchemaPath,
+        DEVFLOW_PHASE: request.attempt.phaseKey,
+        DEVFLOW_ATTEMPT: String(request.attempt.attempt),
+      }),
     };
     await mkdir(sessionDir, { recursive: true });
     await mkdir(env.HOME ?? sessionDir, { recursive: true });
