@@ -9,9 +9,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
+import { runThroughSpecGate } from "../support/e2e-run.js";
+import { createEngineHarness, type EngineHarness } from "../support/engine-harness.js";
 import { type GitHubE2E, startGitHubE2E } from "../support/github-e2e.js";
-import { databaseText, filesUnder } from "../support/leak-scan.js";
+import { leaksIn, placesOfRun } from "../support/leak-scan.js";
 
 const REPO = "octo/hostile";
 const AGENT = fileURLToPath(new URL("../fixtures/hostile-run-agent.mjs", import.meta.url));
@@ -70,34 +71,13 @@ function peakRssMiB(pid: number): number {
 describe("a hostile agent through the real engine", () => {
   it("gets nothing out: the run completes, nothing planted runs, no secret leaks, nothing survives", async () => {
     const { sim } = e2e;
-    const issue = sim.state.createIssue(REPO, {
+    const { issue, run } = await runThroughSpecGate(e2e, harness, {
+      repo: REPO,
       title: "Escape",
       body: "Try everything.",
-      user: "maintainer",
+      maintainer: "maintainer",
+      timeoutMs: 240_000,
     });
-    const labeled = await sim.payloads.issueLabeled({
-      repo: REPO,
-      issue: issue.number,
-      label: "devflow",
-      sender: "maintainer",
-    });
-    expect((await sim.webhooks.deliver("issues", labeled)).status).toBe(200);
-    await expect
-      .poll(() => harness.db.prisma.run.count({ where: { repository: REPO } }), { timeout: 20_000 })
-      .toBe(1);
-    const run = await harness.db.prisma.run.findFirstOrThrow({ where: { repository: REPO } });
-    const withLogs = (error: Error) => {
-      throw new Error(`${error.message}\nWORKER:\n${e2e.worker.output().slice(-4000)}`);
-    };
-    await waitForRunState(harness.db, run.id, "awaiting_approval", 120_000).catch(withLogs);
-    const approve = await sim.payloads.issueCommentCreated({
-      repo: REPO,
-      issue: issue.number,
-      body: "/approve",
-      sender: "maintainer",
-    });
-    expect((await sim.webhooks.deliver("issue_comment", approve)).status).toBe(200);
-    await waitForRunState(harness.db, run.id, "completed", 240_000).catch(withLogs);
 
     // Each phase's first attempt attacked the artifact and failed with a reason a person can read.
     const attempts = await harness.db.prisma.phaseAttempt.findMany({
@@ -162,26 +142,10 @@ describe("a hostile agent through the real engine", () => {
       "secrets file": [FILE_CANARY],
       ...(new URL(harness.db.url).password ? { DATABASE_URL: [new URL(harness.db.url).password] } : {}),
     };
-    const places: Record<string, string> = {
-      "devflow's data directories": filesUnder(dataDir)
-        .map((path) => `${path}\n${readFileSync(path, "latin1")}`)
-        .join("\n"),
-      "the database": await databaseText(harness.db.url),
-      "the web process's log": e2e.web.output(),
-      "the worker process's log": e2e.worker.output(),
-      "what devflow wrote to GitHub": JSON.stringify({
-        comments: sim.state.commentsOn(issue),
-        checkRuns: [...sim.state.checkRuns.values()],
-        pulls: sim.state.pulls(REPO),
-      }),
-    };
-    expect(places["devflow's data directories"]).toContain("Every attack is recorded.");
-    const leaks: string[] = [];
-    for (const [secret, values] of Object.entries(canaries)) {
-      for (const [place, text] of Object.entries(places)) {
-        if (values.some((value) => text.includes(value))) leaks.push(`${secret} in ${place}`);
-      }
-    }
-    expect(leaks).toEqual([]);
+    const places = await placesOfRun({ dataDir, databaseUrl: harness.db.url, e2e, repo: REPO, issue });
+    expect(places["devflow's data directories (worktrees, transcripts, reports, mirrors)"]).toContain(
+      "Every attack is recorded.",
+    );
+    expect(leaksIn(canaries, places)).toEqual([]);
   }, 420_000);
 });

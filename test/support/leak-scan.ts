@@ -1,8 +1,10 @@
 // Where the canary tests look for leaked secrets: every file under a directory and every row of every
 // table, as text.
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import type { IssueRecord } from "../github-sim/index.js";
+import type { GitHubE2E } from "./github-e2e.js";
 
 /** Every regular file under `dir` smaller than 20 MB (a sparse 1.2 GB artifact is not worth reading). */
 export function filesUnder(dir: string): string[] {
@@ -35,4 +37,41 @@ export async function databaseText(url: string): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/** The places a run leaves text in: devflow's files, its database, its processes' logs, its GitHub writes. */
+export async function placesOfRun(options: {
+  dataDir: string;
+  databaseUrl: string;
+  e2e: GitHubE2E;
+  repo: string;
+  issue: IssueRecord;
+}): Promise<Record<string, string>> {
+  const { e2e, repo, issue } = options;
+  return {
+    "devflow's data directories (worktrees, transcripts, reports, mirrors)": filesUnder(options.dataDir)
+      .map((path) => `${path}\n${readFileSync(path, "latin1")}`)
+      .join("\n"),
+    "the database (run events, outbox payloads, prompts, reports, audit)": await databaseText(
+      options.databaseUrl,
+    ),
+    "the web process's log": e2e.web.output(),
+    "the worker process's log": e2e.worker.output(),
+    "what devflow wrote to GitHub": JSON.stringify({
+      comments: e2e.sim.state.commentsOn(issue),
+      checkRuns: [...e2e.sim.state.checkRuns.values()],
+      pulls: e2e.sim.state.pulls(repo),
+    }),
+  };
+}
+
+/** "<secret> in <place>" for every canary value found in a place's text. */
+export function leaksIn(canaries: Record<string, string[]>, places: Record<string, string>): string[] {
+  const leaks: string[] = [];
+  for (const [secret, values] of Object.entries(canaries)) {
+    for (const [place, text] of Object.entries(places)) {
+      if (values.some((value) => text.includes(value))) leaks.push(`${secret} in ${place}`);
+    }
+  }
+  return leaks;
 }
