@@ -26,6 +26,17 @@ export interface SessionAttempt {
   readonly artifactSchemaPath: string;
 }
 
+/** The attempt's contract variables (none without an attempt). */
+export function attemptVariables(attempt: SessionAttempt | undefined): Record<string, string> {
+  if (!attempt) return {};
+  return {
+    DEVFLOW_ARTIFACT_PATH: attempt.artifactPath,
+    DEVFLOW_ARTIFACT_SCHEMA: attempt.artifactSchemaPath,
+    DEVFLOW_PHASE: attempt.phaseKey,
+    DEVFLOW_ATTEMPT: String(attempt.attempt),
+  };
+}
+
 /** What an adapter returns and devflow stores, so another process on this host can resume it. */
 export interface SessionHandle {
   readonly sessionId: string;
