@@ -11,7 +11,7 @@ import type { SessionHandle } from "../sessions/session-adapter.js";
 import { validateArtifact } from "./artifact-validator.js";
 import { agentFor } from "./choose-agent.js";
 import { failAttempt, SESSION_LOST_REASON } from "./fail-attempt.js";
-import { messageOf, quoteTail } from "./failure-reason.js";
+import { expectedArtifact, messageOf, quoteTail } from "./failure-reason.js";
 import { acceptArtifact } from "./finish-phase.js";
 import { buildEnvelope, sendOnce } from "./phase-prompt.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
@@ -45,14 +45,19 @@ export async function executeCurrentPhase(
     : (await ensureWorktree(context, run)).worktreePath;
   const written = await alreadyWritten(context, run, phase.key, attempt.attempt);
   if (written) return acceptArtifact(context, run, template, phase, attempt, { ...written, worktreePath });
-  const role = roleOf(template, phase.role);
   const fail = (code: string, reason: string) => failAttempt(context, { run, phase, attempt, code, reason });
+  const artifactPath = artifactPathOf(context, run.id, phase.key, attempt.attempt);
+  const schemaEntry = context.registry.schemas.get(phase.artifact);
+  if (!schemaEntry) return fail("template_not_found", `No artifact schema ${phase.artifact} is loaded.`);
+  const schemaPath = join(context.registry.dir, schemaEntry.file);
+  const role = roleOf(template, phase.role);
   let session: SessionHandle;
   try {
     session = await context.sessions.ensureSession(
       { id: run.id, worktreePath },
       role.id,
       agentFor(context, run, role),
+      { phaseKey: phase.key, attempt: attempt.attempt, artifactPath, artifactSchemaPath: schemaPath },
     );
   } catch (error) {
     return fail("session_start_failed", `The ${role.id} session did not start: ${messageOf(error)}`);
@@ -68,12 +73,6 @@ export async function executeCurrentPhase(
     return fail("session_lost", SESSION_LOST_REASON);
   }
 
-  const artifactPath = artifactPathOf(context, run.id, phase.key, attempt.attempt);
-  const schemaEntry = context.registry.schemas.get(phase.artifact);
-  if (!schemaEntry) {
-    return fail("template_not_found", `No artifact schema ${phase.artifact} is loaded.`);
-  }
-  const schemaPath = join(context.registry.dir, schemaEntry.file);
   // The artifact is opened only as a plain file under the workspace, never past the size cap.
   const artifactFile = {
     root: context.workspaceRoot,
@@ -150,14 +149,20 @@ export async function executeCurrentPhase(
       // An agent that exits without its artifact: the reason quotes how it ended and its last lines.
       const exit = context.sessions.adapterFor(session).lastExit?.(session);
       const how = exit ? ` (exit ${exit.code ?? exit.signal}): ${quoteTail(exit.tail)}` : "";
-      return fail("session_crashed", `The ${role.id} session ended without writing the artifact${how}.`);
+      return fail(
+        "session_crashed",
+        `The ${role.id} session ended without writing the artifact: ${expectedArtifact(phase.artifact, artifactPath)}${how}.`,
+      );
     }
     if (outcome.status === "refused") {
       // A link, a FIFO or an oversized file is never read, and never re-prompted for: the attempt ends.
       return fail(outcome.error.code, outcome.error.message);
     }
     if (outcome.status === "timeout") {
-      return fail("artifact_timeout", `No valid artifact within ${Math.round(timeoutMs / 1000)} s.`);
+      return fail(
+        "artifact_timeout",
+        `No valid artifact within ${Math.round(timeoutMs / 1000)} s: ${expectedArtifact(phase.artifact, artifactPath)}.`,
+      );
     }
     if (outcome.status === "valid") {
       return acceptArtifact(context, run, template, phase, attempt, {

@@ -36,3 +36,8 @@ export function messageOf(error: unknown): string {
   if (isDevflowError(error)) return error.message;
   return error instanceof Error ? error.message : String(error);
 }
+
+/** What the agent should have done, named as the README's contract names it: the reason points at the cause. */
+export function expectedArtifact(schema: string, path: string): string {
+  return `the agent should have written ${schema} JSON to $DEVFLOW_ARTIFACT_PATH = ${path}`;
+}

@@ -1,7 +1,7 @@
 import type { SandboxKind } from "../config/sandbox-settings.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 
-/** Where and how to start an agent session (one per run and role). */
+/** Where and how to start an agent session (one per run and role at a time, serving one phase attempt). */
 export interface SessionStartRequest {
   readonly sessionId: string;
   readonly runId: string;
@@ -12,6 +12,29 @@ export interface SessionStartRequest {
   readonly cwd: string;
   /** Directory for this session's transcript and private HOME. */
   readonly sessionDir: string;
+  /** The one phase attempt this session serves (its contract variables, fixed in a tmux pane at start). */
+  readonly attempt?: SessionAttempt;
+}
+
+/** A phase attempt as its agent's contract variables name it (DEVFLOW_PHASE, DEVFLOW_ATTEMPT, …). */
+export interface SessionAttempt {
+  readonly phaseKey: string;
+  readonly attempt: number;
+  /** Absolute path of the artifact JSON ($DEVFLOW_ARTIFACT_PATH). */
+  readonly artifactPath: string;
+  /** Absolute path of the artifact type's JSON Schema file ($DEVFLOW_ARTIFACT_SCHEMA). */
+  readonly artifactSchemaPath: string;
+}
+
+/** The attempt's contract variables (none without an attempt). */
+export function attemptVariables(attempt: SessionAttempt | undefined): Record<string, string> {
+  if (!attempt) return {};
+  return {
+    DEVFLOW_ARTIFACT_PATH: attempt.artifactPath,
+    DEVFLOW_ARTIFACT_SCHEMA: attempt.artifactSchemaPath,
+    DEVFLOW_PHASE: attempt.phaseKey,
+    DEVFLOW_ATTEMPT: String(attempt.attempt),
+  };
 }
 
 /** What an adapter returns and devflow stores, so another process on this host can resume it. */

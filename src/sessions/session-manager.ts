@@ -9,7 +9,7 @@ import type { PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { type HostSessionsReport, recoverHostSessions } from "./recover-host-sessions.js";
-import type { SentPrompt, SessionAdapter, SessionHandle } from "./session-adapter.js";
+import type { SentPrompt, SessionAdapter, SessionAttempt, SessionHandle } from "./session-adapter.js";
 import { handleOf, type SessionRow } from "./session-row.js";
 
 export interface SessionManagerOptions {
@@ -110,11 +110,18 @@ export class SessionManager {
     return this.closing;
   }
 
-  /** The live session of this run and role on this host, resumed or started as needed. */
+  /**
+   * The live session of this run and role on this host, resumed or started as needed. Given an attempt,
+   * a session serves that one phase attempt only: one that was prompted for another attempt is stopped
+   * and a fresh one started. A tmux pane's environment is fixed when it starts, so this is what keeps its
+   * DEVFLOW_PHASE, DEVFLOW_ATTEMPT and DEVFLOW_ARTIFACT_PATH true (a reviewer's rejection sends the run
+   * back to implement with no gate between, where the implementer's pane would otherwise live on).
+   */
   async ensureSession(
     run: { id: string; worktreePath: string },
     roleId: string,
     agent: string,
+    attempt?: SessionAttempt,
   ): Promise<SessionHandle> {
     this.assertOpen();
     const { prisma } = this.options;
@@ -123,6 +130,10 @@ export class SessionManager {
       orderBy: { createdAt: "desc" },
     });
     for (const row of rows) {
+      if (attempt && (await this.servedAnotherAttempt(row.id, attempt))) {
+        await this.stopSession(row);
+        continue;
+      }
       const known = this.live.get(row.id);
       if (known) return known.handle;
       try {
@@ -133,10 +144,23 @@ export class SessionManager {
         await prisma.session.update({ where: { id: row.id }, data: { state: "STOPPED" } });
       }
     }
-    return this.startSession(run, roleId, agent);
+    return this.startSession(run, roleId, agent, attempt);
   }
 
-  private async startSession(run: { id: string; worktreePath: string }, roleId: string, agent: string) {
+  private async servedAnotherAttempt(sessionId: string, attempt: SessionAttempt): Promise<boolean> {
+    const other = await this.options.prisma.promptDelivery.findFirst({
+      where: { sessionId, NOT: { phaseKey: attempt.phaseKey, attempt: attempt.attempt } },
+      select: { id: true },
+    });
+    return other !== null;
+  }
+
+  private async startSession(
+    run: { id: string; worktreePath: string },
+    roleId: string,
+    agent: string,
+    attempt: SessionAttempt | undefined,
+  ) {
     const { prisma } = this.options;
     const adapter = this.adapterOf(agent);
     // Reserved first (CREATED): a crash between reservation and start leaves a row recovery can see.
@@ -159,6 +183,7 @@ export class SessionManager {
         agent,
         cwd: run.worktreePath,
         sessionDir: join(this.options.sessionsDir, reserved.id),
+        ...(attempt && { attempt }),
       }),
     );
     await prisma.session.update({
@@ -185,17 +210,19 @@ export class SessionManager {
     const rows = await prisma.session.findMany({
       where: { runId, hostId: this.hostId, state: { in: ["CREATED", "READY", "BUSY"] } },
     });
-    for (const row of rows) {
-      const handle = this.live.get(row.id)?.handle ?? handleOf(row);
-      await this.adapterOf(row.agent)
-        .stop(handle)
-        .catch(() => {});
-      this.live.delete(row.id);
-      await prisma.session.update({ where: { id: row.id }, data: { state: "STOPPED" } });
-    }
+    for (const row of rows) await this.stopSession(row);
   }
 
   /** Forgets a session that died under us (its row is marked by the caller). */
+  private async stopSession(row: SessionRow): Promise<void> {
+    const handle = this.live.get(row.id)?.handle ?? handleOf(row);
+    await this.adapterOf(row.agent)
+      .stop(handle)
+      .catch(() => {});
+    this.live.delete(row.id);
+    await this.options.prisma.session.update({ where: { id: row.id }, data: { state: "STOPPED" } });
+  }
+
   forget(sessionId: string): void {
     this.live.delete(sessionId);
   }

@@ -14,6 +14,7 @@ import { builtinTemplatesDir } from "../registry/index.js";
 import { endProcessGroup } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
+import { attemptVariables } from "./session-adapter.js";
 import { formatLiteral, TmuxClient } from "./tmux-client.js";
 import type { TmuxSessionAdapterOptions } from "./tmux-options.js";
 import {
@@ -103,6 +104,8 @@ export class TmuxSessionAdapter implements SessionAdapter {
       HOME: this.#env.HOME ?? join(sessionDir, "home"),
       DEVFLOW_PROMPT_FILE: promptFilePath(sessionDir),
       DEVFLOW_RUN_ID: request.runId,
+      // The pane serves one phase attempt (SessionManager.ensureSession): these stay true all its life.
+      ...attemptVariables(request.attempt),
     };
     await mkdir(sessionDir, { recursive: true });
     await mkdir(env.HOME ?? sessionDir, { recursive: true });
