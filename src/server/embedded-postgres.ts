@@ -45,7 +45,13 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface EmbeddedPostgres {
+  /** devflow's own connection: the role that owns its database, not a superuser. */
   readonly connectionString: string;
+  /**
+   * The cluster's superuser (database `postgres`), for the test set-up that creates a database per test
+   * file; devflow itself never connects with it. Absent when this process joined another's Postgres.
+   */
+  readonly adminConnectionString?: string;
   readonly port: number;
   readonly pid: number;
   /** True when this start ran initdb (a new data directory). */
@@ -332,6 +338,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     connectionString: `${urlAt(app)(port)}/${database}`,
+    adminConnectionString: adminUrl,
     port,
     pid: child.pid ?? -1,
     initialized,

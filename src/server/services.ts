@@ -24,6 +24,8 @@ export interface ServicesOptions {
 
 export interface Services {
   readonly databaseUrl: string;
+  /** The embedded Postgres's superuser URL (test set-up only); undefined with DATABASE_URL. */
+  readonly adminDatabaseUrl?: string;
   readonly databaseOrigin: "DATABASE_URL" | "embedded Postgres";
   readonly queue: QueueConnection;
   readonly queueOrigin: QueueOrigin;
@@ -39,6 +41,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   };
   try {
     let databaseUrl = options.databaseUrl;
+    let adminDatabaseUrl: string | undefined;
     let databaseOrigin: Services["databaseOrigin"] = "DATABASE_URL";
     if (!databaseUrl) {
       const embedded = await startEmbeddedPostgres({
@@ -48,6 +51,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       });
       stops.push(() => embedded.stop());
       databaseUrl = embedded.connectionString;
+      adminDatabaseUrl = embedded.adminConnectionString;
       databaseOrigin = "embedded Postgres";
     }
 
@@ -62,7 +66,14 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       queue = { backend: "redis", url: redis.url };
       queueOrigin = "spawned redis-server";
     }
-    return { databaseUrl, databaseOrigin, queue, queueOrigin, stop };
+    return {
+      databaseUrl,
+      ...(adminDatabaseUrl ? { adminDatabaseUrl } : {}),
+      databaseOrigin,
+      queue,
+      queueOrigin,
+      stop,
+    };
   } catch (error) {
     await stop().catch(() => {});
     if (error instanceof DevflowError) throw error;

@@ -28,9 +28,12 @@ export default async function setup(project: TestProject) {
     dataDir,
     withoutRedisUrl: "spawn-redis",
   });
-  const templateDatabase = await prepareTemplateDatabase(services.databaseUrl);
+  // Creating a database per test file needs a role that may: the embedded Postgres's superuser (devflow
+  // itself works as a role that may not), or the operator's DATABASE_URL as given.
+  const serverUrl = services.adminDatabaseUrl ?? services.databaseUrl;
+  const templateDatabase = await prepareTemplateDatabase(serverUrl);
   const redisUrl = services.queue.backend === "redis" ? services.queue.url : "";
-  project.provide("postgresServerUrl", services.databaseUrl);
+  project.provide("postgresServerUrl", serverUrl);
   project.provide("templateDatabase", templateDatabase);
   project.provide("redisUrl", redisUrl);
   const queues = redisUrl
