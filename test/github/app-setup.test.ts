@@ -146,6 +146,17 @@ describe("devflow start without GitHub App credentials", () => {
     expect(await proxied.text()).toContain("https://devflow.example.com/api/github/webhooks");
   });
 
+  it("says whose app it becomes: the user's own, or the organization's named with ?org=", async () => {
+    const token = await setupToken();
+    const own = await (await fetch(`http://127.0.0.1:${port}/setup?token=${token}`)).text();
+    expect(own).toContain("The app will belong to your own account.");
+    const html = await (await fetch(`http://127.0.0.1:${port}/setup?token=${token}&org=acme`)).text();
+    expect(html).toContain("The app will belong to the organization <strong>acme</strong>");
+    expect(html).toContain("on GitHub for acme</button>");
+    expect(html).toContain(`/organizations/acme/settings/apps/new?state=`);
+    expect(html).not.toContain("your own account.");
+  });
+
   it("refuses a callback that this server's page did not start, saving nothing", async () => {
     const { manifest } = await setupForm();
     // A code GitHub really issued, but the state was made up (someone else's registration).

@@ -247,6 +247,7 @@ export function createSetupHandler(options: SetupHandlerOptions) {
         github: options.github.web,
         manifest: buildAppManifest(baseUrl),
         orgPath: `${SETUP_PATH}?token=${encodeURIComponent(options.token)}&org=`,
+        ...(org ? { org } : {}),
       }),
       { "cache-control": "no-store" },
     );

@@ -28,14 +28,24 @@ export function setupPage(options: {
   manifest: AppManifest;
   /** This page's path with its token, ending in `org=`. */
   orgPath: string;
+  /** The organization the app is registered under (`?org=`), or undefined for the signed-in user. */
+  org?: string;
 }): string {
-  const { createUrl, github, manifest, orgPath } = options;
+  const { createUrl, github, manifest, orgPath, org } = options;
+  // Whose app it becomes must be visible before the button is pressed: the form differs only in its URL.
+  const owner = org
+    ? `the organization <strong>${escapeHtml(org)}</strong> (you must be one of its owners)`
+    : "your own account";
+  const other = org
+    ? `<p>To register it under your own account instead, open <code>${escapeHtml(orgPath.replace(/&org=$/, ""))}</code>.</p>`
+    : `<p>To register it under an organization, open <code>${escapeHtml(orgPath)}&lt;organization&gt;</code>.</p>`;
   const events = (manifest.default_events as string[] | undefined) ?? [];
   const permissions = Object.entries((manifest.default_permissions as Record<string, string>) ?? {});
   return page(
     "Register devflow as a GitHub App",
     `<p>devflow has no GitHub App credentials yet. Register it on <strong>${escapeHtml(github)}</strong>:
 GitHub shows the app below, you confirm, and devflow saves its credentials in its data directory.</p>
+<p>The app will belong to ${owner}.</p>
 <p>Webhooks will go to <code>${escapeHtml(manifest.hook_attributes.url)}</code> — GitHub must be able to reach
 it. If that is not devflow's public address, open this page at that address instead.</p>
 <ul>
@@ -44,9 +54,9 @@ it. If that is not devflow's public address, open this page at that address inst
 </ul>
 <form id="register" action="${escapeHtml(createUrl)}" method="post">
 <input type="hidden" name="manifest" value="${escapeHtml(JSON.stringify(manifest))}">
-<button type="submit">Register ${escapeHtml(manifest.name)} on GitHub</button>
+<button type="submit">Register ${escapeHtml(manifest.name)} on GitHub${org ? ` for ${escapeHtml(org)}` : ""}</button>
 </form>
-<p>To register it under an organization, open <code>${escapeHtml(orgPath)}&lt;organization&gt;</code>.</p>`,
+${other}`,
   );
 }
 
