@@ -7,13 +7,9 @@ import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
 import { didYouMean } from "../registry/closest-match.js";
 import { passThroughProblem } from "../sessions/agent-environment.js";
+import { parseAllowEntry } from "../sessions/egress/egress-allowlist.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "../sessions/presets/agent-preset.js";
-import {
-  DEFAULT_SANDBOX,
-  DEFAULT_SANDBOX_LIMITS,
-  SANDBOX_KINDS,
-  SANDBOX_NETWORKS,
-} from "../sessions/sandbox-settings.js";
+import { DEFAULT_SANDBOX, DEFAULT_SANDBOX_LIMITS, SANDBOX_KINDS } from "../sessions/sandbox-settings.js";
 import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
 import { describeYamlError } from "./yaml-syntax-error.js";
 
@@ -47,8 +43,20 @@ const passThrough = z.array(variableName).max(50).optional();
  * warned about at start-up, in `devflow doctor` and in the report of every run that used it.
  */
 const sandbox = z.enum(SANDBOX_KINDS, { error: oneOf(SANDBOX_KINDS) }).default("bubblewrap");
-/** What the sandboxed agent may reach: today only `none` (an allowlist through devflow's egress proxy is next). */
-const network = z.enum(SANDBOX_NETWORKS, { error: oneOf(SANDBOX_NETWORKS) }).default("none");
+const allowEntry = z.string().superRefine((text, ctx) => {
+  const entry = parseAllowEntry(text);
+  if (typeof entry === "string") ctx.addIssue({ code: "custom", message: `found "${text}", which ${entry}` });
+});
+/**
+ * What the sandboxed agent may reach: `none`, or `{ allow: [host, host:port, …] }` through devflow's
+ * egress proxy. Left out: the preset's model API (claude: api.anthropic.com, …); `command`: none.
+ */
+const network = z
+  .union([z.literal("none"), z.strictObject({ allow: z.array(allowEntry).min(1).max(100) })], {
+    error: (issue) =>
+      `found ${JSON.stringify(issue.input)}; allowed: none, or { allow: [host or host:port, …] }`,
+  })
+  .optional();
 
 const cliAgent = z.strictObject({
   preset: z.enum(CLI_PRESETS),

@@ -6,7 +6,7 @@ import { builtinTemplatesDir } from "../registry/index.js";
 import { buildAgentEnvironment } from "./agent-environment.js";
 import { ExecSessionAdapter } from "./exec-adapter.js";
 import { FakeSessionAdapter } from "./fake-adapter.js";
-import { agentLaunch, expandArgv } from "./presets/index.js";
+import { agentLaunch, agentNetwork, expandArgv } from "./presets/index.js";
 import { checkSandboxSettings } from "./sandbox.js";
 import { bwrapOnPath } from "./sandbox-check.js";
 import { sandboxUnavailable } from "./sandbox-ownership.js";
@@ -37,7 +37,7 @@ export function createSessionAdapter(
   const sandbox: SandboxSettings = {
     ...sandboxConfig,
     kind: agent.sandbox,
-    network: agent.network,
+    network: agentNetwork(agent),
   };
   checkSandboxSettings(sandbox, [dataDir]);
   if (sandbox.kind === "bubblewrap" && bwrapOnPath(process.env.PATH) === undefined)

@@ -4,13 +4,15 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DevflowError } from "../errors/index.js";
-import { buildAgentEnvironment, checkPassThrough } from "./agent-environment.js";
+import { checkPassThrough } from "./agent-environment.js";
+import { describeSandbox, sessionEgress } from "./egress/session-egress.js";
 import { ExecOutput } from "./exec-output.js";
 import {
   type AgentProcess,
   type ExecExit,
   type ExecSession,
   type ExecSessionAdapterOptions,
+  execAgentEnvironment,
   launchArgv,
   notFound,
   sandboxEnded,
@@ -64,6 +66,11 @@ export class ExecSessionAdapter implements SessionAdapter {
     await appendFile(transcriptPath, "");
     const { sessionId, runId, roleId, cwd } = request;
     const handle: SessionHandle = { sessionId, runId, roleId, backend: this.backend, cwd, transcriptPath };
+    const egress = await sessionEgress(this.#sandbox, (line) => {
+      const live = this.#sessions.get(sessionId);
+      if (live?.output) live.output.note(line);
+      else void appendFile(transcriptPath, `[devflow ${new Date().toISOString()}] ${line}\n`);
+    });
     const sandbox =
       this.#sandbox.kind === "none"
         ? undefined
@@ -73,9 +80,10 @@ export class ExecSessionAdapter implements SessionAdapter {
             this.#options.command,
             (this.#options.env ?? process.env).PATH,
             this.#options.mirrorsDir,
+            egress,
           );
     const delivered = new Set<string>();
-    const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered, sandbox };
+    const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered, sandbox, egress };
     this.#sessions.set(sessionId, { ...session, stopped: false, sending: Promise.resolve() });
     return handle;
   }
@@ -98,19 +106,7 @@ export class ExecSessionAdapter implements SessionAdapter {
     const { promptVia } = this.#options;
     const prompt = promptVia === "arg" ? [envelope.instructions] : promptVia === "file" ? [markdownFile] : [];
     const [program = "", ...args] = [...expandArgv(this.#options.command, argvValuesOf(envelope)), ...prompt];
-    const env = buildAgentEnvironment({
-      home: session.home,
-      passThrough: this.#options.passThrough,
-      source: this.#options.env,
-      contract: {
-        DEVFLOW_PROMPT_FILE: promptFile,
-        DEVFLOW_ARTIFACT_PATH: envelope.expectedArtifact,
-        DEVFLOW_ARTIFACT_SCHEMA: envelope.expectedSchemaPath,
-        DEVFLOW_RUN_ID: envelope.runId,
-        DEVFLOW_PHASE: envelope.phaseKey,
-        DEVFLOW_ATTEMPT: String(envelope.attempt),
-      },
-    });
+    const env = execAgentEnvironment(this.#options, session, envelope, promptFile);
     const output = new ExecOutput({
       transcriptPath: session.transcriptPath,
       onChunk: this.#options.onOutput && ((lines) => this.#options.onOutput?.(handle.sessionId, lines)),
@@ -123,6 +119,7 @@ export class ExecSessionAdapter implements SessionAdapter {
         transcriptLimitBytes: this.#options.limits.transcriptBytesPerSession,
       }),
     });
+    session.output = output;
     if (session.sandbox && !programExists(program, env.PATH, handle.cwd)) {
       const why = new Error(`spawn ${program} ENOENT (not found on the agent's PATH)`);
       output.note(`could not start ${program}: ${why.message}`);
@@ -136,7 +133,7 @@ export class ExecSessionAdapter implements SessionAdapter {
         throw error;
       },
     );
-    const how = session.sandbox ? "in its sandbox (bubblewrap, no network)" : "UNSANDBOXED (sandbox: none)";
+    const how = describeSandbox(session.sandbox);
     output.note(`prompt ${envelope.dedupKey}: starting ${program} in ${handle.cwd} ${how}`);
     const [launched = "", ...launchArgs] = launch;
     const child = spawn(launched, launchArgs, {
@@ -221,6 +218,7 @@ export class ExecSessionAdapter implements SessionAdapter {
     if (session !== undefined) {
       session.stopped = true;
       await this.#endProcess(session);
+      await session.egress?.close();
       await rm(join(session.dir, RECORD_FILE), { force: true });
       return;
     }

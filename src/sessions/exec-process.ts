@@ -4,6 +4,9 @@ import type { ChildProcess } from "node:child_process";
 import { dirname } from "node:path";
 import type { InputLimits } from "../config/input-limits.js";
 import { DevflowError } from "../errors/index.js";
+import { buildAgentEnvironment } from "./agent-environment.js";
+import type { EgressProxy } from "./egress/egress-proxy.js";
+import type { ExecOutput } from "./exec-output.js";
 import type { PromptVia } from "./presets/agent-preset.js";
 import { endSeen, type SeenProcess } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
@@ -58,6 +61,10 @@ export interface ExecSession {
   readonly transcriptPath: string;
   /** Fixed when the session starts (undefined with sandbox: none). */
   readonly sandbox?: SessionSandbox;
+  /** The session's egress proxy (an agent with a network allowlist); closed when the session stops. */
+  readonly egress?: EgressProxy;
+  /** The output of the current prompt's process, where the proxy's refusals are noted. */
+  output?: ExecOutput;
   /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
   readonly delivered: Set<string>;
   process?: AgentProcess;
@@ -65,6 +72,29 @@ export interface ExecSession {
   stopped: boolean;
   /** The prompt being sent, which the next one waits for. */
   sending: Promise<unknown>;
+}
+
+/** The whole environment of one prompt's agent process (DESIGN §4): the allowlist and the contract. */
+export function execAgentEnvironment(
+  options: ExecSessionAdapterOptions,
+  session: ExecSession,
+  envelope: PromptEnvelope,
+  promptFile: string,
+): Record<string, string> {
+  return buildAgentEnvironment({
+    home: session.home,
+    passThrough: options.passThrough,
+    source: options.env,
+    egress: session.sandbox?.egress !== undefined,
+    contract: {
+      DEVFLOW_PROMPT_FILE: promptFile,
+      DEVFLOW_ARTIFACT_PATH: envelope.expectedArtifact,
+      DEVFLOW_ARTIFACT_SCHEMA: envelope.expectedSchemaPath,
+      DEVFLOW_RUN_ID: envelope.runId,
+      DEVFLOW_PHASE: envelope.phaseKey,
+      DEVFLOW_ATTEMPT: String(envelope.attempt),
+    },
+  });
 }
 
 /** Waits until the sandbox's init, and with it its whole PID namespace, is gone. */

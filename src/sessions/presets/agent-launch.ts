@@ -1,6 +1,7 @@
 // From an operator's agent (server config) to what an adapter runs: argv, how the prompt goes in, and
 // the variables passed through.
 
+import type { SandboxNetwork } from "../sandbox-settings.js";
 import type { AgentMode, AgentPreset, CliPresetName, PromptVia } from "./agent-preset.js";
 import { aiderPreset } from "./aider.js";
 import { claudePreset } from "./claude.js";
@@ -22,6 +23,7 @@ export type LaunchableAgent =
       readonly mode: AgentMode;
       readonly passThrough?: readonly string[];
       readonly extraArgs?: readonly string[];
+      readonly network?: SandboxNetwork;
     }
   | {
       readonly preset: "command";
@@ -29,6 +31,7 @@ export type LaunchableAgent =
       readonly mode: AgentMode;
       readonly passThrough?: readonly string[];
       readonly promptVia?: PromptVia;
+      readonly network?: SandboxNetwork;
     };
 
 export type AgentLaunch =
@@ -59,4 +62,15 @@ export function agentLaunch(agent: LaunchableAgent): AgentLaunch {
   }
   const argv = [...preset.exec.argv, ...extraArgs, ...(preset.exec.trailingArgs ?? [])];
   return { mode: "exec", argv, promptVia: preset.exec.promptVia, passThrough };
+}
+
+/**
+ * What `agent`'s sandbox may reach: the operator's `network`, else its preset's model API (a `command`
+ * agent: nothing).
+ */
+export function agentNetwork(agent: LaunchableAgent): SandboxNetwork {
+  if (agent.network !== undefined) return agent.network;
+  if (agent.preset === "command") return "none";
+  const allow = PRESETS[agent.preset].defaultAllow;
+  return allow.length === 0 ? "none" : { allow };
 }

@@ -28,6 +28,8 @@ export interface AgentPreset {
   readonly tmux: { readonly argv: readonly string[] };
   /** The CLI's own credentials, passed through to it when set (besides the operator's passThrough). */
   readonly apiKeyVariables: readonly string[];
+  /** The hosts its sandbox may reach when the operator's config names none: its vendor's model API. */
+  readonly defaultAllow: readonly string[];
 }
 
 /**

@@ -34,4 +34,5 @@ export const claudePreset: AgentPreset = {
   },
   tmux: { argv: ["claude", ...workingDirectories, "--permission-mode", "acceptEdits"] },
   apiKeyVariables: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
+  defaultAllow: ["api.anthropic.com"],
 };

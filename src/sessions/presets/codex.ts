@@ -44,4 +44,5 @@ export const codexPreset: AgentPreset = {
     ],
   },
   apiKeyVariables: ["OPENAI_API_KEY", "CODEX_API_KEY"],
+  defaultAllow: ["api.openai.com"],
 };

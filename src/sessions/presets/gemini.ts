@@ -23,4 +23,5 @@ export const geminiPreset: AgentPreset = {
   },
   tmux: { argv: ["gemini", "--approval-mode", "auto_edit", ...workspace] },
   apiKeyVariables: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+  defaultAllow: ["generativelanguage.googleapis.com"],
 };
