@@ -33,6 +33,8 @@ export interface AgentEnvironmentInput {
    * HTTP(S)_PROXY and NO_PROXY variables name the proxy's forwarder (never taken from `source`).
    */
   readonly egress?: boolean;
+  /** Variables the agent's preset sets (see AgentPreset.env), never devflow's secrets. */
+  readonly presetEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -91,6 +93,7 @@ export function buildAgentEnvironment(input: AgentEnvironmentInput): Record<stri
     HOME: input.home,
     LANG: source.LANG || "C.UTF-8",
     TERM: source.TERM || "xterm-256color",
+    ...input.presetEnv,
     ...(input.egress === true ? proxyEnvironment() : {}),
     ...input.contract,
   };

@@ -49,6 +49,7 @@ export function createSessionAdapter(
       command: [...launch.argv],
       promptVia: launch.promptVia,
       passThrough: [...launch.passThrough],
+      presetEnv: launch.env,
       sandbox,
       mirrorsDir,
       ...(limits && { limits }),
@@ -59,6 +60,7 @@ export function createSessionAdapter(
   const { HOME: _home, ...env } = buildAgentEnvironment({
     home: dataDir,
     passThrough: [...launch.passThrough],
+    presetEnv: launch.env,
     contract: {},
   });
   mkdirSync(join(dataDir, "tmux"), { recursive: true, mode: 0o700 });

@@ -28,6 +28,8 @@ export interface ExecSessionAdapterOptions {
   readonly stopGraceMs?: number;
   /** How many last lines lastExit() quotes (default 20). */
   readonly tailLines?: number;
+  /** Variables the agent's preset sets for it (AgentLaunch.env). */
+  readonly presetEnv?: Readonly<Record<string, string>>;
   /** Where PATH, LANG, TERM and pass-through values come from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** The sandbox each agent process runs in; default bubblewrap with the default settings. */
@@ -86,6 +88,7 @@ export function execAgentEnvironment(
     passThrough: options.passThrough,
     source: options.env,
     egress: session.sandbox?.egress !== undefined,
+    ...(options.presetEnv && { presetEnv: options.presetEnv }),
     contract: {
       DEVFLOW_PROMPT_FILE: promptFile,
       DEVFLOW_ARTIFACT_PATH: envelope.expectedArtifact,
