@@ -10,6 +10,7 @@ import { passThroughProblem } from "../sessions/agent-environment.js";
 import { parseAllowEntry } from "../sessions/egress/egress-allowlist.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "../sessions/presets/agent-preset.js";
 import { DEFAULT_SANDBOX, DEFAULT_SANDBOX_LIMITS, SANDBOX_KINDS } from "../sessions/sandbox-settings.js";
+import { modelPricesSchema } from "../sessions/streams/model-prices.js";
 import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
 import { describeYamlError } from "./yaml-syntax-error.js";
 
@@ -149,6 +150,11 @@ export const serverConfigSchema = z
       .default({ maxPerComment: 10 }),
     maxConcurrentRuns: z.int().min(1).max(256).default(4),
     sandbox: sandboxConfig,
+    /**
+     * USD per million tokens by model (`input`, `output`, cache rates), for CLIs that report tokens
+     * but no cost (Codex, Gemini, usage files). See src/sessions/streams/model-prices.ts.
+     */
+    prices: modelPricesSchema.optional(),
     engine: z
       .strictObject({
         /** Overrides every template's phase timeout (demos, tests). */

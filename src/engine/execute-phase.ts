@@ -15,6 +15,7 @@ import { agentFor } from "./choose-agent.js";
 import { quoteTail } from "./failure-reason.js";
 import { acceptArtifact, failAttempt } from "./finish-phase.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
+import { recordSessionUsage } from "./record-session-usage.js";
 import { appendRunEvents } from "./run-events.js";
 import { findPhase, readDefinition, roleOf } from "./template-plan.js";
 import { artifactPathOf, type WorkerContext } from "./worker-context.js";
@@ -163,6 +164,7 @@ export async function executeCurrentPhase(
       artifactFile,
     );
     if (outcome.status === "aborted") return; // the run moved on (e.g. /abort): the caller reloads it
+    await recordSessionUsage(context, run.id, session);
     if (outcome.status === "session_died") {
       // A one-shot agent writes its artifact and exits at once: look at the file one last time.
       const last = await validateArtifact(artifactPath, schemaEntry.definition, artifactFile).catch(

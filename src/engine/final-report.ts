@@ -6,6 +6,7 @@ import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
 import { DevflowError } from "../errors/index.js";
 import { diffStat } from "../git/index.js";
 import { FileRefusal, readContainedFile, writeContainedFile } from "./contained-file.js";
+import { usageOfRun } from "./record-usage.js";
 import { type DiffSummary, renderFinalReport } from "./render-final-report.js";
 import { appendRunEvents } from "./run-events.js";
 import { isTerminal } from "./run-states.js";
@@ -35,7 +36,8 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   const maxBytes = context.limits?.reportBytes ?? DEFAULT_INPUT_LIMITS.reportBytes;
   const agents = [...new Set(status.sessions.map((session) => session.agent))];
   const unsandboxedAgents = agents.filter((agent) => context.sessions?.sandboxOf(agent) === "none");
-  const report = renderFinalReport(status, diff, { unsandboxedAgents });
+  const usage = await usageOfRun(context.prisma, runId);
+  const report = renderFinalReport(status, diff, { unsandboxedAgents, usage });
   try {
     // Through a new file renamed over the path: whatever was planted there is replaced, never followed.
     await writeContainedFile(path, capped(report, maxBytes), context.workspaceRoot);

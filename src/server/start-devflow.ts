@@ -103,7 +103,7 @@ export async function startDevflow({
       const agents = new Map(
         Object.entries(config.agents).map(([name, agent]) => [
           name,
-          createSessionAdapter(agent, env.dataDir, config.sandbox, config.limits),
+          createSessionAdapter(agent, env.dataDir, config.sandbox, config.limits, config.prices),
         ]),
       );
       for (const name of unsandboxedAgents(config)) {

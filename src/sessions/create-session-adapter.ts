@@ -12,6 +12,7 @@ import { bwrapOnPath } from "./sandbox-check.js";
 import { sandboxUnavailable } from "./sandbox-ownership.js";
 import { DEFAULT_SANDBOX, type SandboxSettings } from "./sandbox-settings.js";
 import type { SessionAdapter } from "./session-adapter.js";
+import { type ModelPrices, STREAM_PARSERS, type StreamParserName } from "./streams/index.js";
 import { TmuxSessionAdapter } from "./tmux-adapter.js";
 
 /**
@@ -25,6 +26,7 @@ export function createSessionAdapter(
   dataDir: string,
   sandboxConfig: Omit<SandboxSettings, "kind" | "network"> = DEFAULT_SANDBOX,
   limits?: InputLimits,
+  prices?: ModelPrices,
 ): SessionAdapter {
   if (agent.preset === "fake") {
     // Recorded on disk and working in a detached process: a restarted worker resumes the session.
@@ -50,6 +52,8 @@ export function createSessionAdapter(
       promptVia: launch.promptVia,
       passThrough: [...launch.passThrough],
       presetEnv: launch.env,
+      ...(isStreamPreset(agent.preset) && { stream: agent.preset }),
+      ...(prices && { prices }),
       sandbox,
       mirrorsDir,
       ...(limits && { limits }),
@@ -74,4 +78,9 @@ export function createSessionAdapter(
     sandbox,
     mirrorsDir,
   });
+}
+
+/** Whether the preset's exec mode prints a JSON event stream devflow reads (claude, codex, gemini). */
+function isStreamPreset(preset: string): preset is StreamParserName {
+  return (STREAM_PARSERS as readonly string[]).includes(preset);
 }

@@ -114,6 +114,7 @@ export class TmuxSessionAdapter implements SessionAdapter {
       HOME: this.#env.HOME ?? join(sessionDir, "home"),
       DEVFLOW_PROMPT_FILE: promptFilePath(sessionDir),
       DEVFLOW_RUN_ID: request.runId,
+      DEVFLOW_USAGE_FILE: join(this.#env.HOME ?? join(sessionDir, "home"), "devflow-usage.jsonl"),
     };
     await mkdir(sessionDir, { recursive: true });
     await mkdir(env.HOME ?? sessionDir, { recursive: true });
