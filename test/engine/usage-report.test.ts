@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { summarizeRun } from "../../src/cli/run-view.js";
 import { usageOfRun } from "../../src/engine/record-usage.js";
+import { getRunStatus } from "../../src/engine/run-status.js";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 
@@ -65,6 +67,12 @@ describe("usage in the final report", () => {
       );
       const usage = await usageOfRun(harness.db.prisma, runId);
       expect(usage.attempts.map((attempt) => attempt.phaseKey)).toEqual(["spec", "implement", "review"]);
+      // `devflow status` shows the same, per phase and in total.
+      const summary = summarizeRun(await getRunStatus(harness.db.prisma, runId), usage);
+      expect(summary.usage?.total).toBe(
+        "5,100 input (+10,800 cache read, 510 cache write), 435 output tokens; $0.0450; claude-opus-4-8",
+      );
+      expect(summary.usage?.phases).toContainEqual({ phase: "review", attempt: 1, usage: phase });
       const sessions = await harness.db.prisma.session.findMany({ where: { runId } });
       const transcript = readFileSync(sessions[0]?.transcriptPath ?? "", "utf8");
       expect(transcript).toContain("assistant: The artifact is written and the command ran.");
