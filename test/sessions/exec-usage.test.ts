@@ -1,7 +1,9 @@
 // An exec preset's stdout is its CLI's JSON event stream: the transcript shows it as readable lines
 // (never the raw JSON), and the usage it reports — and what the agent appended to DEVFLOW_USAGE_FILE —
 // is handed to the engine once per prompt (takeUsage), in its sandbox as without it.
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   execRun,
@@ -70,4 +72,21 @@ describe("an exec preset's stream and usage", () => {
       expect(await run.adapter.takeUsage(run.handle, 0)).toEqual([]); // taken once
     },
   );
+
+  it("never blocks on, or follows, what an agent planted at its usage file (a FIFO, a link)", async () => {
+    // A host file the agent cannot see, that would read as usage: a followed link would count it.
+    const hostFile = join(await mkdtemp(join(tmpdir(), "devflow-usage-")), "usage.jsonl");
+    await writeFile(hostFile, `${JSON.stringify({ inputTokens: 1, outputTokens: 1 })}\n`);
+    for (const plant of ['mkfifo "$DEVFLOW_USAGE_FILE"', `ln -s ${hostFile} "$DEVFLOW_USAGE_FILE"`]) {
+      const run = await execRun({
+        command: ["/bin/sh", "-c", `${plant}; printf '{}' > "$DEVFLOW_ARTIFACT_PATH"`],
+        sandbox: { readOnlyPaths: [FIXTURES_DIR] },
+      });
+      await sent(run, "plant");
+      await untilExited(run.adapter, run.handle);
+      // A FIFO opened for reading would wait for a writer forever; a link would be read as devflow.
+      expect(await run.adapter.takeUsage(run.handle, 1_000), plant).toEqual([]);
+    }
+    await rm(dirname(hostFile), { recursive: true, force: true });
+  });
 });
