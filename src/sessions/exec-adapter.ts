@@ -186,12 +186,18 @@ export class ExecSessionAdapter implements SessionAdapter {
     if (known !== undefined && !known.stopped) return known.handle;
     const found = await recordedAgent(handle);
     if (found === undefined) throw notFound(handle, "has no live agent process on this host");
-    const { pid, dir, home, transcriptPath, record } = found;
+    const { pid, dir, record } = found;
     const resumed = { ...handle, processId: pid };
+    // Its next prompts start in the sandbox (and egress proxy) of a new session view, never without.
+    const { sessionId, runId, roleId, cwd } = handle;
+    const request = { sessionId, runId, roleId, agent: "", cwd, sessionDir: dir };
+    const opened = await openExecSession(this.#options, this.#sandbox, request, (line) =>
+      this.#sessions.get(sessionId)?.output?.note(line),
+    );
     const delivered = new Set([record.promptId]); // a replay of its prompt starts nothing
     const agent: AgentProcess = { pid, done: false };
-    const session = { handle: resumed, dir, home, transcriptPath, delivered, process: agent, usage: [] };
-    this.#sessions.set(handle.sessionId, { ...session, stopped: false, sending: Promise.resolve() });
+    const session = { ...opened, handle: resumed, delivered, process: agent };
+    this.#sessions.set(sessionId, { ...session, stopped: false, sending: Promise.resolve() });
     return resumed;
   }
 
