@@ -2,7 +2,9 @@
 // with --follow, new events and new transcript lines as they come, until the run ends (or Ctrl-C).
 
 import type { PrismaClient } from "../db/generated/client.js";
+import { usageOfRun } from "../engine/record-usage.js";
 import { isTerminal } from "../engine/run-states.js";
+import { describeUsage } from "../engine/usage-summary.js";
 import { loadCliEnvironment } from "./cli-environment.js";
 import { invalidArguments, parseCommand, requirePositional } from "./command-args.js";
 import { sleep } from "./gate.js";
@@ -54,6 +56,7 @@ export async function runLogsCommand(argv: string[]): Promise<number> {
     const runId = await resolveRunId(store.prisma, runText);
     const printer = new LogPrinter(store.prisma, runId, values.json === true);
     await printer.events();
+    await printer.usage();
     await printer.transcript(lines);
     while (values.follow && !stop) {
       const run = await store.prisma.run.findUniqueOrThrow({
@@ -93,6 +96,14 @@ class LogPrinter {
       if (this.json) console.log(JSON.stringify({ kind: "event", ...eventJson(event) }));
       else console.log(`${event.createdAt.toISOString()}  ${describeEvent(event)}`);
     }
+  }
+
+  /** What the run's agents consumed so far, one line (none: nothing printed). */
+  async usage(): Promise<void> {
+    const usage = await usageOfRun(this.prisma, this.runId);
+    if (usage.attempts.length === 0) return;
+    if (this.json) console.log(JSON.stringify({ kind: "usage", ...usage }));
+    else console.log(`usage: ${describeUsage(usage.total)}`);
   }
 
   async transcript(count: number): Promise<void> {

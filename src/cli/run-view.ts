@@ -1,7 +1,9 @@
 // What the CLI shows of a run: its summary (the JSON shape of `devflow status RUN --json` and of the
 // result line of `devflow run --json`) and one line of text per run event.
 import type { PrismaClient, RunEvent } from "../db/generated/client.js";
+import type { RunUsage } from "../engine/record-usage.js";
 import type { RunStatus } from "../engine/run-status.js";
+import { describeUsage } from "../engine/usage-summary.js";
 
 export interface RunSummary {
   id: string;
@@ -32,6 +34,8 @@ export interface RunSummary {
     at: string;
   }[];
   failure: { code: string | null; reason: string | null } | null;
+  /** What the agents consumed, in words (describeUsage): per phase attempt and for the run; null: none. */
+  usage: { total: string; phases: { phase: string; attempt: number; usage: string }[] } | null;
   worktreePath: string | null;
   reportPath: string | null;
   createdAt: string;
@@ -41,7 +45,7 @@ export interface RunSummary {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function summarizeRun(status: RunStatus): RunSummary {
+export function summarizeRun(status: RunStatus, usage?: RunUsage): RunSummary {
   const { run, phases, approvals } = status;
   const current = [...phases].reverse().find((phase) => phase.phaseKey === run.currentPhaseKey);
   const pending = approvals.find((request) => request.state === "pending");
@@ -79,6 +83,17 @@ export function summarizeRun(status: RunStatus): RunSummary {
     ),
     failure:
       run.failureCode || run.failureReason ? { code: run.failureCode, reason: run.failureReason } : null,
+    usage:
+      usage === undefined || usage.attempts.length === 0
+        ? null
+        : {
+            total: describeUsage(usage.total),
+            phases: usage.attempts.map((entry) => ({
+              phase: entry.phaseKey,
+              attempt: entry.attempt,
+              usage: describeUsage(entry),
+            })),
+          },
     worktreePath: run.worktreePath,
     reportPath: run.reportPath,
     createdAt: run.createdAt.toISOString(),

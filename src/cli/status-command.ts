@@ -1,5 +1,6 @@
 // `devflow status [RUN] [--json]`: one run in detail, or the most recent runs.
 
+import { usageOfRun } from "../engine/record-usage.js";
 import { getRunStatus } from "../engine/run-status.js";
 import { loadCliEnvironment } from "./cli-environment.js";
 import { parseCommand } from "./command-args.js";
@@ -52,7 +53,10 @@ export async function runStatusCommand(argv: string[]): Promise<number> {
       return 0;
     }
     const runId = await resolveRunId(store.prisma, runText);
-    const summary = summarizeRun(await getRunStatus(store.prisma, runId));
+    const summary = summarizeRun(
+      await getRunStatus(store.prisma, runId),
+      await usageOfRun(store.prisma, runId),
+    );
     console.log(json ? JSON.stringify({ run: summary }) : describeRun(summary));
     return 0;
   } finally {
@@ -87,6 +91,11 @@ function describeRun(run: RunSummary): string {
     lines.push(
       `  ${decision.gate}: ${decision.action} by ${decision.actor} via ${decision.source}${decision.reason ? ` (${decision.reason})` : ""}`,
     );
+  if (run.usage) {
+    lines.push(`  usage: ${run.usage.total}`);
+    for (const entry of run.usage.phases)
+      lines.push(`    ${entry.phase} attempt ${entry.attempt}: ${entry.usage}`);
+  }
   if (run.failure) lines.push(`  failure ${run.failure.code}: ${run.failure.reason}`);
   if (run.reportPath) lines.push(`  report: ${run.reportPath}`);
   return lines.join("\n");

@@ -7,12 +7,16 @@ export const SANDBOX_KINDS = ["bubblewrap", "none"] as const;
 export type SandboxKind = (typeof SANDBOX_KINDS)[number];
 
 /**
- * What an agent may reach over the network. Today only `none` (own network namespace: no interface but
- * its own loopback). The seam for the next step: an allowlist of model API hosts, enforced by an
- * egress proxy devflow owns, reached through a socket bound into the sandbox.
+ * What an agent may reach: `none` (its own network namespace, nothing but its own loopback), or the
+ * hosts of `allow` (`host` or `host:port`) through devflow's egress proxy, reached from inside through
+ * a socket bound into the sandbox (src/sessions/egress/).
  */
-export const SANDBOX_NETWORKS = ["none"] as const;
-export type SandboxNetwork = (typeof SANDBOX_NETWORKS)[number];
+export type SandboxNetwork = "none" | { readonly allow: readonly string[] };
+
+/** The allowlist of `network`, or undefined when the agent has no network. */
+export function allowedHosts(network: SandboxNetwork): readonly string[] | undefined {
+  return network === "none" || network.allow.length === 0 ? undefined : network.allow;
+}
 
 /** Per-session resource limits (setrlimit through prlimit, inside the sandbox). */
 export interface SandboxLimits {

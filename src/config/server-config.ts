@@ -7,14 +7,11 @@ import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
 import { didYouMean } from "../registry/closest-match.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "./agent-kinds.js";
+import { parseAllowEntry } from "./egress-allowlist.js";
 import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
+import { modelPricesSchema } from "./model-prices.js";
 import { passThroughProblem } from "./pass-through.js";
-import {
-  DEFAULT_SANDBOX,
-  DEFAULT_SANDBOX_LIMITS,
-  SANDBOX_KINDS,
-  SANDBOX_NETWORKS,
-} from "./sandbox-settings.js";
+import { DEFAULT_SANDBOX, DEFAULT_SANDBOX_LIMITS, SANDBOX_KINDS } from "./sandbox-settings.js";
 import { describeYamlError } from "./yaml-syntax-error.js";
 
 const agentName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a lowercase name such as claude or my-agent");
@@ -47,8 +44,20 @@ const passThrough = z.array(variableName).max(50).optional();
  * warned about at start-up, in `devflow doctor` and in the report of every run that used it.
  */
 const sandbox = z.enum(SANDBOX_KINDS, { error: oneOf(SANDBOX_KINDS) }).default("bubblewrap");
-/** What the sandboxed agent may reach: today only `none` (an allowlist through devflow's egress proxy is next). */
-const network = z.enum(SANDBOX_NETWORKS, { error: oneOf(SANDBOX_NETWORKS) }).default("none");
+const allowEntry = z.string().superRefine((text, ctx) => {
+  const entry = parseAllowEntry(text);
+  if (typeof entry === "string") ctx.addIssue({ code: "custom", message: `found "${text}", which ${entry}` });
+});
+/**
+ * What the sandboxed agent may reach: `none`, or `{ allow: [host, host:port, …] }` through devflow's
+ * egress proxy. Left out: the preset's model API (claude: api.anthropic.com, …); `command`: none.
+ */
+const network = z
+  .union([z.literal("none"), z.strictObject({ allow: z.array(allowEntry).min(1).max(100) })], {
+    error: (issue) =>
+      `found ${JSON.stringify(issue.input)}; allowed: none, or { allow: [host or host:port, …] }`,
+  })
+  .optional();
 
 const cliAgent = z.strictObject({
   preset: z.enum(CLI_PRESETS),
@@ -141,6 +150,11 @@ export const serverConfigSchema = z
       .default({ maxPerComment: 10 }),
     maxConcurrentRuns: z.int().min(1).max(256).default(4),
     sandbox: sandboxConfig,
+    /**
+     * USD per million tokens by model (`input`, `output`, cache rates), for CLIs that report tokens
+     * but no cost (Codex, Gemini, usage files). See src/sessions/streams/model-prices.ts.
+     */
+    prices: modelPricesSchema.optional(),
     engine: z
       .strictObject({
         /** Overrides every template's phase timeout (demos, tests). */

@@ -15,6 +15,7 @@ import { expectedArtifact, messageOf, quoteTail } from "./failure-reason.js";
 import { acceptArtifact } from "./finish-phase.js";
 import { buildEnvelope, sendOnce } from "./phase-prompt.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
+import { recordSessionUsage } from "./record-session-usage.js";
 import { appendRunEvents } from "./run-events.js";
 import { findPhase, readDefinition, roleOf } from "./template-plan.js";
 import { type AdvanceGuard, waitWatchingRun } from "./watch-artifact.js";
@@ -129,6 +130,7 @@ export async function executeCurrentPhase(
       artifactFile,
     );
     if (outcome.status === "aborted") return; // the run moved on (e.g. /abort): the caller reloads it
+    await recordSessionUsage(context, run.id, session);
     if (outcome.status === "session_died") {
       // A one-shot agent writes its artifact and exits at once: look at the file one last time.
       const last = await validateArtifact(artifactPath, schemaEntry.definition, artifactFile).catch(

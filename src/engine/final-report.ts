@@ -7,6 +7,7 @@ import { DevflowError } from "../errors/index.js";
 import { diffStat } from "../git/index.js";
 import { FileRefusal, readContainedFile, writeContainedFile } from "./contained-file.js";
 import { writeEffects } from "./outbox.js";
+import { usageOfRun } from "./record-usage.js";
 import { type DiffSummary, renderFinalReport } from "./render-final-report.js";
 import { appendRunEvents } from "./run-events.js";
 import { isTerminal } from "./run-states.js";
@@ -35,7 +36,8 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   const maxBytes = context.limits?.reportBytes ?? DEFAULT_INPUT_LIMITS.reportBytes;
   const agents = [...new Set(status.sessions.map((session) => session.agent))];
   const unsandboxedAgents = agents.filter((agent) => context.sessions?.sandboxOf(agent) === "none");
-  const text = capped(renderFinalReport(status, diff, { unsandboxedAgents }), maxBytes);
+  const usage = await usageOfRun(context.prisma, runId);
+  const text = capped(renderFinalReport(status, diff, { unsandboxedAgents, usage }), maxBytes);
   try {
     // Through a new file renamed over the path: whatever was planted there is replaced, never followed.
     await writeContainedFile(path, text, context.workspaceRoot);

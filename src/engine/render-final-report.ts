@@ -1,7 +1,9 @@
 // The final report of a terminal run as Markdown (DESIGN §2): requirements, phases with attempts and
 // durations, artifacts, decisions (who, when, source), the diff stat, failures with recovery hints.
 import { ERROR_CODES } from "../errors/index.js";
+import type { RunUsage } from "./record-usage.js";
 import type { RunStatus } from "./run-status.js";
+import { describeUsage } from "./usage-summary.js";
 
 export interface DiffSummary {
   files: number;
@@ -29,6 +31,8 @@ function cell(text: string): string {
 /** What the worker knows beyond the database: the run's agents that ran without a sandbox. */
 export interface ReportNotes {
   readonly unsandboxedAgents?: readonly string[];
+  /** What the run's agents consumed (usageOfRun); absent: no usage section. */
+  readonly usage?: RunUsage;
 }
 
 export function renderFinalReport(
@@ -82,6 +86,8 @@ export function renderFinalReport(
     }
   }
 
+  lines.push(...usageSection(notes.usage));
+
   const accepted = phases.filter((phase) => phase.state === "succeeded" && phase.artifact !== null);
   if (accepted.length > 0) {
     lines.push("", "## Artifacts");
@@ -128,4 +134,16 @@ export function renderFinalReport(
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Tokens and cost per phase attempt and for the run, as the agents' CLIs (or usage files) reported them. */
+function usageSection(usage: RunUsage | undefined): string[] {
+  if (usage === undefined) return [];
+  const lines = ["", "## Usage", ""];
+  if (usage.attempts.length === 0) return [...lines, "No agent reported its usage."];
+  lines.push("| Phase | Attempt | Usage |", "|---|---|---|");
+  for (const attempt of usage.attempts) {
+    lines.push(`| ${attempt.phaseKey} | ${attempt.attempt} | ${cell(describeUsage(attempt))} |`);
+  }
+  return [...lines, "", `Run total: ${describeUsage(usage.total)}.`];
 }

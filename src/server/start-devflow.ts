@@ -114,7 +114,14 @@ export async function startDevflow({
       const agents = new Map(
         Object.entries(config.agents).map(([name, agent]) => [
           name,
-          createSessionAdapter(agent, env.dataDir, config.sandbox, config.limits, transcripts.onOutput),
+          createSessionAdapter(
+            agent,
+            env.dataDir,
+            config.sandbox,
+            config.limits,
+            config.prices,
+            transcripts.onOutput,
+          ),
         ]),
       );
       cleanups.push({ name: "transcript chunks", run: () => transcripts.flush() }); // after the worker stops

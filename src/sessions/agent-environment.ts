@@ -1,6 +1,7 @@
 // The environment an agent process gets (DESIGN §4): an allowlist, never a copy of devflow's own.
 import { passThroughProblem } from "../config/pass-through.js";
 import { DevflowError } from "../errors/index.js";
+import { proxyEnvironment } from "./egress/egress-forwarder.js";
 
 export { DEVFLOW_SECRET_VARIABLES, passThroughProblem } from "../config/pass-through.js";
 
@@ -16,6 +17,13 @@ export interface AgentEnvironmentInput {
   readonly contract: Readonly<Record<string, string>>;
   /** Where PATH, LANG, TERM and the pass-through values come from; default `process.env`. */
   readonly source?: NodeJS.ProcessEnv;
+  /**
+   * Whether the agent reaches the network through its sandbox's egress proxy: then, and only then, the
+   * HTTP(S)_PROXY and NO_PROXY variables name the proxy's forwarder (never taken from `source`).
+   */
+  readonly egress?: boolean;
+  /** Variables the agent's preset sets (see AgentPreset.env), never devflow's secrets. */
+  readonly presetEnv?: Readonly<Record<string, string>>;
 }
 
 /** Throws `agent_passthrough_forbidden`, naming the first variable that may not be passed through. */
@@ -33,8 +41,9 @@ export function checkPassThrough(names: readonly string[]): void {
 
 /**
  * The whole environment of an agent process: PATH, HOME (= `home`), LANG (default C.UTF-8), TERM
- * (default xterm-256color), the contract variables and the named pass-through variables — nothing
- * else. Throws `agent_passthrough_forbidden` naming a variable that may not be passed through.
+ * (default xterm-256color), the contract variables, the named pass-through variables and, for an
+ * agent with a network allowlist, the proxy variables — nothing else. Throws
+ * `agent_passthrough_forbidden` naming a variable that may not be passed through.
  */
 export function buildAgentEnvironment(input: AgentEnvironmentInput): Record<string, string> {
   const source = input.source ?? process.env;
@@ -58,6 +67,8 @@ export function buildAgentEnvironment(input: AgentEnvironmentInput): Record<stri
     HOME: input.home,
     LANG: source.LANG || "C.UTF-8",
     TERM: source.TERM || "xterm-256color",
+    ...input.presetEnv,
+    ...(input.egress === true ? proxyEnvironment() : {}),
     ...input.contract,
   };
 }

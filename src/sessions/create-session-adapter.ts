@@ -7,11 +7,12 @@ import { builtinTemplatesDir } from "../registry/index.js";
 import { buildAgentEnvironment } from "./agent-environment.js";
 import { ExecSessionAdapter } from "./exec-adapter.js";
 import { FakeSessionAdapter } from "./fake-adapter.js";
-import { agentLaunch, expandArgv } from "./presets/index.js";
+import { agentLaunch, agentNetwork, expandArgv } from "./presets/index.js";
 import { checkSandboxSettings } from "./sandbox.js";
 import { bwrapOnPath } from "./sandbox-check.js";
 import { sandboxUnavailable } from "./sandbox-ownership.js";
 import type { SessionAdapter } from "./session-adapter.js";
+import { type ModelPrices, STREAM_PARSERS, type StreamParserName } from "./streams/index.js";
 import { TmuxSessionAdapter } from "./tmux-adapter.js";
 
 /**
@@ -25,6 +26,7 @@ export function createSessionAdapter(
   dataDir: string,
   sandboxConfig: Omit<SandboxSettings, "kind" | "network"> = DEFAULT_SANDBOX,
   limits?: InputLimits,
+  prices?: ModelPrices,
   /** Where an exec agent's output goes as it is produced (devflow stores it in Postgres). */
   onOutput?: (sessionId: string, lines: string[]) => void,
 ): SessionAdapter {
@@ -39,7 +41,7 @@ export function createSessionAdapter(
   const sandbox: SandboxSettings = {
     ...sandboxConfig,
     kind: agent.sandbox,
-    network: agent.network,
+    network: agentNetwork(agent),
   };
   checkSandboxSettings(sandbox, [dataDir]);
   if (sandbox.kind === "bubblewrap" && bwrapOnPath(process.env.PATH) === undefined)
@@ -51,6 +53,9 @@ export function createSessionAdapter(
       command: [...launch.argv],
       promptVia: launch.promptVia,
       passThrough: [...launch.passThrough],
+      presetEnv: launch.env,
+      ...(isStreamPreset(agent.preset) && { stream: agent.preset }),
+      ...(prices && { prices }),
       sandbox,
       mirrorsDir,
       ...(limits && { limits }),
@@ -62,6 +67,7 @@ export function createSessionAdapter(
   const { HOME: _home, ...env } = buildAgentEnvironment({
     home: dataDir,
     passThrough: [...launch.passThrough],
+    presetEnv: launch.env,
     contract: {},
   });
   mkdirSync(join(dataDir, "tmux"), { recursive: true, mode: 0o700 });
@@ -75,4 +81,9 @@ export function createSessionAdapter(
     sandbox,
     mirrorsDir,
   });
+}
+
+/** Whether the preset's exec mode prints a JSON event stream devflow reads (claude, codex, gemini). */
+function isStreamPreset(preset: string): preset is StreamParserName {
+  return (STREAM_PARSERS as readonly string[]).includes(preset);
 }

@@ -1,30 +1,47 @@
 import { spawn } from "node:child_process";
-import { appendFile, mkdir, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { appendFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type SandboxKind, type SandboxSettings, sandboxSettings } from "../config/sandbox-settings.js";
 import { DevflowError } from "../errors/index.js";
-import { buildAgentEnvironment, checkPassThrough } from "./agent-environment.js";
+import { checkPassThrough } from "./agent-environment.js";
+import { describeSandbox } from "./egress/session-egress.js";
 import { ExecOutput } from "./exec-output.js";
 import {
   type AgentProcess,
   type ExecExit,
   type ExecSession,
   type ExecSessionAdapterOptions,
+  execAgentEnvironment,
   launchArgv,
   notFound,
+  openExecSession,
   sandboxEnded,
   spawned,
   spawnFailed,
 } from "./exec-process.js";
-import { RECORD_FILE, readRecord, readTail, writePrompt, writeRecord } from "./exec-session-files.js";
+import {
+  ownAgent,
+  RECORD_FILE,
+  readTail,
+  recordedAgent,
+  writePrompt,
+  writeRecord,
+} from "./exec-session-files.js";
+import { PromptUsageReader, usageFilePath } from "./exec-usage.js";
 import { argvValuesOf, expandArgv } from "./presets/agent-preset.js";
-import { endProcessGroup, environmentHolds, isRunning } from "./process-group.js";
+import { endProcessGroup } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
-import { programExists, readSandboxInit, sessionSandbox } from "./sandbox-launch.js";
+import { programExists, readSandboxInit } from "./sandbox-launch.js";
 import { sandboxUnavailable } from "./sandbox-ownership.js";
-import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
+import type {
+  PromptUsage,
+  SentPrompt,
+  SessionAdapter,
+  SessionHandle,
+  SessionStartRequest,
+} from "./session-adapter.js";
 
 export type { ExecExit, ExecSessionAdapterOptions } from "./exec-process.js";
 
@@ -58,24 +75,13 @@ export class ExecSessionAdapter implements SessionAdapter {
   async start(request: SessionStartRequest): Promise<SessionHandle> {
     const known = this.#sessions.get(request.sessionId);
     if (known !== undefined && !known.stopped) return known.handle;
-    const home = join(request.sessionDir, "home");
-    const transcriptPath = join(request.sessionDir, "transcript.log");
-    await mkdir(home, { recursive: true });
-    await appendFile(transcriptPath, "");
-    const { sessionId, runId, roleId, cwd } = request;
-    const handle: SessionHandle = { sessionId, runId, roleId, backend: this.backend, cwd, transcriptPath };
-    const sandbox =
-      this.#sandbox.kind === "none"
-        ? undefined
-        : sessionSandbox(
-            this.#sandbox,
-            cwd,
-            this.#options.command,
-            (this.#options.env ?? process.env).PATH,
-            this.#options.mirrorsDir,
-          );
-    const delivered = new Set<string>();
-    const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered, sandbox };
+    const { sessionId } = request;
+    const session = await openExecSession(this.#options, this.#sandbox, request, (line) => {
+      const live = this.#sessions.get(sessionId);
+      if (live?.output) live.output.note(line);
+      else void appendFile(session.transcriptPath, `[devflow ${new Date().toISOString()}] ${line}\n`);
+    });
+    const { handle } = session;
     this.#sessions.set(sessionId, { ...session, stopped: false, sending: Promise.resolve() });
     return handle;
   }
@@ -98,19 +104,9 @@ export class ExecSessionAdapter implements SessionAdapter {
     const { promptVia } = this.#options;
     const prompt = promptVia === "arg" ? [envelope.instructions] : promptVia === "file" ? [markdownFile] : [];
     const [program = "", ...args] = [...expandArgv(this.#options.command, argvValuesOf(envelope)), ...prompt];
-    const env = buildAgentEnvironment({
-      home: session.home,
-      passThrough: this.#options.passThrough,
-      source: this.#options.env,
-      contract: {
-        DEVFLOW_PROMPT_FILE: promptFile,
-        DEVFLOW_ARTIFACT_PATH: envelope.expectedArtifact,
-        DEVFLOW_ARTIFACT_SCHEMA: envelope.expectedSchemaPath,
-        DEVFLOW_RUN_ID: envelope.runId,
-        DEVFLOW_PHASE: envelope.phaseKey,
-        DEVFLOW_ATTEMPT: String(envelope.attempt),
-      },
-    });
+    const usageFile = usageFilePath(session.home, envelope);
+    const usage = new PromptUsageReader(this.#options, envelope, usageFile);
+    const env = execAgentEnvironment(this.#options, session, envelope, promptFile, usageFile);
     const output = new ExecOutput({
       transcriptPath: session.transcriptPath,
       onChunk: this.#options.onOutput && ((lines) => this.#options.onOutput?.(handle.sessionId, lines)),
@@ -123,6 +119,7 @@ export class ExecSessionAdapter implements SessionAdapter {
         transcriptLimitBytes: this.#options.limits.transcriptBytesPerSession,
       }),
     });
+    session.output = output;
     if (session.sandbox && !programExists(program, env.PATH, handle.cwd)) {
       const why = new Error(`spawn ${program} ENOENT (not found on the agent's PATH)`);
       output.note(`could not start ${program}: ${why.message}`);
@@ -136,7 +133,7 @@ export class ExecSessionAdapter implements SessionAdapter {
         throw error;
       },
     );
-    const how = session.sandbox ? "in its sandbox (bubblewrap, no network)" : "UNSANDBOXED (sandbox: none)";
+    const how = describeSandbox(session.sandbox);
     output.note(`prompt ${envelope.dedupKey}: starting ${program} in ${handle.cwd} ${how}`);
     const [launched = "", ...launchArgs] = launch;
     const child = spawn(launched, launchArgs, {
@@ -165,14 +162,14 @@ export class ExecSessionAdapter implements SessionAdapter {
       throw spawnFailed(handle, program, error);
     }
     const pid = child.pid ?? 0;
-    if (child.stdout) output.attach(child.stdout);
+    if (child.stdout) output.attach(usage.transcriptOf(child.stdout));
     if (child.stderr) output.attach(child.stderr);
     child.stdin?.on("error", () => {}); // an agent that never reads stdin closes it early (EPIPE)
     child.stdin?.end(envelope.instructions);
     session.delivered.add(envelope.dedupKey);
     const agent: AgentProcess = { pid, done: false, ...(sandboxInit ? { sandboxInit } : {}) };
     session.process = agent;
-    agent.finished = this.#finish(session, agent, program, exited, closed, output).finally(() => {
+    agent.finished = this.#finish(session, agent, program, exited, closed, output, usage).finally(() => {
       agent.done = true;
     });
     await writeRecord(session.dir, { pid, promptId: envelope.dedupKey });
@@ -187,25 +184,31 @@ export class ExecSessionAdapter implements SessionAdapter {
   async resume(handle: SessionHandle): Promise<SessionHandle> {
     const known = this.#sessions.get(handle.sessionId);
     if (known !== undefined && !known.stopped) return known.handle;
-    const found = await this.#recorded(handle);
+    const found = await recordedAgent(handle);
     if (found === undefined) throw notFound(handle, "has no live agent process on this host");
-    const { pid, dir, home, transcriptPath, record } = found;
+    const { pid, dir, record } = found;
     const resumed = { ...handle, processId: pid };
+    // Its next prompts start in the sandbox (and egress proxy) of a new session view, never without.
+    const { sessionId, runId, roleId, cwd } = handle;
+    const request = { sessionId, runId, roleId, agent: "", cwd, sessionDir: dir };
+    const opened = await openExecSession(this.#options, this.#sandbox, request, (line) =>
+      this.#sessions.get(sessionId)?.output?.note(line),
+    );
     const delivered = new Set([record.promptId]); // a replay of its prompt starts nothing
     const agent: AgentProcess = { pid, done: false };
-    const session = { handle: resumed, dir, home, transcriptPath, delivered, process: agent };
-    this.#sessions.set(handle.sessionId, { ...session, stopped: false, sending: Promise.resolve() });
+    const session = { ...opened, handle: resumed, delivered, process: agent };
+    this.#sessions.set(sessionId, { ...session, stopped: false, sending: Promise.resolve() });
     return resumed;
   }
 
   /** Whether the session's current agent process runs; false once it exited (then lastExit() says how). */
   async isAlive(handle: SessionHandle): Promise<boolean> {
     const session = this.#sessions.get(handle.sessionId);
-    if (session === undefined) return (await this.#recorded(handle)) !== undefined;
+    if (session === undefined) return (await recordedAgent(handle)) !== undefined;
     const agent = session.process;
     if (agent === undefined || agent.done || session.stopped) return false;
     if (agent.finished !== undefined) return true;
-    if (await this.#ours(session, agent.pid)) return true;
+    if (await ownAgent(session, agent.pid)) return true;
     await this.#resumedEnded(session, agent);
     return false;
   }
@@ -221,10 +224,11 @@ export class ExecSessionAdapter implements SessionAdapter {
     if (session !== undefined) {
       session.stopped = true;
       await this.#endProcess(session);
+      await session.egress?.close();
       await rm(join(session.dir, RECORD_FILE), { force: true });
       return;
     }
-    const found = await this.#recorded(handle); // started by an earlier worker on this host
+    const found = await recordedAgent(handle); // started by an earlier worker on this host
     if (found === undefined) return;
     await endProcessGroup(found.pid, this.#stopGraceMs);
     await rm(join(found.dir, RECORD_FILE), { force: true });
@@ -233,6 +237,15 @@ export class ExecSessionAdapter implements SessionAdapter {
   /** How the session's last agent process ended, once it has (undefined while it runs). */
   lastExit(handle: SessionHandle): ExecExit | undefined {
     return this.#sessions.get(handle.sessionId)?.lastExit;
+  }
+
+  /** The usage of the session's ended prompts, taken once; waits up to `waitMs` for the current one. */
+  async takeUsage(handle: SessionHandle, waitMs: number): Promise<PromptUsage[]> {
+    const session = this.#sessions.get(handle.sessionId);
+    if (session === undefined) return [];
+    const running = session.process?.finished;
+    if (running !== undefined) await Promise.race([running, sleep(waitMs)]);
+    return session.usage.splice(0);
   }
 
   /** The pid (and process group id) of the session's current or last agent process. */
@@ -247,6 +260,7 @@ export class ExecSessionAdapter implements SessionAdapter {
     exited: Promise<[number | null, NodeJS.Signals | null]>,
     closed: Promise<void>,
     output: ExecOutput,
+    usage: PromptUsageReader,
   ): Promise<void> {
     const [code, signal] = await exited;
     // Background children of a one-shot command outlive their use: end them, and take the output
@@ -259,6 +273,7 @@ export class ExecSessionAdapter implements SessionAdapter {
       signal === null ? `${program} exited with code ${code}` : `${program} was ended by ${signal}`,
     );
     await output.close();
+    session.usage.push(...(await usage.collect()));
     session.lastExit = { code, signal, tail: output.tail() };
   }
 
@@ -271,7 +286,7 @@ export class ExecSessionAdapter implements SessionAdapter {
       await agent.finished;
       return;
     }
-    if (await this.#ours(session, agent.pid)) await endProcessGroup(agent.pid, this.#stopGraceMs);
+    if (await ownAgent(session, agent.pid)) await endProcessGroup(agent.pid, this.#stopGraceMs);
     await this.#resumedEnded(session, agent);
   }
 
@@ -280,20 +295,5 @@ export class ExecSessionAdapter implements SessionAdapter {
     agent.done = true;
     const tail = await readTail(session.transcriptPath, this.#options.tailLines ?? 20);
     session.lastExit ??= { code: null, signal: null, tail };
-  }
-
-  async #ours(session: Pick<ExecSession, "home">, pid: number): Promise<boolean> {
-    return (await isRunning(pid)) && (await environmentHolds(pid, `HOME=${session.home}`));
-  }
-
-  /** The recorded process of a session this adapter did not start, if it still runs and is ours. */
-  async #recorded(handle: SessionHandle) {
-    if (handle.transcriptPath === undefined) return undefined;
-    const dir = dirname(handle.transcriptPath);
-    const home = join(dir, "home");
-    const record = await readRecord(dir);
-    const pid = handle.processId ?? record?.pid;
-    if (record === undefined || pid === undefined || !(await this.#ours({ home }, pid))) return undefined;
-    return { pid, dir, home, transcriptPath: handle.transcriptPath, record };
   }
 }

@@ -1,17 +1,23 @@
 // What the exec adapter keeps per session and per agent process, and how it starts one: in its sandbox
 // (unless the operator chose sandbox: none), and how it waits for that sandbox to be gone.
 import type { ChildProcess } from "node:child_process";
-import { dirname } from "node:path";
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { InputLimits } from "../config/input-limits.js";
 import type { SandboxSettings } from "../config/sandbox-settings.js";
 import { DevflowError } from "../errors/index.js";
+import { buildAgentEnvironment } from "./agent-environment.js";
+import type { EgressProxy } from "./egress/egress-proxy.js";
+import { sessionEgress } from "./egress/session-egress.js";
+import type { ExecOutput } from "./exec-output.js";
+import type { ExecUsageOptions } from "./exec-usage.js";
 import type { PromptVia } from "./presets/agent-preset.js";
 import { endSeen, type SeenProcess } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
-import { prepareLaunch, type SessionSandbox } from "./sandbox-launch.js";
-import type { SessionHandle } from "./session-adapter.js";
+import { prepareLaunch, type SessionSandbox, sessionSandbox } from "./sandbox-launch.js";
+import type { PromptUsage, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 
-export interface ExecSessionAdapterOptions {
+export interface ExecSessionAdapterOptions extends ExecUsageOptions {
   /** The agent's argv (its preset's, see agentLaunch); may hold the presets' placeholders. */
   readonly command: readonly string[];
   /** How the prompt reaches the command: stdin, appended as the last argument, or a path argument. */
@@ -25,6 +31,8 @@ export interface ExecSessionAdapterOptions {
   readonly stopGraceMs?: number;
   /** How many last lines lastExit() quotes (default 20). */
   readonly tailLines?: number;
+  /** Variables the agent's preset sets for it (AgentLaunch.env). */
+  readonly presetEnv?: Readonly<Record<string, string>>;
   /** Where PATH, LANG, TERM and pass-through values come from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** The sandbox each agent process runs in; default bubblewrap with the default settings. */
@@ -58,6 +66,12 @@ export interface ExecSession {
   readonly transcriptPath: string;
   /** Fixed when the session starts (undefined with sandbox: none). */
   readonly sandbox?: SessionSandbox;
+  /** The session's egress proxy (an agent with a network allowlist); closed when the session stops. */
+  readonly egress?: EgressProxy;
+  /** The output of the current prompt's process, where the proxy's refusals are noted. */
+  output?: ExecOutput;
+  /** Usage reported by prompts whose processes ended, until the engine takes it (takeUsage). */
+  readonly usage: PromptUsage[];
   /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
   readonly delivered: Set<string>;
   process?: AgentProcess;
@@ -65,6 +79,55 @@ export interface ExecSession {
   stopped: boolean;
   /** The prompt being sent, which the next one waits for. */
   sending: Promise<unknown>;
+}
+
+/** A new session's directory, HOME, transcript, sandbox and egress proxy (refusals go to `note`). */
+export async function openExecSession(
+  options: ExecSessionAdapterOptions,
+  settings: SandboxSettings,
+  request: SessionStartRequest,
+  note: (line: string) => void,
+): Promise<Omit<ExecSession, "stopped" | "sending">> {
+  const home = join(request.sessionDir, "home");
+  const transcriptPath = join(request.sessionDir, "transcript.log");
+  await mkdir(home, { recursive: true });
+  await appendFile(transcriptPath, "");
+  const { sessionId, runId, roleId, cwd } = request;
+  const handle: SessionHandle = { sessionId, runId, roleId, backend: "exec", cwd, transcriptPath };
+  const egress = await sessionEgress(settings, note);
+  const path = (options.env ?? process.env).PATH;
+  const sandbox =
+    settings.kind === "none"
+      ? undefined
+      : sessionSandbox(settings, cwd, options.command, path, options.mirrorsDir, egress);
+  const session = { handle, dir: request.sessionDir, home, transcriptPath, delivered: new Set<string>() };
+  return { ...session, ...(sandbox && { sandbox }), ...(egress && { egress }), usage: [] };
+}
+
+/** The whole environment of one prompt's agent process (DESIGN §4): the allowlist and the contract. */
+export function execAgentEnvironment(
+  options: ExecSessionAdapterOptions,
+  session: ExecSession,
+  envelope: PromptEnvelope,
+  promptFile: string,
+  usageFile: string,
+): Record<string, string> {
+  return buildAgentEnvironment({
+    home: session.home,
+    passThrough: options.passThrough,
+    source: options.env,
+    egress: session.sandbox?.egress !== undefined,
+    ...(options.presetEnv && { presetEnv: options.presetEnv }),
+    contract: {
+      DEVFLOW_PROMPT_FILE: promptFile,
+      DEVFLOW_ARTIFACT_PATH: envelope.expectedArtifact,
+      DEVFLOW_ARTIFACT_SCHEMA: envelope.expectedSchemaPath,
+      DEVFLOW_RUN_ID: envelope.runId,
+      DEVFLOW_PHASE: envelope.phaseKey,
+      DEVFLOW_ATTEMPT: String(envelope.attempt),
+      DEVFLOW_USAGE_FILE: usageFile,
+    },
+  });
 }
 
 /** Waits until the sandbox's init, and with it its whole PID namespace, is gone. */

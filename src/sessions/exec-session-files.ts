@@ -2,7 +2,9 @@
 // agent process so that a worker restarted on this host can find (and stop) it.
 import { chmod, mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { environmentHolds, isRunning } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import type { SessionHandle } from "./session-adapter.js";
 
 /** What a session's directory records about its current process, so a later worker can find it. */
 export interface ProcessRecord {
@@ -58,4 +60,20 @@ export async function readTail(path: string, count: number): Promise<string[]> {
   } finally {
     await file.close();
   }
+}
+
+/** Whether `pid` runs and is the session's agent (its environment holds the session's HOME). */
+export async function ownAgent(session: { readonly home: string }, pid: number): Promise<boolean> {
+  return (await isRunning(pid)) && (await environmentHolds(pid, `HOME=${session.home}`));
+}
+
+/** The recorded process of a session this adapter did not start, if it still runs and is ours. */
+export async function recordedAgent(handle: SessionHandle) {
+  if (handle.transcriptPath === undefined) return undefined;
+  const dir = dirname(handle.transcriptPath);
+  const home = join(dir, "home");
+  const record = await readRecord(dir);
+  const pid = handle.processId ?? record?.pid;
+  if (record === undefined || pid === undefined || !(await ownAgent({ home }, pid))) return undefined;
+  return { pid, dir, home, transcriptPath: handle.transcriptPath, record };
 }

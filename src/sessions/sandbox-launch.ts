@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { runsAsRoot, type SandboxSettings } from "../config/sandbox-settings.js";
+import { type EgressEndpoint, egressMounts, forwardedCommand } from "./egress/egress-forwarder.js";
 import { type SeenProcess, seeProcess } from "./process-group.js";
 import { programMount, type SandboxCommandOptions, sandboxedCommand, sandboxGitMounts } from "./sandbox.js";
 import type { Mount } from "./sandbox-mounts.js";
@@ -14,6 +15,8 @@ import { handOverToSandbox } from "./sandbox-ownership.js";
 /** A session's sandbox, fixed when the session starts. */
 export interface SessionSandbox {
   readonly settings: SandboxSettings;
+  /** The session's egress proxy, for an agent with a network allowlist (none: no network at all). */
+  readonly egress?: EgressEndpoint;
   readonly git: readonly Mount[];
   readonly readOnly: readonly string[];
 }
@@ -24,12 +27,16 @@ export function sessionSandbox(
   command: readonly string[],
   path: string | undefined,
   mirrorsDir?: string,
+  egress?: EgressEndpoint,
 ): SessionSandbox {
   const program = programMount(command[0] ?? "", path);
+  // The forwarder runs on devflow's own node: shown read-only when it lives outside the system.
+  const node = egress === undefined ? undefined : programMount(process.execPath, undefined);
   return {
     settings,
     git: sandboxGitMounts(worktree, mirrorsDir),
-    readOnly: [...settings.readOnlyPaths, ...(program === undefined ? [] : [program])],
+    readOnly: [...settings.readOnlyPaths, ...[program, node].filter((p): p is string => p !== undefined)],
+    ...(egress && { egress }),
   };
 }
 
@@ -54,6 +61,7 @@ export async function prepareLaunch(
   const writable = [paths.artifactDir, paths.home];
   await writeGitConfig(paths.home);
   await handOverToSandbox(sandbox.settings, { worktree: paths.worktree, writable });
+  const { egress } = sandbox;
   return sandboxedCommand(
     sandbox.settings,
     {
@@ -61,8 +69,9 @@ export async function prepareLaunch(
       writable,
       readOnly: [...sandbox.readOnly, ...paths.readOnly],
       git: sandbox.git,
+      ...(egress && { network: egressMounts(egress) }),
     },
-    command,
+    egress === undefined ? command : forwardedCommand(command),
     options,
   );
 }

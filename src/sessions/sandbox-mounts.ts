@@ -5,7 +5,8 @@ import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 
 export type Mount =
-  | { readonly kind: "ro" | "rw"; readonly path: string }
+  /** `source`: the host path shown at `path` when it is not the same (default: `path`). */
+  | { readonly kind: "ro" | "rw"; readonly path: string; readonly source?: string }
   | { readonly kind: "tmpfs" | "proc" | "dev"; readonly path: string }
   | { readonly kind: "symlink"; readonly path: string; readonly target: string };
 
@@ -127,10 +128,10 @@ export function mountArgs(mounts: readonly Mount[]): string[] {
     }
     switch (mount.kind) {
       case "ro":
-        args.push("--ro-bind", mount.path, mount.path);
+        args.push("--ro-bind", mount.source ?? mount.path, mount.path);
         break;
       case "rw":
-        args.push("--bind", mount.path, mount.path);
+        args.push("--bind", mount.source ?? mount.path, mount.path);
         break;
       case "symlink":
         args.push("--symlink", mount.target, mount.path);

@@ -32,6 +32,8 @@ export interface SandboxPaths {
   readonly readOnly: readonly string[];
   /** The worktree's repository, read-only (see gitMounts); computed when the session started. */
   readonly git: readonly Mount[];
+  /** The egress proxy's socket and forwarder, for an agent with a network allowlist. */
+  readonly network?: readonly Mount[];
 }
 
 export interface SandboxCommandOptions {
@@ -71,6 +73,7 @@ export function sandboxedCommand(
     { kind: "rw", path: paths.worktree },
     ...paths.writable.map((path): Mount => ({ kind: "rw", path })),
     ...paths.git,
+    ...(paths.network ?? []),
   ];
   for (const mount of mounts) {
     if (!isAbsolute(mount.path)) throw new Error(`sandbox mount ${mount.path} is not an absolute path`);

@@ -1,5 +1,6 @@
 import type { SandboxKind } from "../config/sandbox-settings.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import type { PhaseUsage } from "./streams/phase-usage.js";
 
 /** Where and how to start an agent session (one per run and role at a time, serving one phase attempt). */
 export interface SessionStartRequest {
@@ -50,6 +51,15 @@ export interface SessionHandle {
   readonly transcriptPath?: string;
 }
 
+/** The usage one prompt of a phase attempt reported. */
+export interface PromptUsage {
+  readonly phaseKey: string;
+  readonly attempt: number;
+  /** The prompt within the attempt (0 first). */
+  readonly prompt: number;
+  readonly usage: PhaseUsage;
+}
+
 export interface SentPrompt {
   readonly promptId: string;
 }
@@ -85,6 +95,11 @@ export interface SessionAdapter {
   lastExit?(
     handle: SessionHandle,
   ): { code: number | null; signal: string | null; tail: readonly string[] } | undefined;
+  /**
+   * What the session's prompts consumed, as their processes reported it (stream, usage file), taken
+   * once: waits up to `waitMs` for the current prompt's process to end (its usage comes last).
+   */
+  takeUsage?(handle: SessionHandle, waitMs: number): Promise<PromptUsage[]>;
   /** Appends what the session shows now to its transcript; returns the transcript path. */
   capture(handle: SessionHandle): Promise<string | undefined>;
   /** Ends the session and everything it started (its process group). Idempotent. */

@@ -5,12 +5,14 @@
 // screen: the engine waits for the artifact file.
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type SandboxKind, type SandboxSettings, sandboxSettings } from "../config/sandbox-settings.js";
 import { DevflowError, type ErrorCode } from "../errors/index.js";
 import { builtinTemplatesDir } from "../registry/index.js";
+import { proxyEnvironment } from "./egress/egress-forwarder.js";
+import { SessionEgresses } from "./egress/session-egress.js";
 import { endProcessGroup } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
@@ -20,9 +22,12 @@ import type { TmuxSessionAdapterOptions } from "./tmux-options.js";
 import {
   handleOf,
   lastLines,
+  noteTo,
   type PaneInfo,
   paneBelongsTo,
+  paneNotFound,
   readPane,
+  requirePane,
   tmuxSessionName,
 } from "./tmux-pane-info.js";
 import { checkAgentEnvironment, envFileText, paneLaunchArgv, shellQuote } from "./tmux-pane-launch.js";
@@ -56,6 +61,7 @@ export class TmuxSessionAdapter implements SessionAdapter {
   readonly #deliveries = new Map<string, Promise<SentPrompt>>();
   /** One prompt at a time per session. */
   readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #egress = new SessionEgresses();
 
   constructor(options: TmuxSessionAdapterOptions) {
     if (options.command.length === 0) {
@@ -99,13 +105,19 @@ export class TmuxSessionAdapter implements SessionAdapter {
       await this.#kill(existing);
     }
     const { sessionDir } = request;
+    const transcript = join(sessionDir, "transcript.log");
+    const egress = await this.#egress.open(request.sessionId, this.#sandbox, (line) =>
+      noteTo(transcript, line),
+    );
     const env: Record<string, string> = {
       ...this.#env,
+      ...(egress && proxyEnvironment()),
       HOME: this.#env.HOME ?? join(sessionDir, "home"),
       DEVFLOW_PROMPT_FILE: promptFilePath(sessionDir),
       DEVFLOW_RUN_ID: request.runId,
       // The pane serves one phase attempt (SessionManager.ensureSession): these stay true all its life.
       ...attemptVariables(request.attempt),
+      DEVFLOW_USAGE_FILE: join(this.#env.HOME ?? join(sessionDir, "home"), "devflow-usage.jsonl"),
     };
     await mkdir(sessionDir, { recursive: true });
     await mkdir(env.HOME ?? sessionDir, { recursive: true });
@@ -123,6 +135,7 @@ export class TmuxSessionAdapter implements SessionAdapter {
           home: env.HOME ?? join(sessionDir, "home"),
           schemaDir: this.#schemaDir,
           path: env.PATH,
+          ...(egress && { egress }),
           ...(this.#mirrorsDir === undefined ? {} : { mirrorsDir: this.#mirrorsDir }),
         },
         this.#command,
@@ -139,7 +152,8 @@ export class TmuxSessionAdapter implements SessionAdapter {
         ["pipe-pane", "-t", target, formatLiteral(`exec cat >> ${shellQuote(join(sessionDir, "pane.log"))}`)],
       );
       const pane = await readPane(this.#tmux, created.trim());
-      if (pane === undefined) throw this.#notFound(request.sessionId, `pane ${created.trim()} vanished`);
+      if (pane === undefined)
+        throw paneNotFound(this.socketPath, request.sessionId, `pane ${created.trim()} vanished`);
       const handle = handleOf(request, pane);
       await this.#note(
         handle,
@@ -172,7 +186,8 @@ export class TmuxSessionAdapter implements SessionAdapter {
 
   async resume(handle: SessionHandle): Promise<SessionHandle> {
     const pane = await this.#requirePane(handle);
-    if (pane.dead) throw this.#notFound(handle.sessionId, `its agent exited (status ${pane.deadStatus})`);
+    if (pane.dead)
+      throw paneNotFound(this.socketPath, handle.sessionId, `its agent exited (status ${pane.deadStatus})`);
     return { ...handle, processId: pane.pid };
   }
 
@@ -200,6 +215,7 @@ export class TmuxSessionAdapter implements SessionAdapter {
       if (key.startsWith(`${handle.sessionId}\n`)) this.#deliveries.delete(key);
     }
     const pane = await readPane(this.#tmux, handle.paneId);
+    if (pane?.sessionId === handle.sessionId) await this.#egress.close(handle.sessionId);
     if (pane === undefined || !paneBelongsTo(pane, handle)) return; // stopped already, or replaced
     await this.capture(handle).catch(() => undefined);
     await this.#kill(pane);
@@ -260,14 +276,8 @@ export class TmuxSessionAdapter implements SessionAdapter {
 
   // ------------------------------------------------------------ panes
 
-  async #requirePane(handle: SessionHandle): Promise<PaneInfo> {
-    const pane = await readPane(this.#tmux, handle.paneId);
-    if (pane === undefined)
-      throw this.#notFound(handle.sessionId, `pane ${handle.paneId ?? "(none)"} is gone`);
-    if (!paneBelongsTo(pane, handle)) {
-      throw this.#notFound(handle.sessionId, `pane ${pane.paneId} now belongs to ${pane.sessionName}`);
-    }
-    return pane;
+  #requirePane(handle: SessionHandle): Promise<PaneInfo> {
+    return requirePane(this.#tmux, this.socketPath, handle);
   }
 
   /** Ends the tmux session, then the pane's process group: SIGTERM, and SIGKILL after the grace period. */
@@ -275,13 +285,6 @@ export class TmuxSessionAdapter implements SessionAdapter {
     await this.#tmux.tryRun(["kill-session", "-t", `=${pane.sessionName}`]);
     // A dead pane's pid may since belong to someone else: only a live pane's group is signalled.
     if (!pane.dead) await endProcessGroup(pane.pid, this.#stopGraceMs);
-  }
-
-  #notFound(sessionId: string, why: string): DevflowError {
-    return new DevflowError(`tmux session ${sessionId} cannot be resumed on ${this.socketPath}: ${why}.`, {
-      code: "session_not_found",
-      details: { sessionId, backend: this.backend, socketPath: this.socketPath },
-    });
   }
 
   /** The agent exited: the error quotes the end of its last screen (the pane remains on exit). */
@@ -295,7 +298,6 @@ export class TmuxSessionAdapter implements SessionAdapter {
   }
 
   async #note(handle: SessionHandle, text: string): Promise<void> {
-    if (handle.transcriptPath === undefined) return;
-    await appendFile(handle.transcriptPath, `--- ${new Date().toISOString()} [tmux] ${text}\n`);
+    if (handle.transcriptPath !== undefined) await noteTo(handle.transcriptPath, text);
   }
 }

@@ -1,7 +1,9 @@
 // What devflow reads back about a pane on its tmux socket, and how it knows the pane is still the one a
 // session handle names: pane ids restart with the tmux server, so the session name and the session id
 // recorded on the tmux session (user options set at start) must match too.
+import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
+import { DevflowError } from "../errors/index.js";
 import type { SessionHandle, SessionStartRequest } from "./session-adapter.js";
 import { TmuxClient } from "./tmux-client.js";
 
@@ -88,4 +90,37 @@ export function lastLines(screen: string): string {
     .filter((line) => line.trim() !== "")
     .slice(-10)
     .join("\n");
+}
+
+export function paneNotFound(socketPath: string, sessionId: string, why: string): DevflowError {
+  return new DevflowError(`tmux session ${sessionId} cannot be resumed on ${socketPath}: ${why}.`, {
+    code: "session_not_found",
+    details: { sessionId, backend: "tmux", socketPath },
+  });
+}
+
+/** Appends a devflow line to a tmux session's transcript. */
+export function noteTo(transcriptPath: string, text: string): Promise<void> {
+  return appendFile(transcriptPath, `--- ${new Date().toISOString()} [tmux] ${text}\n`).catch(
+    () => undefined,
+  );
+}
+
+/** The session's pane, or `session_not_found` when it is gone or now belongs to another session. */
+export async function requirePane(
+  tmux: TmuxClient,
+  socketPath: string,
+  handle: SessionHandle,
+): Promise<PaneInfo> {
+  const pane = await readPane(tmux, handle.paneId);
+  if (pane === undefined)
+    throw paneNotFound(socketPath, handle.sessionId, `pane ${handle.paneId ?? "(none)"} is gone`);
+  if (!paneBelongsTo(pane, handle)) {
+    throw paneNotFound(
+      socketPath,
+      handle.sessionId,
+      `pane ${pane.paneId} now belongs to ${pane.sessionName}`,
+    );
+  }
+  return pane;
 }

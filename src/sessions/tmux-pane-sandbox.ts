@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { SandboxSettings } from "../config/sandbox-settings.js";
 import { DevflowError } from "../errors/index.js";
+import type { EgressEndpoint } from "./egress/egress-forwarder.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { prepareLaunch, sessionSandbox } from "./sandbox-launch.js";
 import { isWithin } from "./sandbox-mounts.js";
@@ -25,6 +26,8 @@ export interface PaneSandboxInput {
   readonly schemaDir: string;
   readonly mirrorsDir?: string;
   readonly path: string | undefined;
+  /** The session's egress proxy, for an agent with a network allowlist. */
+  readonly egress?: EgressEndpoint;
 }
 
 /** The pane's command: `command` inside its sandbox, or `command` itself with sandbox: none. */
@@ -36,7 +39,8 @@ export async function paneCommand(input: PaneSandboxInput, command: readonly str
     mkdir(artifactDir, { recursive: true }),
     mkdir(promptDir, { recursive: true, mode: 0o755 }),
   ]);
-  const sandbox = sessionSandbox(input.settings, input.worktree, command, input.path, input.mirrorsDir);
+  const { settings, worktree, path, mirrorsDir, egress } = input;
+  const sandbox = sessionSandbox(settings, worktree, command, path, mirrorsDir, egress);
   const paths = {
     worktree: input.worktree,
     home: input.home,

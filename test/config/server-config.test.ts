@@ -3,8 +3,8 @@ import { parseServerConfig } from "../../src/config/server-config.js";
 import { isDevflowError } from "../../src/errors/index.js";
 import { agentLaunch } from "../../src/sessions/presets/index.js";
 
-/** What every agent but the fake one gets unless the operator says otherwise. */
-const SANDBOXED = { sandbox: "bubblewrap", network: "none" } as const;
+/** What every agent but the fake one gets unless the operator says otherwise (network: agentNetwork). */
+const SANDBOXED = { sandbox: "bubblewrap" } as const;
 
 describe("server config (DEVFLOW_CONFIG)", () => {
   it("defaults to the fake agent, the devflow label and 4 concurrent runs", () => {

@@ -91,6 +91,7 @@ describe("ExecSessionAdapter", () => {
         "DEVFLOW_PHASE",
         "DEVFLOW_PROMPT_FILE",
         "DEVFLOW_RUN_ID",
+        "DEVFLOW_USAGE_FILE",
         "HOME",
         "LANG",
         "PATH",
@@ -105,6 +106,7 @@ describe("ExecSessionAdapter", () => {
         DEVFLOW_RUN_ID: run.runId,
         DEVFLOW_PHASE: "spec",
         DEVFLOW_ATTEMPT: "1",
+        DEVFLOW_USAGE_FILE: join(sessionDir, "home", "devflow-usage-spec-1-0.jsonl"),
       });
       const promptFile = JSON.parse(await readFile(dump?.env.DEVFLOW_PROMPT_FILE ?? "", "utf8"));
       expect(promptFile).toEqual(prompted);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { SandboxKind } from "../../src/config/sandbox-settings.js";
 import {
   type AgentMode,
   agentLaunch,
@@ -61,9 +62,13 @@ async function helpOf(cli: InstallableCli, subcommands: readonly string[]): Prom
   return { text: await readFile(file, "utf8"), source: `\`${command}\` recorded in ${file}` };
 }
 
-/** The argv a preset runs in `mode` (no extraArgs), as the test of its flags reads it. */
-function presetArgv(cli: CliPresetName, mode: AgentMode): readonly string[] {
-  return agentLaunch({ preset: cli, mode }).argv;
+/** The argv a preset runs in `mode` (no extraArgs), sandboxed or not, as the test of its flags reads it. */
+function presetArgv(
+  cli: CliPresetName,
+  mode: AgentMode,
+  sandbox: SandboxKind = "bubblewrap",
+): readonly string[] {
+  return agentLaunch({ preset: cli, mode, sandbox }).argv;
 }
 
 /** Subcommands (the words before the first flag), flags, and the literal values that follow flags. */
@@ -89,20 +94,20 @@ describe("agentLaunch", () => {
   const commandLines: [CliPresetName, string, string, string][] = [
     [
       "claude",
-      "claude --print --add-dir {artifactDir} --add-dir {schemaDir} --output-format stream-json --verbose --permission-mode acceptEdits",
-      "claude --add-dir {artifactDir} --add-dir {schemaDir} --permission-mode acceptEdits",
+      "claude --print --add-dir {artifactDir} --add-dir {schemaDir} --output-format stream-json --verbose --permission-mode bypassPermissions",
+      "claude --add-dir {artifactDir} --add-dir {schemaDir} --permission-mode bypassPermissions",
       "stdin",
     ],
     [
       "codex",
-      "codex exec --sandbox workspace-write --add-dir {artifactDir} --color never --json -",
-      "codex --sandbox workspace-write --ask-for-approval never --add-dir {artifactDir} --no-alt-screen",
+      "codex exec --add-dir {artifactDir} --color never --json --dangerously-bypass-approvals-and-sandbox -",
+      "codex --add-dir {artifactDir} --no-alt-screen --dangerously-bypass-approvals-and-sandbox",
       "stdin",
     ],
     [
       "gemini",
-      "gemini --output-format stream-json --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
-      "gemini --approval-mode auto_edit --skip-trust --include-directories {artifactDir},{schemaDir}",
+      "gemini --output-format stream-json --skip-trust --include-directories {artifactDir},{schemaDir} --approval-mode yolo",
+      "gemini --skip-trust --include-directories {artifactDir},{schemaDir} --approval-mode yolo",
       "stdin",
     ],
     [
@@ -114,16 +119,45 @@ describe("agentLaunch", () => {
   ];
 
   it.each(commandLines)(
-    "knows the %s command lines for exec and tmux mode",
+    "knows the %s command lines for exec and tmux mode (full tools: in devflow's sandbox, the default)",
     (preset, exec, tmux, promptVia) => {
       expect(agentLaunch({ preset, mode: "exec" })).toMatchObject({ argv: exec.split(" "), promptVia });
-      expect(agentLaunch({ preset, mode: "tmux" })).toEqual({
+      expect(agentLaunch({ preset, mode: "tmux" })).toMatchObject({
         mode: "tmux",
         argv: tmux.split(" "),
         passThrough: PRESETS[preset].apiKeyVariables,
       });
     },
   );
+
+  it("keeps the edit-only flags with sandbox: none", () => {
+    const unsandboxed = (preset: CliPresetName, mode: AgentMode) =>
+      agentLaunch({ preset, mode, sandbox: "none" }).argv.join(" ");
+    expect(unsandboxed("claude", "exec")).toMatch(/--permission-mode acceptEdits$/);
+    expect(unsandboxed("claude", "tmux")).toMatch(/--permission-mode acceptEdits$/);
+    expect(unsandboxed("codex", "exec")).toBe(
+      "codex exec --add-dir {artifactDir} --color never --json --sandbox workspace-write -",
+    );
+    expect(unsandboxed("codex", "tmux")).toBe(
+      "codex --add-dir {artifactDir} --no-alt-screen --sandbox workspace-write --ask-for-approval never",
+    );
+    expect(unsandboxed("gemini", "exec")).toMatch(/--approval-mode auto_edit$/);
+    for (const preset of CLI_PRESETS) {
+      for (const mode of ["exec", "tmux"] as const) {
+        expect(unsandboxed(preset, mode)).not.toMatch(/bypass|yolo/);
+      }
+    }
+  });
+
+  it("quiets Claude's other vendor traffic always, and says it is sandboxed only when it is", () => {
+    const quiet = {
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: "1",
+    };
+    expect(agentLaunch({ preset: "claude", mode: "exec" }).env).toEqual({ ...quiet, IS_SANDBOX: "1" });
+    expect(agentLaunch({ preset: "claude", mode: "tmux", sandbox: "none" }).env).toEqual(quiet);
+    expect(agentLaunch({ preset: "codex", mode: "exec" }).env).toEqual({});
+  });
 
   it("puts the operator's extraArgs after the preset's flags and before its trailing prompt arguments", () => {
     expect(
@@ -162,14 +196,16 @@ describe("agentLaunch", () => {
       argv: command,
       promptVia: "stdin",
       passThrough: [],
+      env: {},
     });
     expect(
       agentLaunch({ preset: "command", command, mode: "exec", promptVia: "file", passThrough: ["MY_KEY"] }),
-    ).toEqual({ mode: "exec", argv: command, promptVia: "file", passThrough: ["MY_KEY"] });
+    ).toEqual({ mode: "exec", argv: command, promptVia: "file", passThrough: ["MY_KEY"], env: {} });
     expect(agentLaunch({ preset: "command", command, mode: "tmux" })).toEqual({
       mode: "tmux",
       argv: command,
       passThrough: [],
+      env: {},
     });
   });
 });
@@ -198,11 +234,14 @@ describe("preset flags against the CLIs' own --help", () => {
   it.each(cases)(
     "every flag and choice of the %s %s command line is in the CLI's own --help",
     async (cli, mode) => {
-      const { subcommands, flags, values } = partsOf(presetArgv(cli, mode));
-      const help = await helpOf(cli, subcommands);
-      expect(flags.length).toBeGreaterThan(0);
-      for (const flag of flags) expect(mentions(help.text, flag), `${flag} in ${help.source}`).toBe(true);
-      for (const value of values) expect(mentions(help.text, value), `${value} in ${help.source}`).toBe(true);
+      for (const sandbox of ["bubblewrap", "none"] as const) {
+        const { subcommands, flags, values } = partsOf(presetArgv(cli, mode, sandbox));
+        const help = await helpOf(cli, subcommands);
+        expect(flags.length).toBeGreaterThan(0);
+        for (const flag of flags) expect(mentions(help.text, flag), `${flag} in ${help.source}`).toBe(true);
+        for (const value of values)
+          expect(mentions(help.text, value), `${value} in ${help.source}`).toBe(true);
+      }
     },
   );
 

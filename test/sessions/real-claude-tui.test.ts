@@ -62,7 +62,7 @@ describe("the real Claude Code TUI in tmux", () => {
     cleanup.push(() => server.close());
     // Claude's first-run checks call its vendor unless HOME says onboarding is done and the dir trusted.
     const seeded = await seedCliHome("claude", home, server.url, [workDir]);
-    const launch = agentLaunch({ preset: "claude", mode: "tmux" });
+    const launch = agentLaunch({ preset: "claude", mode: "tmux", sandbox: "none" });
     const argv = expandArgv(launch.argv, { artifactDir, schemaDir });
     const socket = join(scratch, "tmux.sock");
     const env = {

@@ -37,26 +37,6 @@ export const SHELL_COMMAND = `node -e "require('fs').writeFileSync('ran.txt', pr
 export type Flags = "preset" | "full-tools";
 
 /** Flags that give each CLI its shell without a human to approve (issue 13, item 2). */
-function fullTools(cli: RealCli, argv: string[]): { argv: string[]; env: Record<string, string> } {
-  const swap = (from: string[], to: string[]) => {
-    const at = argv.findIndex((_, index) => from.every((token, offset) => argv[index + offset] === token));
-    if (at === -1) throw new Error(`${from.join(" ")} not in ${argv.join(" ")}`);
-    return [...argv.slice(0, at), ...to, ...argv.slice(at + from.length)];
-  };
-  if (cli === "claude") {
-    // Refused as root unless IS_SANDBOX=1 says the process is inside a sandbox.
-    const flags = swap(["--permission-mode", "acceptEdits"], ["--permission-mode", "bypassPermissions"]);
-    return { argv: flags, env: { IS_SANDBOX: "1" } };
-  }
-  if (cli === "codex") {
-    return {
-      argv: swap(["--sandbox", "workspace-write"], ["--dangerously-bypass-approvals-and-sandbox"]),
-      env: {},
-    };
-  }
-  return { argv: swap(["--approval-mode", "auto_edit"], ["--approval-mode", "yolo"]), env: {} };
-}
-
 export interface Scenario {
   readonly run: CliRun;
   readonly server: ModelServer;
@@ -100,10 +80,14 @@ export async function runScenario(cli: RealCli, bin: string, flags: Flags): Prom
     ],
   };
   const server = await startModelServer(scripts);
-  const launch = agentLaunch({ preset: cli, mode: "exec" });
+  // "preset": the edit-only flags of sandbox: none; otherwise the full tools the presets give in a sandbox.
+  const launch = agentLaunch({
+    preset: cli,
+    mode: "exec",
+    sandbox: flags === "preset" ? "none" : "bubblewrap",
+  });
   const values = { artifactDir, artifactPath, schemaDir, schemaPath: join(schemaDir, "spec.schema.json") };
-  const expanded = expandArgv(launch.argv, values);
-  const chosen = flags === "preset" ? { argv: expanded, env: {} } : fullTools(cli, expanded);
+  const chosen = { argv: expandArgv(launch.argv, values), env: launch.env };
   const argv = [bin, ...chosen.argv.slice(1)];
   const seeded = await seedCliHome(cli, home, server.url, [workDir]);
   const prompt = [

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SANDBOX } from "../../src/config/sandbox-settings.js";
 import { parseServerConfig } from "../../src/config/server-config.js";
 import { createSessionAdapter } from "../../src/sessions/create-session-adapter.js";
+import { agentNetwork } from "../../src/sessions/presets/index.js";
 import { sandboxGitMounts } from "../../src/sessions/sandbox.js";
 
 const root = mkdtempSync(join(tmpdir(), "devflow-sandbox-config-"));
@@ -34,13 +35,56 @@ describe("sandbox settings", () => {
     ).toBe("bubblewrap");
   });
 
-  it("refuses uid 0 and a network other than none in the server config", () => {
+  it("refuses uid 0, a network other than none or an allowlist, and a malformed allowlist entry", () => {
     const parse = (text: string) => () => parseServerConfig(text, "devflow.yml");
     expect(parse("sandbox: { uid: 0 }")).toThrowError(/sandbox\.uid: found 0 \(root\)/);
     expect(parse("agents:\n  a: { preset: claude, network: host }\ndefaultAgent: a\n")).toThrowError(
       /agents\.a\.network: found "host"; allowed: none/,
     );
     expect(parse("sandbox: { readOnlyPaths: [relative/dir] }")).toThrowError(/an absolute path/);
+    expect(parse("agents:\n  a: { preset: claude, network: { allow: [] } }\ndefaultAgent: a\n")).toThrowError(
+      /agents\.a\.network/,
+    );
+    expect(
+      parse(
+        "agents:\n  a: { preset: claude, network: { allow: ['http://evil.example/x'] } }\ndefaultAgent: a\n",
+      ),
+    ).toThrowError(
+      /agents\.a\.network\.allow\.0: found "http:\/\/evil\.example\/x", which is not host or host:port/,
+    );
+    expect(
+      parse("agents:\n  a: { preset: claude, network: { allow: ['h:99999'] } }\ndefaultAgent: a\n"),
+    ).toThrowError(/port outside 1-65535/);
+  });
+
+  it("gives a preset its vendor's API by default, a command agent nothing, and keeps the operator's choice", () => {
+    const config = parseServerConfig(
+      [
+        "agents:",
+        "  c: { preset: claude }",
+        "  x: { preset: codex }",
+        "  g: { preset: gemini }",
+        "  off: { preset: claude, network: none }",
+        "  mine: { preset: command, command: [/usr/bin/true] }",
+        "  served: { preset: command, command: [/usr/bin/true], network: { allow: ['127.0.0.1:8080', api.example.com] } }",
+        "defaultAgent: c",
+      ].join("\n"),
+      "devflow.yml",
+    );
+    const networks = Object.fromEntries(
+      Object.entries(config.agents).map(([name, entry]) => [
+        name,
+        entry.preset === "fake" ? "fake" : agentNetwork(entry),
+      ]),
+    );
+    expect(networks).toEqual({
+      c: { allow: ["api.anthropic.com"] },
+      x: { allow: ["api.openai.com"] },
+      g: { allow: ["generativelanguage.googleapis.com"] },
+      off: "none",
+      mine: "none",
+      served: { allow: ["127.0.0.1:8080", "api.example.com"] },
+    });
   });
 
   it("refuses to start a sandboxed agent without bubblewrap (sandbox_unavailable), not run it unsandboxed", () => {

@@ -153,7 +153,12 @@ describe("TmuxSessionAdapter with a scripted TUI agent", () => {
     const run = await tuiRun();
     const [start] = await agentEvents(run, "start");
     const promptFile = join(run.dir, "session", "prompt", "prompt.json");
-    expect(start?.env).toEqual({ ...run.env, DEVFLOW_PROMPT_FILE: promptFile, DEVFLOW_RUN_ID: run.runId });
+    expect(start?.env).toEqual({
+      ...run.env,
+      DEVFLOW_PROMPT_FILE: promptFile,
+      DEVFLOW_RUN_ID: run.runId,
+      DEVFLOW_USAGE_FILE: join(run.env.HOME ?? "", "devflow-usage.jsonl"),
+    });
     expect(JSON.stringify(start?.env)).not.toContain(CANARY);
     await run.adapter.stop(run.handle);
   });

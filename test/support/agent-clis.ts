@@ -165,12 +165,12 @@ export async function seedCliHome(
       "[model_providers.fake]",
       'name = "scripted"',
       `base_url = "${serverUrl}/v1"`,
-      'env_key = "DEVFLOW_TEST_FAKE_KEY"',
+      'env_key = "CODEX_API_KEY"',
       'wire_api = "responses"',
       "",
     ].join("\n");
     await writeFile(join(home, ".codex", "config.toml"), config);
-    return { home, env: { ...base, DEVFLOW_TEST_FAKE_KEY: FAKE_API_KEY, CODEX_HOME: join(home, ".codex") } };
+    return { home, env: { ...base, CODEX_API_KEY: FAKE_API_KEY, CODEX_HOME: join(home, ".codex") } };
   }
   await mkdir(join(home, ".gemini"), { recursive: true });
   const settings = {

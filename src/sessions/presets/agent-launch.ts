@@ -1,7 +1,8 @@
 // From an operator's agent (server config) to what an adapter runs: argv, how the prompt goes in, and
 // the variables passed through.
 
-import type { AgentMode, AgentPreset, CliPresetName, PromptVia } from "./agent-preset.js";
+import type { SandboxKind, SandboxNetwork } from "../../config/sandbox-settings.js";
+import type { AgentMode, AgentPreset, CliPresetName, Permissions, PromptVia } from "./agent-preset.js";
 import { aiderPreset } from "./aider.js";
 import { claudePreset } from "./claude.js";
 import { codexPreset } from "./codex.js";
@@ -22,6 +23,9 @@ export type LaunchableAgent =
       readonly mode: AgentMode;
       readonly passThrough?: readonly string[];
       readonly extraArgs?: readonly string[];
+      readonly network?: SandboxNetwork;
+      /** Default bubblewrap, as in the server config. */
+      readonly sandbox?: SandboxKind;
     }
   | {
       readonly preset: "command";
@@ -29,6 +33,8 @@ export type LaunchableAgent =
       readonly mode: AgentMode;
       readonly passThrough?: readonly string[];
       readonly promptVia?: PromptVia;
+      readonly network?: SandboxNetwork;
+      readonly sandbox?: SandboxKind;
     };
 
 export type AgentLaunch =
@@ -38,25 +44,47 @@ export type AgentLaunch =
       readonly argv: readonly string[];
       readonly promptVia: PromptVia;
       readonly passThrough: readonly string[];
+      /** Variables devflow sets for the CLI (its preset's), besides the scrubbed environment. */
+      readonly env: Readonly<Record<string, string>>;
     }
   | {
       readonly mode: "tmux";
       readonly argv: readonly string[];
       readonly passThrough: readonly string[];
+      readonly env: Readonly<Record<string, string>>;
     };
 
 /**
- * How to run `agent`: the preset's argv for its mode with the operator's extraArgs (exec: before the
- * preset's trailing arguments), and the preset's API-key variables plus the operator's passThrough.
+ * How to run `agent`: the preset's argv for its mode, its permission flags for the agent's sandbox
+ * (full tools inside devflow's sandbox, edits only without it), the operator's extraArgs (exec:
+ * before the preset's trailing arguments), the preset's API-key variables plus the operator's
+ * passThrough, and the variables the preset sets.
  */
 export function agentLaunch(agent: LaunchableAgent): AgentLaunch {
   const preset =
     agent.preset === "command" ? commandPreset(agent.command, agent.promptVia) : PRESETS[agent.preset];
   const extraArgs = agent.preset === "command" ? [] : (agent.extraArgs ?? []);
   const passThrough = [...new Set([...preset.apiKeyVariables, ...(agent.passThrough ?? [])])];
+  const sandboxed = (agent.sandbox ?? "bubblewrap") !== "none";
+  const permitted = (permissions: Permissions | undefined) =>
+    (sandboxed ? permissions?.sandboxed : permissions?.unsandboxed) ?? [];
+  const env = { ...preset.env, ...(sandboxed ? preset.sandboxedEnv : {}) };
   if (agent.mode === "tmux") {
-    return { mode: "tmux", argv: [...preset.tmux.argv, ...extraArgs], passThrough };
+    const argv = [...preset.tmux.argv, ...permitted(preset.tmux.permissions), ...extraArgs];
+    return { mode: "tmux", argv, passThrough, env };
   }
-  const argv = [...preset.exec.argv, ...extraArgs, ...(preset.exec.trailingArgs ?? [])];
-  return { mode: "exec", argv, promptVia: preset.exec.promptVia, passThrough };
+  const { exec } = preset;
+  const argv = [...exec.argv, ...permitted(exec.permissions), ...extraArgs, ...(exec.trailingArgs ?? [])];
+  return { mode: "exec", argv, promptVia: exec.promptVia, passThrough, env };
+}
+
+/**
+ * What `agent`'s sandbox may reach: the operator's `network`, else its preset's model API (a `command`
+ * agent: nothing).
+ */
+export function agentNetwork(agent: LaunchableAgent): SandboxNetwork {
+  if (agent.network !== undefined) return agent.network;
+  if (agent.preset === "command") return "none";
+  const allow = PRESETS[agent.preset].defaultAllow;
+  return allow.length === 0 ? "none" : { allow };
 }

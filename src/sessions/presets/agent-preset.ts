@@ -18,14 +18,31 @@ export interface AgentPreset {
   readonly exec: {
     /** argv before the operator's extraArgs; may hold ARGV_PLACEHOLDERS. */
     readonly argv: readonly string[];
+    /** Appended to argv: what the agent may do without asking, in devflow's sandbox and without it. */
+    readonly permissions?: Permissions;
     readonly promptVia: PromptVia;
     /** argv after the operator's extraArgs, just before the prompt (arg) or its path (file). */
     readonly trailingArgs?: readonly string[];
   };
   /** The interactive TUI; the prompt is pasted into its pane. Only {artifactDir} and {schemaDir} here. */
-  readonly tmux: { readonly argv: readonly string[] };
+  readonly tmux: { readonly argv: readonly string[]; readonly permissions?: Permissions };
+  /** Variables devflow sets for the CLI (quiet start, no vendor calls besides the model's). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Set besides `env` when the agent runs in devflow's sandbox. */
+  readonly sandboxedEnv?: Readonly<Record<string, string>>;
   /** The CLI's own credentials, passed through to it when set (besides the operator's passThrough). */
   readonly apiKeyVariables: readonly string[];
+  /** The hosts its sandbox may reach when the operator's config names none: its vendor's model API. */
+  readonly defaultAllow: readonly string[];
+}
+
+/**
+ * A CLI's permission flags. `sandboxed`: every tool, commands included, without asking — devflow's
+ * sandbox is the boundary. `unsandboxed` (sandbox: none): edits only, the agent runs as devflow's user.
+ */
+export interface Permissions {
+  readonly sandboxed: readonly string[];
+  readonly unsandboxed: readonly string[];
 }
 
 /**

@@ -37,4 +37,5 @@ export const aiderPreset: AgentPreset = {
     "DEEPSEEK_API_KEY",
     "OPENROUTER_API_KEY",
   ],
+  defaultAllow: ["api.openai.com", "api.anthropic.com"],
 };

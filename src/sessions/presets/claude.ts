@@ -4,34 +4,39 @@
 // - `--output-format stream-json --verbose` (stream-json requires --verbose with --print): one JSON event
 //   per line, read by src/sessions/streams/claude-stream.ts into the transcript and the phase's usage
 //   and cost (its `result` event has `total_cost_usd`).
-// - `--permission-mode acceptEdits`: file edits are accepted without asking, other tools (Bash) still
-//   need a permission that nobody can give headless, so they are refused. The agent runs on the worker
-//   host, not in a sandbox: `--dangerously-skip-permissions` / `bypassPermissions` ("recommended only
-//   for sandboxes with no internet access", and refused when running as root) stay the operator's
-//   explicit choice via extraArgs, as do narrower grants such as `--allowedTools "Bash(npm test:*)"`.
+// - In devflow's sandbox (the default): `--permission-mode bypassPermissions`, every tool (Bash too)
+//   without asking — "recommended only for sandboxes with no internet access", which devflow's is (its
+//   network is the egress proxy's allowlist). Claude refuses it as root unless IS_SANDBOX=1 is set.
+// - With `sandbox: none`: `--permission-mode acceptEdits`, edits only; other tools need a permission
+//   nobody can give headless, so they are refused (narrower grants via extraArgs, e.g.
+//   `--allowedTools "Bash(npm test:*)"`).
+// - CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC / _OFFICIAL_MARKETPLACE_AUTOINSTALL: no calls besides the model's.
 // - `--add-dir` (one directory per flag: the option is variadic): the artifact is written outside the
 //   worktree and its schema is read from the registry, and Claude confines its tools to its
 //   working directories.
 // Credentials: ANTHROPIC_API_KEY, or CLAUDE_CODE_OAUTH_TOKEN made by `claude setup-token`.
 import type { AgentPreset } from "./agent-preset.js";
 
+const permissions = {
+  sandboxed: ["--permission-mode", "bypassPermissions"],
+  unsandboxed: ["--permission-mode", "acceptEdits"],
+};
 const workingDirectories = ["--add-dir", "{artifactDir}", "--add-dir", "{schemaDir}"];
 
 export const claudePreset: AgentPreset = {
   name: "claude",
   exec: {
-    argv: [
-      "claude",
-      "--print",
-      ...workingDirectories,
-      "--output-format",
-      "stream-json",
-      "--verbose",
-      "--permission-mode",
-      "acceptEdits",
-    ],
+    argv: ["claude", "--print", ...workingDirectories, "--output-format", "stream-json", "--verbose"],
+    permissions,
     promptVia: "stdin",
   },
-  tmux: { argv: ["claude", ...workingDirectories, "--permission-mode", "acceptEdits"] },
+  tmux: { argv: ["claude", ...workingDirectories], permissions },
+  env: {
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: "1",
+  },
+  // Claude refuses bypassPermissions as root unless told it is in a sandbox; in devflow's it is.
+  sandboxedEnv: { IS_SANDBOX: "1" },
   apiKeyVariables: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"],
+  defaultAllow: ["api.anthropic.com"],
 };

@@ -9,5 +9,6 @@ export function commandPreset(command: readonly string[], promptVia: PromptVia =
     exec: { argv: command, promptVia },
     tmux: { argv: command },
     apiKeyVariables: [],
+    defaultAllow: [],
   };
 }

@@ -4,8 +4,8 @@
 //   -p": devflow pipes the prompt on stdin, which gemini reads as the whole prompt.
 // - `--output-format stream-json`: one JSON event per line, read by src/sessions/streams/gemini-stream.ts
 //   into the transcript and the phase's usage (`result.stats`); the price table gives the cost.
-// - `--approval-mode auto_edit`: edit tools are approved, anything else needs a human and is refused
-//   headless (`yolo` approves every tool: the operator's choice, via extraArgs).
+// - In devflow's sandbox (the default): `--approval-mode yolo`, every tool approved (its shell too).
+//   With `sandbox: none`: `auto_edit`, edit tools only; anything else needs a human and is refused.
 // - `--skip-trust`: the session's HOME is new, so no folder is trusted, and headless gemini exits on an
 //   untrusted workspace (its own error message names this flag and GEMINI_CLI_TRUST_WORKSPACE).
 // - `--include-directories`: the artifact's and the schema's directories are outside the worktree,
@@ -13,14 +13,20 @@
 // Credentials: GEMINI_API_KEY, or GOOGLE_API_KEY (Vertex AI).
 import type { AgentPreset } from "./agent-preset.js";
 
+const permissions = {
+  sandboxed: ["--approval-mode", "yolo"],
+  unsandboxed: ["--approval-mode", "auto_edit"],
+};
 const workspace = ["--skip-trust", "--include-directories", "{artifactDir},{schemaDir}"];
 
 export const geminiPreset: AgentPreset = {
   name: "gemini",
   exec: {
-    argv: ["gemini", "--output-format", "stream-json", "--approval-mode", "auto_edit", ...workspace],
+    argv: ["gemini", "--output-format", "stream-json", ...workspace],
+    permissions,
     promptVia: "stdin",
   },
-  tmux: { argv: ["gemini", "--approval-mode", "auto_edit", ...workspace] },
+  tmux: { argv: ["gemini", ...workspace], permissions },
   apiKeyVariables: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+  defaultAllow: ["generativelanguage.googleapis.com"],
 };

@@ -1,4 +1,10 @@
-export { type AgentLaunch, agentLaunch, type LaunchableAgent, PRESETS } from "./agent-launch.js";
+export {
+  type AgentLaunch,
+  agentLaunch,
+  agentNetwork,
+  type LaunchableAgent,
+  PRESETS,
+} from "./agent-launch.js";
 export {
   AGENT_MODES,
   type AgentMode,

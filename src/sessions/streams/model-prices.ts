@@ -1,24 +1,14 @@
 // The operator's price table (server config, key `prices`): USD per million tokens by kind, per model,
 // for CLIs that do not report a cost themselves (Codex, Gemini, command agents' usage files).
-import { z } from "zod";
+import type { ModelPrice, ModelPrices } from "../../config/model-prices.js";
 import type { PhaseUsage } from "./phase-usage.js";
 
-const perMTok = z.number().finite().min(0).max(10_000);
-
-export const modelPriceSchema = z.strictObject({
-  inputPerMTok: perMTok,
-  outputPerMTok: perMTok,
-  /** Defaults to inputPerMTok. */
-  cacheReadPerMTok: perMTok.optional(),
-  /** Defaults to inputPerMTok. */
-  cacheWritePerMTok: perMTok.optional(),
-});
-
-/** `prices: { "gpt-5.5": { inputPerMTok: 1.25, outputPerMTok: 10, cacheReadPerMTok: 0.125 }, … }` */
-export const modelPricesSchema = z.record(z.string().min(1).max(200), modelPriceSchema);
-
-export type ModelPrice = z.infer<typeof modelPriceSchema>;
-export type ModelPrices = z.infer<typeof modelPricesSchema>;
+export {
+  type ModelPrice,
+  type ModelPrices,
+  modelPriceSchema,
+  modelPricesSchema,
+} from "../../config/model-prices.js";
 
 /**
  * The price of `model`: its exact entry, else the longest entry that is a prefix of it followed by a

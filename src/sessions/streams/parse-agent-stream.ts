@@ -54,6 +54,11 @@ export class AgentStreamReader {
     this.read(typeof chunk === "string" ? chunk : this.decoder.write(chunk));
   }
 
+  /** The readable transcript lines of the complete events so far (the adapter streams the new ones). */
+  lines(): readonly string[] {
+    return this.parser.finish().transcript;
+  }
+
   /** The transcript and usage; call once stdout has ended. */
   finish(): ParsedStream {
     this.read(`${this.decoder.end()}\n`);

@@ -1,0 +1,25 @@
+// Where an attempt's wait for its artifact ends, the usage its agent's prompts reported (their CLI's
+// stream, the usage file) is stored per phase attempt. A one-shot agent reports usage as it exits,
+// just after writing its artifact: devflow gives it a moment to, before the run moves on.
+
+import type { SessionHandle } from "../sessions/session-adapter.js";
+import { recordUsage } from "./record-usage.js";
+import type { WorkerContext } from "./worker-context.js";
+
+/** How long an agent that wrote its artifact may take to exit and report its usage. */
+export const USAGE_WAIT_MS = 10_000;
+
+export async function recordSessionUsage(
+  context: WorkerContext,
+  runId: string,
+  session: SessionHandle,
+): Promise<void> {
+  const adapter = context.sessions.adapterFor(session);
+  const reports = (await adapter.takeUsage?.(session, USAGE_WAIT_MS)) ?? [];
+  for (const { phaseKey, attempt, prompt, usage } of reports) {
+    // Usage is a report, not a step of the run: a failure to store it is logged, never fatal.
+    await recordUsage(context.prisma, { runId, phaseKey, attempt, prompt, usage }).catch((error: unknown) =>
+      context.log.warn({ runId, phaseKey, attempt, err: error }, "could not record the agent's usage"),
+    );
+  }
+}

@@ -1,0 +1,104 @@
+// What one exec prompt consumed, read from the agent's own output: a preset CLI's machine-readable
+// stream (read into readable transcript lines as it flows, and its usage at the end) and the contract's
+// usage file (DEVFLOW_USAGE_FILE, which any agent may append to). Both are the agent's words: bounded,
+// and the file is opened only as a plain file (never through a link the agent planted, never a FIFO).
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { PassThrough, type Readable } from "node:stream";
+import type { PromptEnvelope } from "./prompt-envelope.js";
+import type { PromptUsage } from "./session-adapter.js";
+import {
+  AgentStreamReader,
+  MAX_USAGE_FILE_BYTES,
+  type ModelPrices,
+  type PhaseUsage,
+  parseUsageFile,
+  type StreamParserName,
+} from "./streams/index.js";
+
+export interface ExecUsageOptions {
+  /** The preset whose stdout is a JSON event stream (claude, codex, gemini); absent: plain text. */
+  readonly stream?: StreamParserName;
+  /** The operator's price table (server config `prices`), for CLIs that report no cost. */
+  readonly prices?: ModelPrices;
+}
+
+/** The usage file of one prompt, in the session's HOME (writable inside the sandbox). */
+export function usageFilePath(home: string, envelope: PromptEnvelope): string {
+  return join(home, `devflow-usage-${envelope.phaseKey}-${envelope.attempt}-${promptIndex(envelope)}.jsonl`);
+}
+
+/** The prompt's index within its attempt, the last part of its dedupKey (promptDedupKey). */
+export function promptIndex(envelope: PromptEnvelope): number {
+  const index = Number(envelope.dedupKey.split(":").at(-1));
+  return Number.isSafeInteger(index) && index >= 0 ? index : 0;
+}
+
+export class PromptUsageReader {
+  readonly #envelope: PromptEnvelope;
+  readonly #usageFile: string;
+  readonly #prices: ModelPrices | undefined;
+  readonly #reader: AgentStreamReader | undefined;
+  #streamUsage: PhaseUsage | undefined;
+
+  constructor(options: ExecUsageOptions, envelope: PromptEnvelope, usageFile: string) {
+    this.#envelope = envelope;
+    this.#usageFile = usageFile;
+    this.#prices = options.prices;
+    this.#reader =
+      options.stream === undefined
+        ? undefined
+        : new AgentStreamReader(options.stream, options.prices ? { prices: options.prices } : {});
+  }
+
+  /** stdout as the transcript shows it: a preset's JSON events as readable lines, other output as it is. */
+  transcriptOf(stdout: Readable): Readable {
+    const reader = this.#reader;
+    if (reader === undefined) return stdout;
+    const readable = new PassThrough();
+    let shown = 0;
+    const showNew = (lines: readonly string[]) => {
+      if (lines.length > shown) readable.write(`${lines.slice(shown).join("\n")}\n`);
+      shown = Math.max(shown, lines.length);
+    };
+    stdout.on("data", (chunk: Buffer) => {
+      reader.push(chunk);
+      showNew(reader.lines());
+    });
+    const end = () => {
+      const parsed = reader.finish();
+      this.#streamUsage = parsed.usage;
+      showNew(parsed.transcript);
+      readable.end();
+    };
+    stdout.once("end", end);
+    stdout.once("error", end);
+    return readable;
+  }
+
+  /** The usage the prompt's process reported; call once it has exited and its output is read. */
+  async collect(): Promise<PromptUsage[]> {
+    const fromFile = parseUsageFile(await readPlainFile(this.#usageFile), this.#prices).usage;
+    const { phaseKey, attempt } = this.#envelope;
+    const prompt = promptIndex(this.#envelope);
+    return [this.#streamUsage, fromFile]
+      .filter((usage): usage is PhaseUsage => usage !== undefined)
+      .map((usage) => ({ phaseKey, attempt, prompt, usage }));
+  }
+}
+
+/** The file's first bytes (past the usage file's cap: cut), or nothing for a link, FIFO or no file. */
+async function readPlainFile(path: string): Promise<Buffer> {
+  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const file = await open(path, flags).catch(() => undefined);
+  if (file === undefined) return Buffer.alloc(0);
+  try {
+    if (!(await file.stat()).isFile()) return Buffer.alloc(0);
+    const buffer = Buffer.alloc(MAX_USAGE_FILE_BYTES + 1);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
