@@ -130,7 +130,8 @@ export async function executeCurrentPhase(
       artifactFile,
     );
     if (outcome.status === "aborted") return; // the run moved on (e.g. /abort): the caller reloads it
-    await recordSessionUsage(context, run.id, session);
+    // A timed-out agent is still running and about to be stopped: waiting for it to exit only delays that.
+    await recordSessionUsage(context, run.id, session, outcome.status === "timeout" ? 0 : undefined);
     if (outcome.status === "session_died") {
       // A one-shot agent writes its artifact and exits at once: look at the file one last time.
       const last = await validateArtifact(artifactPath, schemaEntry.definition, artifactFile).catch(

@@ -13,9 +13,10 @@ export async function recordSessionUsage(
   context: WorkerContext,
   runId: string,
   session: SessionHandle,
+  waitMs = USAGE_WAIT_MS,
 ): Promise<void> {
   const adapter = context.sessions.adapterFor(session);
-  const reports = (await adapter.takeUsage?.(session, USAGE_WAIT_MS)) ?? [];
+  const reports = (await adapter.takeUsage?.(session, waitMs)) ?? [];
   for (const { phaseKey, attempt, prompt, usage } of reports) {
     // Usage is a report, not a step of the run: a failure to store it is logged, never fatal.
     await recordUsage(context.prisma, { runId, phaseKey, attempt, prompt, usage }).catch((error: unknown) =>

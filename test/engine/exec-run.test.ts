@@ -84,6 +84,7 @@ describe("a command agent through the engine", () => {
         "DEVFLOW_PHASE",
         "DEVFLOW_PROMPT_FILE",
         "DEVFLOW_RUN_ID",
+        "DEVFLOW_USAGE_FILE",
         "HOME",
         "LANG",
         "PATH",
