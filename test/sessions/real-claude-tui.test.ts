@@ -105,6 +105,8 @@ describe("the real Claude Code TUI in tmux", () => {
     }
 
     expect(await waitForFile(artifactPath, 60_000), await pane()).toBe(ARTIFACT_JSON);
+    // The file is written by the first turn's tool call; the turn that reports it ("done") follows.
+    await expect.poll(turns, { timeout: 30_000 }).toBe(2);
     const calls = server.requests.filter((request) => request.api !== "none");
     expect(
       server.requests.filter((request) => request.api === "none").map((r) => `${r.method} ${r.path}`),
