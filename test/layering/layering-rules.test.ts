@@ -28,6 +28,10 @@ const PROBES: Record<string, string> = {
     "export const f = (prisma: { outboxEffect: { count(): unknown } }) => prisma.outboxEffect.count();\n",
   "src/web/title.ts":
     "export const f = (title: string | null) => `<h1>$" + '{title ?? "Run"}</h1> <p>the "Run" page</p>`;\n',
+  "src/action/inbox.ts":
+    "export const f = (prisma: { webhookDelivery: { findUnique(a: object): unknown } }) => prisma.webhookDelivery.findUnique({});\n",
+  "src/github/intake/inbox.ts":
+    "export const f = (prisma: { webhookDelivery: { findUnique(a: object): unknown } }) => prisma.webhookDelivery.findUnique({});\n",
   "src/engine/upward.ts": 'import { x } from "../github/app.js";\n\nexport const y = x;\n',
   "src/sessions/upward.ts": 'import { x } from "../engine/run-states.js";\n\nexport const y = x;\n',
 };
@@ -70,6 +74,11 @@ describe("biome.json's layering rules", () => {
   it("refuse the outbox outside src/engine/ and src/github/effects/", () => {
     expect(findings.get("src/action/outbox.ts")).toEqual(["plugin"]);
     expect(findings.get("src/github/effects/outbox.ts")).toBeUndefined();
+  });
+
+  it("refuse the webhook inbox outside src/github/intake/", () => {
+    expect(findings.get("src/action/inbox.ts")).toEqual(["plugin"]);
+    expect(findings.get("src/github/intake/inbox.ts")).toBeUndefined();
   });
 
   it("let the engine query its own tables, and leave text that only mentions a table name alone", () => {
