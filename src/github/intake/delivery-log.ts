@@ -14,9 +14,10 @@ import { eventIdentity, payloadSha256 } from "./event-identity.js";
 /** Where the log's statements run: Prisma, or a pg connection (the inbox's, which holds the row's lock). */
 export type LogConnection = PrismaClient | Pick<pg.ClientBase, "query">;
 
-async function execute(db: LogConnection, text: string, values: unknown[]): Promise<number> {
+/** Runs one statement; on a pg connection as a named prepared statement when `name` is given. */
+async function execute(db: LogConnection, text: string, values: unknown[], name?: string): Promise<number> {
   if ("$executeRawUnsafe" in db) return db.$executeRawUnsafe(text, ...values);
-  return (await db.query(text, values)).rowCount ?? 0;
+  return (await db.query(name ? { name, text, values } : { text, values })).rowCount ?? 0;
 }
 
 export interface DeliveryFacts {
@@ -67,7 +68,13 @@ export async function recordDelivery(
   const db: LogConnection = pool ?? prisma;
   // Twice at most: the original's row can vanish between the two statements (its handler failed).
   for (let attempt = 0; attempt < 2; attempt++) {
-    if ((await execute(db, INSERT, [...row, eventKey, facts.body ?? null])) === 1) return { kind: "fresh" };
+    const fresh = await execute(
+      db,
+      INSERT,
+      [...row, eventKey, facts.body ?? null],
+      "devflow-record-delivery",
+    );
+    if (fresh === 1) return { kind: "fresh" };
     const found = await prisma.webhookDelivery.findMany({
       where: { OR: [{ deliveryId: facts.deliveryId }, { eventKey }] },
       select: { deliveryId: true },
