@@ -20,6 +20,7 @@ import { tempDir } from "../engine/engine-env.js";
 import { describeMachine } from "../engine/machine.js";
 import { otherProcessCpuMs } from "../engine/process-cpu.js";
 import { table } from "../engine/stats.js";
+import { ackBreakdown } from "./ack-breakdown.js";
 import { buildDeliveries, SHAPES, type Shape } from "./deliveries.js";
 import { githubCallFloor } from "./github-call-floor.js";
 import { type Delivery, type LoadFigures, sendLoad } from "./load.js";
@@ -152,6 +153,10 @@ async function main(): Promise<number> {
   const sim = await startGitHubSimulator({ appId: APP_ID, privateKey, webhookSecret: SECRET, ghe: true });
   const dataDir = tempDir("webhook");
   const db = await createBenchDatabase(o.serverUrl, "webhook");
+  // For comparison only: devflow on a database whose commits do not wait for their WAL flush (devflow
+  // itself never sets this). What the acknowledgement would cost without the fsync.
+  const asyncDb = await createBenchDatabase(o.serverUrl, "webhookasync");
+  await asyncDb.client.pool.query(`ALTER DATABASE "${asyncDb.name}" SET synchronous_commit = off`);
   const started: Target[] = [];
   try {
     await sim.state.createRepository("bench", "widgets", { files: { "README.md": "# widgets\n" } });
@@ -164,6 +169,16 @@ async function main(): Promise<number> {
       gheHost: sim.gheHost,
     });
     started.push(devflow);
+    const devflowAsync = await startDevflowWeb(
+      credentials,
+      { databaseUrl: asyncDb.url, dataDir, gheHost: sim.gheHost },
+      "devflow async",
+    );
+    started.push(devflowAsync);
+    const databases = new Map([
+      [devflow, db],
+      [devflowAsync, asyncDb],
+    ]);
 
     const floor = await githubCallFloor(
       sim,
@@ -174,6 +189,25 @@ async function main(): Promise<number> {
       `  one GitHub call (GET contents, 404), p50 one at a time: ${fixed(floor.probotMs)} ms through Probot's installation client, ${fixed(floor.rawMs)} ms as bare HTTP`,
     );
 
+    const [sample] = await buildDeliveries(sim, REPO, "comment", 1);
+    if (sample) {
+      const steps = await ackBreakdown({
+        databaseUrl: db.url,
+        prisma: db.client.prisma,
+        delivery: sample,
+        secret: SECRET,
+        samples: o.deliveries,
+        concurrency: o.concurrency,
+      });
+      console.log(
+        `\nwhere an acknowledgement's time goes (one ${Buffer.byteLength(sample.body)}-byte comment body, each step alone; p50 one at a time, per second with ${o.concurrency} in flight):`,
+      );
+      for (const step of steps)
+        console.log(
+          `  ${step.step.padEnd(48)} ${fixed(step.p50Ms, 3).padStart(7)} ms${step.perSecond === undefined ? "" : `  ${fixed(step.perSecond, 0).padStart(6)}/s`}`,
+        );
+    }
+
     const rows: Row[] = [];
     let failures = 0;
     for (const shape of Object.keys(SHAPES) as Shape[]) {
@@ -181,15 +215,15 @@ async function main(): Promise<number> {
       const warmup = await buildDeliveries(sim, REPO, shape, o.warmup);
       const timed = await buildDeliveries(sim, REPO, shape, o.deliveries);
       // The same bodies go to both servers; each delivery has its own X-GitHub-Delivery.
-      for (const target of [bare, devflow]) {
-        const pool = target === devflow ? db.client.pool : undefined;
-        const row = await measure(sim, target, shape, { warmup, timed }, o, pool);
+      for (const target of [bare, devflow, devflowAsync]) {
+        const database = databases.get(target);
+        const row = await measure(sim, target, shape, { warmup, timed }, o, database?.client.pool);
         failures += [...row.figures.failures.values()].reduce((a, b) => a + b, 0);
         rows.push(row);
-        if (target === devflow) {
+        if (database) {
           // devflow answers once a delivery is stored; its inbox processes them after. Measured apart,
           // and finished before the next batch so that batches do not overlap.
-          const drainedMs = await inboxDrained(db.client.prisma);
+          const drainedMs = await inboxDrained(database.client.prisma);
           console.log(
             `  ${"".padEnd(12)} ${shape.padEnd(8)} inbox processed the last of them ${fixed(drainedMs / 1000)} s after the last acknowledgement`,
           );
@@ -199,14 +233,18 @@ async function main(): Promise<number> {
 
     // devflow did the work, not just answered: every labeled delivery started a run.
     const sent = o.warmup + o.deliveries;
-    const runs = await db.client.prisma.run.count();
-    const ignored = await db.client.prisma.webhookDelivery.count({
-      where: { outcome: "ignored: no command" },
-    });
-    const checked = runs === sent && ignored === sent;
-    console.log(
-      `\n  devflow recorded ${ignored} ignored comments and started ${runs} runs (expected ${sent} each)${checked ? "" : "  FAIL"}`,
-    );
+    let checked = true;
+    for (const [target, database] of databases) {
+      const runs = await database.client.prisma.run.count();
+      const ignored = await database.client.prisma.webhookDelivery.count({
+        where: { outcome: "ignored: no command" },
+      });
+      const ok = runs === sent && ignored === sent;
+      checked &&= ok;
+      console.log(
+        `\n  ${target.name} recorded ${ignored} ignored comments and started ${runs} runs (expected ${sent} each)${ok ? "" : "  FAIL"}`,
+      );
+    }
 
     console.log("\n================ summary ================");
     const find = (target: string, shape: Shape) =>
@@ -234,13 +272,17 @@ async function main(): Promise<number> {
         tableRows,
       ),
     );
-    console.log("\n  devflow / bare Probot:");
-    for (const shape of Object.keys(SHAPES) as Shape[]) {
-      const d = find(devflow.name, shape);
-      const b = find(bare.name, shape);
+    for (const target of [devflow, devflowAsync]) {
       console.log(
-        `  ${shape.padEnd(8)} p50 ${fixed(d.figures.p50Ms / b.figures.p50Ms, 1)}×  p99 ${fixed(d.figures.p99Ms / b.figures.p99Ms, 1)}×  throughput ${fixed(d.figures.throughput / b.figures.throughput, 2)}×  server CPU ${fixed(d.cpuMsPerDelivery / b.cpuMsPerDelivery, 1)}× (${fixed((d.cpuMsPerDelivery + d.postgresMsPerDelivery) / b.cpuMsPerDelivery, 1)}× with Postgres)`,
+        `\n  ${target.name} / bare Probot${target === devflowAsync ? " (synchronous_commit = off: not devflow's setting)" : ""}:`,
       );
+      for (const shape of Object.keys(SHAPES) as Shape[]) {
+        const d = find(target.name, shape);
+        const b = find(bare.name, shape);
+        console.log(
+          `  ${shape.padEnd(8)} p50 ${fixed(d.figures.p50Ms / b.figures.p50Ms, 1)}×  p99 ${fixed(d.figures.p99Ms / b.figures.p99Ms, 1)}×  throughput ${fixed(d.figures.throughput / b.figures.throughput, 2)}×  server CPU ${fixed(d.cpuMsPerDelivery / b.cpuMsPerDelivery, 1)}× (${fixed((d.cpuMsPerDelivery + d.postgresMsPerDelivery) / b.cpuMsPerDelivery, 1)}× with Postgres)`,
+        );
+      }
     }
     const failed = failures > 0 || !checked;
     if (failed) console.log("\nFAIL: see the lines marked FAIL above.");
@@ -249,6 +291,7 @@ async function main(): Promise<number> {
     for (const target of started.reverse()) await target.stop();
     await sim.close();
     await db.drop();
+    await asyncDb.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -75,6 +75,7 @@ export async function startBareProbot(credentials: Credentials): Promise<Target>
 export async function startDevflowWeb(
   credentials: Credentials,
   options: { databaseUrl: string; dataDir: string; gheHost: string },
+  name = "devflow web",
 ): Promise<Target> {
   const configPath = join(options.dataDir, "devflow.yml");
   writeFileSync(configPath, "agents:\n  fake: { preset: fake }\n");
@@ -88,7 +89,7 @@ export async function startDevflowWeb(
     WEBHOOK_SECRET: credentials.webhookSecret,
     GHE_HOST: options.gheHost,
     GHE_PROTOCOL: "http",
-    DEVFLOW_DATA_DIR: join(options.dataDir, "web"),
+    DEVFLOW_DATA_DIR: join(options.dataDir, name.replaceAll(" ", "-")),
     DEVFLOW_CONFIG: configPath,
     DEVFLOW_HOST_ID: "bench-web",
     LOG_LEVEL: credentials.logLevel,
@@ -99,7 +100,7 @@ export async function startDevflowWeb(
     throw error;
   });
   return {
-    name: "devflow web",
+    name,
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
     pid: web.child.pid ?? 0,
     stop,

@@ -2,7 +2,8 @@
 // reactions, the sticky comment, the draft PR and the check run. An effect GitHub refused for now
 // (a rate limit, a 5xx) is retried within the job's budget; whatever is still pending afterwards stays
 // in Postgres, and the next devflow job of the repository delivers it.
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { PrismaClient } from "../db/generated/client.js";
+import { countRepositoryEffects, nextPendingEffectDue } from "../engine/outbox-queries.js";
 import type { EngineLog } from "../engine/worker-context.js";
 import type { Octokit } from "../github/effects/deliver-effect.js";
 import { deliverNextEffect } from "../github/effects/effects-worker.js";
@@ -27,10 +28,6 @@ export interface DrainResult {
 /** GitHub's 403 message when "Allow GitHub Actions to create and approve pull requests" is off. */
 export const ACTIONS_MAY_NOT_OPEN_PULLS = "not permitted to create or approve pull requests";
 
-function ofRepository(repository: string): Prisma.OutboxEffectWhereInput {
-  return { OR: [{ payload: { path: ["repository"], equals: repository } }, { run: { repository } }] };
-}
-
 export async function drainEffects(options: DrainOptions): Promise<DrainResult> {
   const { prisma, repository } = options;
   const startedAt = new Date();
@@ -46,23 +43,15 @@ export async function drainEffects(options: DrainOptions): Promise<DrainResult> 
     ) {
       // one effect claimed and delivered (or put back with a later due time)
     }
-    const next = await prisma.outboxEffect.findFirst({
-      where: { state: "pending", ...ofRepository(repository) },
-      orderBy: { notBefore: "asc" },
-      select: { notBefore: true },
-    });
-    if (!next || next.notBefore.getTime() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(50, next.notBefore.getTime() - Date.now())));
+    const next = await nextPendingEffectDue(prisma, repository);
+    if (!next || next.getTime() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(50, next.getTime() - Date.now())));
   }
-  const count = (where: Prisma.OutboxEffectWhereInput) =>
-    prisma.outboxEffect.count({ where: { ...where, ...ofRepository(repository) } });
+  const counts = await countRepositoryEffects(prisma, repository, startedAt, ACTIONS_MAY_NOT_OPEN_PULLS);
   return {
-    delivered: await count({ state: "delivered", deliveredAt: { gte: startedAt } }),
-    pending: await count({ state: "pending" }),
-    failed: await count({ state: "failed", createdAt: { gte: startedAt } }),
-    pullRequestsRefused: await count({
-      state: { in: ["pending", "failed"] },
-      lastError: { contains: ACTIONS_MAY_NOT_OPEN_PULLS },
-    }),
+    delivered: counts.delivered,
+    pending: counts.pending,
+    failed: counts.failed,
+    pullRequestsRefused: counts.withError,
   };
 }

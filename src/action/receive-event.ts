@@ -6,6 +6,7 @@ import { Probot } from "probot";
 import { isDevflowError } from "../errors/index.js";
 import { createDevflowApp } from "../github/app.js";
 import type { GitHubDeps } from "../github/handlers/github-deps.js";
+import { deliveryRecord } from "../github/intake/delivery-log.js";
 import type { Logger } from "../server/logger.js";
 
 /**
@@ -33,7 +34,7 @@ export async function receiveEvent(
   deps: GitHubDeps,
   event: { name: string; id: string; payload: Record<string, unknown> },
 ): Promise<ReceivedEvent> {
-  const seen = await deps.prisma.webhookDelivery.findUnique({ where: { deliveryId: event.id } });
+  const seen = await deliveryRecord(deps.prisma, event.id);
   if (seen?.processedAt) return { outcome: `already handled (${seen.outcome ?? "done"})`, duplicate: true };
   // Workflow events carry no App installation: the workflow token stands in for one. Id 0 marks the
   // run and its effects as the action's (GitHub never numbers an installation 0).
@@ -44,7 +45,7 @@ export async function receiveEvent(
   } catch (error) {
     throw firstCause(error);
   }
-  const recorded = await deps.prisma.webhookDelivery.findUnique({ where: { deliveryId: event.id } });
+  const recorded = await deliveryRecord(deps.prisma, event.id);
   if (!recorded) return { outcome: "nothing for devflow to do", duplicate: false };
   if (!recorded.processedAt) return { outcome: "already being handled by another job", duplicate: true };
   return { outcome: recorded.outcome ?? "handled", duplicate: seen !== null };

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import type { ServerConfig } from "../config/server-config.js";
 import { loadServerConfig } from "../config/server-config.js";
 import { applyMigrations, createDatabaseClient, type PrismaClient } from "../db/index.js";
+import { runsWithPendingGate } from "../engine/run-queries.js";
 import { DevflowError, isDevflowError } from "../errors/index.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
 import { createLogger } from "../server/logger.js";
@@ -180,17 +181,13 @@ function eventLabel(env: ActionEnvironment, payload: Record<string, unknown>): s
 }
 
 async function summarizeRuns(prisma: PrismaClient, runIds: string[]): Promise<RunSummary[]> {
-  const runs = await prisma.run.findMany({
-    where: { id: { in: runIds } },
-    include: { approvalRequests: { where: { state: "pending" }, select: { gateKey: true } } },
-    orderBy: { createdAt: "asc" },
-  });
+  const runs = await runsWithPendingGate(prisma, runIds);
   return runs.map((run) => ({
     id: run.id,
     issueNumber: run.issueNumber,
     pullRequestNumber: run.pullRequestNumber,
     state: run.state,
-    ...(run.approvalRequests[0] ? { waitingFor: run.approvalRequests[0].gateKey } : {}),
+    ...(run.waitingFor ? { waitingFor: run.waitingFor } : {}),
     failureReason: run.failureReason,
   }));
 }

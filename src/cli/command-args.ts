@@ -12,6 +12,8 @@ export interface CommandSpec<Options extends OptionSpecs> {
   options: Options;
   /** How many positionals the command takes at most, and their names for messages. */
   positionals: readonly string[];
+  /** The last positional may repeat (e.g. several ids). */
+  variadic?: boolean;
 }
 
 export type ParsedCommand<Options extends OptionSpecs> =
@@ -36,7 +38,7 @@ export function parseCommand<Options extends OptionSpecs>(
     // parseArgs says what was wrong ("Unknown option '--x'", "Option '--reason <value>' argument missing").
     throw invalidArguments(spec.name, (error as Error).message);
   }
-  if (parsed.positionals.length > spec.positionals.length) {
+  if (!spec.variadic && parsed.positionals.length > spec.positionals.length) {
     const extra = parsed.positionals.slice(spec.positionals.length).join(" ");
     throw invalidArguments(
       spec.name,

@@ -3,6 +3,7 @@
 // worker) notices and goes on.
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/index.js";
+import { findRun } from "../engine/run-queries.js";
 import { isTerminal } from "../engine/run-states.js";
 import { DevflowError } from "../errors/index.js";
 import { loadCliEnvironment } from "./cli-environment.js";
@@ -87,8 +88,8 @@ export async function runDecisionCommand(command: DecisionCommand, argv: string[
 
 /** Throws run_finished, naming the state, when the run is terminal (other than `allowed`). */
 async function refuseFinished(prisma: PrismaClient, runId: string, allowed?: string): Promise<void> {
-  const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { state: true } });
-  if (!isTerminal(run.state) || run.state === allowed) return;
+  const run = await findRun(prisma, runId);
+  if (!run || !isTerminal(run.state) || run.state === allowed) return;
   throw new DevflowError(`Run ${runId} is already ${run.state}: it cannot be aborted.`, {
     code: "run_finished",
     details: { runId, state: run.state },

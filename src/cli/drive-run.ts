@@ -1,7 +1,10 @@
 // `devflow run`'s loop over one run: advance it with the local worker while it has work, wait at its
 // gates, and show its events and the agent's output until it ends or the person presses Ctrl-C.
+import { runEventsAfter } from "../engine/run-events.js";
+import { findRun, latestAttemptOf } from "../engine/run-queries.js";
 import type { RunState } from "../engine/run-states.js";
 import { isTerminal, WORKING_STATES } from "../engine/run-states.js";
+import { DevflowError } from "../errors/index.js";
 import { sleep, waitAtGate } from "./gate.js";
 import type { LocalWorker } from "./local-worker.js";
 import type { ProgressReporter } from "./progress-reporter.js";
@@ -30,7 +33,7 @@ export async function driveRun(options: DriveRunOptions): Promise<"ended" | "int
     await view.refresh();
     for (;;) {
       if (signal.aborted) return "interrupted";
-      const run = await store.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+      const run = await findRunOrThrow(store, runId);
       if (isTerminal(run.state) && run.reportWrittenAt) {
         await view.refresh();
         reporter.clearFooter();
@@ -60,6 +63,12 @@ export async function driveRun(options: DriveRunOptions): Promise<"ended" | "int
   }
 }
 
+async function findRunOrThrow(store: StateStore, runId: string) {
+  const run = await findRun(store.prisma, runId);
+  if (!run) throw new DevflowError(`No run ${runId}.`, { code: "run_not_found", details: { runId } });
+  return run;
+}
+
 /** Prints the run's new events and redraws the status footer. */
 class RunWatcher {
   #lastSeq = 0;
@@ -75,21 +84,15 @@ class RunWatcher {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      const events = await this.store.prisma.runEvent.findMany({
-        where: { runId: this.runId, seq: { gt: this.#lastSeq } },
-        orderBy: { seq: "asc" },
-      });
+      const events = await runEventsAfter(this.store.prisma, this.runId, this.#lastSeq);
       for (const event of events) {
         this.reporter.event(event);
         this.#lastSeq = event.seq;
       }
-      const run = await this.store.prisma.run.findUniqueOrThrow({ where: { id: this.runId } });
+      const run = await findRunOrThrow(this.store, this.runId);
       if (isTerminal(run.state) || run.state === "awaiting_approval") return;
       const attempt = run.currentPhaseKey
-        ? await this.store.prisma.phaseAttempt.findFirst({
-            where: { runId: this.runId, phaseKey: run.currentPhaseKey },
-            orderBy: { attempt: "desc" },
-          })
+        ? await latestAttemptOf(this.store.prisma, this.runId, run.currentPhaseKey)
         : null;
       const transcript = await latestTranscript(this.store.prisma, this.runId);
       this.reporter.status({

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { createInterface, type Interface } from "node:readline/promises";
 import type { ApprovalAction, ApprovalRequest } from "../db/generated/client.js";
+import { pendingRequestOf, requestStateOf } from "../engine/approval-requests.js";
 import { isDevflowError } from "../errors/index.js";
 import type { ProgressReporter } from "./progress-reporter.js";
 import type { StateStore } from "./state-store.js";
@@ -32,12 +33,8 @@ export interface GateOptions {
 
 const POLL_MS = 300;
 
-async function pendingRequest(store: StateStore, runId: string) {
-  return store.prisma.approvalRequest.findFirst({
-    where: { runId, state: "pending" },
-    orderBy: { createdAt: "desc" },
-    include: { phase: true },
-  });
+function pendingRequest(store: StateStore, runId: string) {
+  return pendingRequestOf(store.prisma, runId);
 }
 
 /** Returns once the run's pending request is no longer pending (or on interrupt). */
@@ -49,10 +46,8 @@ export async function waitAtGate(options: GateOptions): Promise<void> {
   }
   const decidedElsewhere = new AbortController();
   const watcher = setInterval(async () => {
-    const now = await options.store.prisma.approvalRequest
-      .findUnique({ where: { id: request.id }, select: { state: true } })
-      .catch(() => undefined);
-    if (now && now.state !== "pending") decidedElsewhere.abort();
+    const now = await requestStateOf(options.store.prisma, request.id).catch(() => undefined);
+    if (now && now !== "pending") decidedElsewhere.abort();
   }, POLL_MS);
   const signal = AbortSignal.any([options.signal, decidedElsewhere.signal]);
   try {

@@ -3,6 +3,8 @@
 
 import type { PrismaClient } from "../db/generated/client.js";
 import { usageOfRun } from "../engine/record-usage.js";
+import { runEventsAfter } from "../engine/run-events.js";
+import { findRun } from "../engine/run-queries.js";
 import { isTerminal } from "../engine/run-states.js";
 import { describeUsage } from "../engine/usage-summary.js";
 import { loadCliEnvironment } from "./cli-environment.js";
@@ -59,14 +61,11 @@ export async function runLogsCommand(argv: string[]): Promise<number> {
     await printer.usage();
     await printer.transcript(lines);
     while (values.follow && !stop) {
-      const run = await store.prisma.run.findUniqueOrThrow({
-        where: { id: runId },
-        select: { state: true, reportWrittenAt: true },
-      });
+      const run = await findRun(store.prisma, runId);
       await sleep(500);
       await printer.events();
       await printer.newTranscriptLines();
-      if (isTerminal(run.state) && run.reportWrittenAt) break; // its last event was printed above
+      if (!run || (isTerminal(run.state) && run.reportWrittenAt)) break; // its last event was printed above
     }
     return 0;
   } finally {
@@ -87,10 +86,7 @@ class LogPrinter {
   ) {}
 
   async events(): Promise<void> {
-    const events = await this.prisma.runEvent.findMany({
-      where: { runId: this.runId, seq: { gt: this.#lastSeq } },
-      orderBy: { seq: "asc" },
-    });
+    const events = await runEventsAfter(this.prisma, this.runId, this.#lastSeq);
     for (const event of events) {
       this.#lastSeq = event.seq;
       if (this.json) console.log(JSON.stringify({ kind: "event", ...eventJson(event) }));

@@ -23,6 +23,7 @@ Commands:
   abort      Abort a run
   status     Show a run, or the most recent runs     logs     A run's events and agent transcript
   attach     Attach to a run's live tmux pane
+  deliveries The server's webhook inbox: list deliveries, replay those that failed for good
 
 Each command has --help (e.g. devflow run --help).
 
@@ -65,6 +66,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   status: async (argv) => (await import("./status-command.js")).runStatusCommand(argv),
   logs: async (argv) => (await import("./logs-command.js")).runLogsCommand(argv),
   attach: async (argv) => (await import("./attach-command.js")).runAttachCommand(argv),
+  deliveries: async (argv) => (await import("./deliveries-command.js")).runDeliveriesCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 // A run id as a user types it: the whole UUID, or its first characters (at least 4) when they name one
 // run. Checked before any state is opened, so a mistyped id changes nothing.
 import type { PrismaClient } from "../db/index.js";
+import { runExists, runIdsStartingWith } from "../engine/run-queries.js";
 import { DevflowError } from "../errors/index.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,16 +36,14 @@ export function checkRunIdText(text: string): RunIdText {
 export async function resolveRunId(prisma: PrismaClient, text: string): Promise<string> {
   const named = checkRunIdText(text);
   if (named.kind === "uuid") {
-    const run = await prisma.run.findUnique({ where: { id: named.id }, select: { id: true } });
-    if (run) return run.id;
+    if (await runExists(prisma, named.id)) return named.id;
   } else {
-    const rows = await prisma.$queryRaw<{ id: string }[]>`
-      SELECT id::text AS id FROM "Run" WHERE id::text LIKE ${`${named.prefix}%`} ORDER BY "createdAt" DESC LIMIT 5`;
-    if (rows.length === 1 && rows[0]) return rows[0].id;
-    if (rows.length > 1) {
+    const ids = await runIdsStartingWith(prisma, named.prefix, 5);
+    if (ids.length === 1 && ids[0]) return ids[0];
+    if (ids.length > 1) {
       throw new DevflowError(`"${text}" is the start of several run ids.`, {
         code: "run_id_ambiguous",
-        details: { matches: rows.map((row) => row.id) },
+        details: { matches: ids },
       });
     }
   }

@@ -2,6 +2,7 @@
 // result line of `devflow run --json`) and one line of text per run event.
 import type { PrismaClient, RunEvent } from "../db/generated/client.js";
 import type { RunUsage } from "../engine/record-usage.js";
+import { recentRuns } from "../engine/run-queries.js";
 import type { RunStatus } from "../engine/run-status.js";
 import { describeUsage } from "../engine/usage-summary.js";
 
@@ -104,19 +105,7 @@ export function summarizeRun(status: RunStatus, usage?: RunUsage): RunSummary {
 
 /** The most recent runs, newest first, for `devflow status` without a run id. */
 export async function listRuns(prisma: PrismaClient, limit = 20) {
-  const runs = await prisma.run.findMany({
-    orderBy: { createdAt: "desc" },
-    take: limit,
-    select: {
-      id: true,
-      state: true,
-      title: true,
-      repository: true,
-      currentPhaseKey: true,
-      createdAt: true,
-      updatedAt: true,
-    },
-  });
+  const runs = await recentRuns(prisma, limit);
   return runs.map((run) => ({
     id: run.id,
     state: run.state,

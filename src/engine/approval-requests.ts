@@ -1,9 +1,10 @@
 // Approval requests (DESIGN §2): one per gate and attempt, each bound to what it shows — the artifact's
 // sha256 and the run branch's head SHA.
-import type { Prisma } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/generated/client.js";
 import type { NewRunEvent } from "./run-events.js";
 
 type Tx = Prisma.TransactionClient;
+type Db = PrismaClient | Tx;
 
 export function approvalRequestKey(runId: string, gateKey: string, phaseId: string | null, attempt: number) {
   return `${runId}:${gateKey}:${phaseId ?? ""}:${attempt}`;
@@ -39,4 +40,19 @@ export async function openApprovalRequest(tx: Tx, input: OpenRequestInput) {
     payload: { requestId: request.id, gateKey: input.gateKey, phaseId: input.phaseId, attempt },
   };
   return { request, event };
+}
+
+/** The run's newest pending request, with the phase attempt whose artifact it shows. */
+export function pendingRequestOf(db: Db, runId: string) {
+  return db.approvalRequest.findFirst({
+    where: { runId, state: "pending" },
+    orderBy: { createdAt: "desc" },
+    include: { phase: true },
+  });
+}
+
+/** A request's state now, or null when there is no such request. */
+export async function requestStateOf(db: Db, requestId: string) {
+  const request = await db.approvalRequest.findUnique({ where: { id: requestId }, select: { state: true } });
+  return request?.state ?? null;
 }

@@ -1,4 +1,4 @@
-import type { Prisma } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/generated/client.js";
 
 export type RunEventType =
   | "run.created"
@@ -59,4 +59,9 @@ export async function appendRunEvents(
     })),
   });
   return seqs;
+}
+
+/** The run's events after `seq`, in order: what a follower has not shown yet. */
+export function runEventsAfter(db: PrismaClient | Tx, runId: string, seq: number) {
+  return db.runEvent.findMany({ where: { runId, seq: { gt: seq } }, orderBy: { seq: "asc" } });
 }

@@ -217,6 +217,14 @@ export const ERROR_CODES = {
     class: "bad_input",
     hint: "Give more characters of the run id (or all of it); `devflow status` lists the runs.",
   },
+  delivery_not_found: {
+    class: "bad_input",
+    hint: "Check the delivery id (GitHub's X-GitHub-Delivery); `devflow deliveries list --failed` lists the deliveries that failed for good.",
+  },
+  delivery_not_failed: {
+    class: "bad_input",
+    hint: "Only a delivery that failed for good is replayed: a waiting one is processed on its own, a handled one is not handled twice. `devflow deliveries list --failed` lists the ones to replay.",
+  },
   // the local CLI
   run_busy: {
     class: "bad_input",

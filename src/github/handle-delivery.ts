@@ -8,7 +8,7 @@
 import type { Context } from "probot";
 import type { EventContext } from "./event-context.js";
 import type { GitHubDeps } from "./handlers/github-deps.js";
-import { finishDelivery, recordDelivery } from "./intake/record-delivery.js";
+import { finishDelivery, forgetDelivery, recordDelivery } from "./intake/delivery-log.js";
 import { refuseReplay } from "./intake/store-delivery.js";
 import { type EventContextOptions, eventContext, type RepoPayload } from "./probot-event-context.js";
 
@@ -61,7 +61,7 @@ export function handleOnce(deps: GitHubDeps, options: HandleOptions, handler: De
       outcome = await handler(context, ctx);
     } catch (error) {
       // Not handled: forget the delivery so that it is processed when it comes again, not ignored.
-      await deps.prisma.webhookDelivery.delete({ where: { deliveryId: context.id } }).catch(() => {});
+      await forgetDelivery(deps.prisma, context.id).catch(() => {});
       throw error;
     }
     await finishDelivery(deps.prisma, context.id, outcome);

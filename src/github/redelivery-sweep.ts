@@ -4,6 +4,7 @@
 import type { Probot } from "probot";
 import type { PrismaClient } from "../db/generated/client.js";
 import type { EngineLog } from "../engine/worker-context.js";
+import { deliveryRecord } from "./intake/delivery-log.js";
 
 interface HookDelivery {
   id: number;
@@ -37,11 +38,7 @@ export async function sweepFailedDeliveries(options: SweepOptions): Promise<stri
     if (attempts.some((attempt) => attempt.status === "OK")) continue;
     const latest = attempts[0];
     if (!latest || Date.parse(latest.delivered_at) < since) continue;
-    const recorded = await options.prisma.webhookDelivery.findUnique({
-      where: { deliveryId: guid },
-      select: { deliveryId: true },
-    });
-    if (recorded) continue;
+    if (await deliveryRecord(options.prisma, guid)) continue;
     await app.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: latest.id });
     redelivered.push(guid);
   }

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PrismaClient, RunState } from "../db/generated/client.js";
 import type { DispatchEngine } from "../engine/dispatch-engine.js";
+import { repositoriesWithRuns, runLocation } from "../engine/run-queries.js";
 import { getRunStatus } from "../engine/run-status.js";
 import type { EngineLog } from "../engine/worker-context.js";
 import type { RepositoryAccess } from "./auth/repository-access.js";
@@ -30,7 +31,7 @@ import { hostBody, hostsBody } from "./pages/hosts-page.js";
 import { runBody } from "./pages/run-page.js";
 import { runsListBody } from "./pages/runs-list.js";
 import { performRunAction, RUN_ACTIONS } from "./run-actions.js";
-import { listRuns, RUN_STATES, type RunFilters, repositoriesWithRuns, runExtras } from "./run-queries.js";
+import { listRuns, RUN_STATES, type RunFilters, runExtras } from "./run-queries.js";
 import { streamTranscript } from "./transcript-stream.js";
 
 export interface DashboardOptions {
@@ -179,10 +180,7 @@ export function createDashboard(options: DashboardOptions): Route {
       }
       const [, runId, sub] = RUN_PATH.exec(path) ?? [];
       if (!runId || sub !== "/actions") return false;
-      const run = await prisma.run.findUnique({
-        where: { id: runId },
-        select: { repository: true, installationId: true },
-      });
+      const run = await runLocation(prisma, runId);
       if (!run || !(await canRead(user, run))) return false;
       const outcome = await performRunAction(prisma, engine, {
         runId,
@@ -258,10 +256,7 @@ export function createDashboard(options: DashboardOptions): Route {
     }
     const [, runId, sub] = RUN_PATH.exec(path) ?? [];
     if (!runId) return false;
-    const run = await prisma.run.findUnique({
-      where: { id: runId },
-      select: { repository: true, installationId: true },
-    });
+    const run = await runLocation(prisma, runId);
     // A run the user may not read is answered as one that does not exist.
     if (!run || !(await canRead(user, run))) return false;
     if (sub === "/transcript") {

@@ -6,6 +6,13 @@ import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PrismaClient } from "../db/generated/client.js";
+import { pendingEffectsByInstallation } from "../engine/outbox-queries.js";
+import {
+  phaseAttemptCounts,
+  phaseDurationSums,
+  runCountsByState,
+  streamedUsageTotals,
+} from "../engine/run-metrics.js";
 
 export interface MetricsOptions {
   prisma: PrismaClient;
@@ -38,26 +45,19 @@ export function createMetrics(options: MetricsOptions): Metrics {
     });
 
   gauge("devflow_runs", "Runs by state.", ["state"], async (g) => {
-    for (const row of await prisma.run.groupBy({ by: ["state"], _count: { _all: true } }))
-      g.set({ state: row.state }, row._count._all);
+    for (const row of await runCountsByState(prisma)) g.set({ state: row.state }, row.count);
   });
   gauge("devflow_phase_attempts", "Phase attempts by phase and state.", ["phase", "state"], async (g) => {
-    for (const row of await prisma.phaseAttempt.groupBy({
-      by: ["phaseKey", "state"],
-      _count: { _all: true },
-    }))
-      g.set({ phase: row.phaseKey, state: row.state }, row._count._all);
+    for (const row of await phaseAttemptCounts(prisma))
+      g.set({ phase: row.phase, state: row.state }, row.count);
   });
   gauge(
     "devflow_phase_duration_seconds_sum",
     "Total seconds of finished phase attempts, by phase and state (divide by devflow_phase_attempts).",
     ["phase", "state"],
     async (g) => {
-      const rows = await prisma.$queryRaw<{ phase: string; state: string; seconds: number }[]>`
-        SELECT "phaseKey" AS phase, state::text AS state,
-               EXTRACT(EPOCH FROM SUM("finishedAt" - "startedAt"))::float8 AS seconds
-        FROM "PhaseAttempt" WHERE "finishedAt" IS NOT NULL GROUP BY 1, 2`;
-      for (const row of rows) g.set({ phase: row.phase, state: row.state }, row.seconds);
+      for (const row of await phaseDurationSums(prisma))
+        g.set({ phase: row.phase, state: row.state }, row.seconds);
     },
   );
   gauge("devflow_queue_jobs", "Run-queue jobs by state.", ["state"], async (g) => {
@@ -69,12 +69,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     "GitHub effects not yet delivered, per installation.",
     ["installation"],
     async (g) => {
-      const rows = await prisma.outboxEffect.groupBy({
-        by: ["installationId"],
-        where: { state: "pending" },
-        _count: { _all: true },
-      });
-      for (const row of rows) g.set({ installation: String(row.installationId ?? "none") }, row._count._all);
+      for (const row of await pendingEffectsByInstallation(prisma))
+        g.set({ installation: String(row.installationId ?? "none") }, row.count);
     },
   );
   gauge("devflow_sessions", "Agent sessions per host and state.", ["host", "state"], async (g) => {
@@ -86,19 +82,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
     "Tokens agents consumed, by kind (the CLIs' own counts).",
     ["kind"],
     async (g) => {
-      const sum = await prisma.phaseUsage.aggregate({
-        where: { source: "stream" },
-        _sum: { inputTokens: true, outputTokens: true, cacheReadTokens: true, cacheWriteTokens: true },
-      });
-      g.set({ kind: "input" }, Number(sum._sum.inputTokens ?? 0n));
-      g.set({ kind: "output" }, Number(sum._sum.outputTokens ?? 0n));
-      g.set({ kind: "cache_read" }, Number(sum._sum.cacheReadTokens ?? 0n));
-      g.set({ kind: "cache_write" }, Number(sum._sum.cacheWriteTokens ?? 0n));
+      const sum = await streamedUsageTotals(prisma);
+      g.set({ kind: "input" }, sum.input);
+      g.set({ kind: "output" }, sum.output);
+      g.set({ kind: "cache_read" }, sum.cacheRead);
+      g.set({ kind: "cache_write" }, sum.cacheWrite);
     },
   );
   gauge("devflow_usage_cost_usd", "Known cost of agents' usage in US dollars.", [], async (g) => {
-    const sum = await prisma.phaseUsage.aggregate({ where: { source: "stream" }, _sum: { costUsd: true } });
-    g.set(sum._sum.costUsd?.toNumber() ?? 0);
+    g.set((await streamedUsageTotals(prisma)).costUsd);
   });
 
   const githubCalls = new Counter({

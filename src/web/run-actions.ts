@@ -2,7 +2,9 @@
 // as on GitHub, recorded as decisions from source `dashboard`; every attempt, refused or not, audited.
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/generated/client.js";
+import { pendingRequestOf } from "../engine/approval-requests.js";
 import type { DispatchEngine } from "../engine/dispatch-engine.js";
+import { runLocation } from "../engine/run-queries.js";
 import { isDevflowError } from "../errors/index.js";
 import type { AuthorizationDecision } from "../github/authorization/decide-authorization.js";
 import { audit } from "../github/intake/audit.js";
@@ -27,10 +29,7 @@ export async function performRunAction(
   request: ActionRequest,
 ): Promise<ActionOutcome> {
   const { runId, actor } = request;
-  const run = await prisma.run.findUnique({
-    where: { id: runId },
-    select: { id: true, repository: true, installationId: true },
-  });
+  const run = await runLocation(prisma, runId);
   if (!run) return { ok: false, status: 404, message: "No such run." };
   const record = (outcome: "accepted" | "refused" | "failed", details: Record<string, unknown>) =>
     audit(prisma, {
@@ -61,7 +60,7 @@ export async function performRunAction(
     if (action === "abort") await engine.abort(runId, actor, "dashboard", clientToken, reason);
     else if (action === "retry") await engine.retry(runId, actor, "dashboard", clientToken);
     else {
-      const pending = await prisma.approvalRequest.findFirst({ where: { runId, state: "pending" } });
+      const pending = await pendingRequestOf(prisma, runId);
       if (!pending) {
         await record("refused", { reason: "nothing pending" });
         return { ok: false, status: 409, message: "This run is not waiting for a decision (any more)." };

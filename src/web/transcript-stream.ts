@@ -3,8 +3,8 @@
 // after. Polls (cheap: an indexed range read) rather than LISTEN, so it needs nothing but the database.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PrismaClient } from "../db/generated/client.js";
-
-const TERMINAL = new Set(["completed", "failed", "aborted"]);
+import { runStateOf } from "../engine/run-queries.js";
+import { isTerminal } from "../engine/run-states.js";
 
 export async function streamTranscript(
   prisma: PrismaClient,
@@ -41,8 +41,8 @@ export async function streamTranscript(
       after = chunk.id;
     }
     if (chunks.length === 200) continue;
-    const run = await prisma.run.findUnique({ where: { id: runId }, select: { state: true } });
-    if (!run || TERMINAL.has(run.state)) {
+    const state = await runStateOf(prisma, runId);
+    if (state === null || isTerminal(state)) {
       response.write("event: end\ndata: \n\n");
       break;
     }

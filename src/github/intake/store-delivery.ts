@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { GitHubDeps } from "../handlers/github-deps.js";
 import { audit } from "./audit.js";
-import { type RecordedDelivery, recordDelivery } from "./record-delivery.js";
+import { type RecordedDelivery, recordDelivery } from "./delivery-log.js";
 import { orderKeyOf } from "./webhook-inbox.js";
 
 interface ReplayPayload {

@@ -5,9 +5,11 @@
 // and the delivery is claimed again at once — by another web process, or by this one after its restart.
 // Deliveries that share an order key (one issue or pull request) are processed one at a time, in the
 // order they arrived; others side by side. A failed delivery is retried with backoff, and is marked
-// failed after `maxAttempts` so it no longer holds back the deliveries after it.
+// failed after `maxAttempts` so it no longer holds back the deliveries after it (`devflow deliveries
+// replay` puts it back). What is written about a delivery is delivery-log.ts's.
 import pg from "pg";
 import type { EngineLog } from "../../engine/worker-context.js";
+import { failDelivery, finishDelivery } from "./delivery-log.js";
 
 export interface InboxDelivery {
   id: string;
@@ -74,17 +76,6 @@ const CLAIM = `
   LIMIT 1
   FOR UPDATE OF d SKIP LOCKED`;
 
-const DONE = `UPDATE "WebhookDelivery" SET "processedAt" = now(), "outcome" = $2, "body" = NULL
-  WHERE "deliveryId" = $1`;
-
-const RETRY = `UPDATE "WebhookDelivery" SET "attempts" = $2, "lastError" = $3,
-  "notBefore" = now() + make_interval(secs => $4)
-  WHERE "deliveryId" = $1`;
-
-const GIVE_UP = `UPDATE "WebhookDelivery" SET "attempts" = $2, "lastError" = $3, "processedAt" = now(),
-  "outcome" = $4
-  WHERE "deliveryId" = $1`;
-
 /** @octokit/webhooks wraps handler errors in an AggregateError: the messages inside say what failed. */
 export function failureMessage(error: unknown): string {
   const inner = (error as { errors?: unknown[] }).errors ?? [error];
@@ -124,13 +115,15 @@ async function processClaimed(
       failure = failureMessage(error).slice(0, 2000);
     }
     if (failure === undefined) {
-      await client.query(DONE, [row.deliveryId, outcome ?? "handled"]);
+      await finishDelivery(client, row.deliveryId, outcome ?? "handled");
     } else {
       const attempts = row.attempts + 1;
       const exhausted = attempts >= maxAttempts;
-      if (exhausted)
-        await client.query(GIVE_UP, [row.deliveryId, attempts, failure, `failed after ${attempts} attempts`]);
-      else await client.query(RETRY, [row.deliveryId, attempts, failure, Math.min(300, 2 ** attempts)]);
+      await failDelivery(client, row.deliveryId, {
+        attempts,
+        error: failure,
+        ...(exhausted ? {} : { retryInSeconds: Math.min(300, 2 ** attempts) }),
+      });
       options.log[exhausted ? "error" : "warn"](
         { deliveryId: row.deliveryId, event: row.event, attempts, err: failure },
         exhausted

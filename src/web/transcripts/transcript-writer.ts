@@ -2,6 +2,7 @@
 // streams it and the transcript file on the worker host is only a cache. Given to the exec adapter as
 // its `onOutput` callback: one chunk per callback, cut to `chunkBytes`, in order per session.
 import type { PrismaClient } from "../../db/generated/client.js";
+import { pruneStoredReports } from "../../engine/stored-reports.js";
 
 export interface TranscriptWriterOptions {
   prisma: PrismaClient;
@@ -108,8 +109,6 @@ export async function pruneTranscripts(
       ? await prisma.transcriptChunk.deleteMany({ where: { run: finished(retention.transcriptDays) } })
       : { count: 0 };
   const reports =
-    retention.reportDays > 0
-      ? await prisma.runReport.deleteMany({ where: { run: finished(retention.reportDays) } })
-      : { count: 0 };
-  return { chunks: chunks.count, reports: reports.count };
+    retention.reportDays > 0 ? await pruneStoredReports(prisma, before(retention.reportDays)) : 0;
+  return { chunks: chunks.count, reports };
 }
