@@ -124,7 +124,7 @@ describe("revisions", () => {
       ["review", "succeeded"],
     ]);
     const prepared = status.events.find((event) => event.type === "run.prepared");
-    expect((prepared?.payload as { headSha?: string }).headSha).toBe(done.headSha);
+    expect(prepared?.payload).toMatchObject({ headSha: done.headSha });
     // Its prompts hold the request and its inline comment as fenced user data, beside the approved spec.
     const prompt = adapter.prompts.find((p) => p.runId === revised.id && p.phaseKey === "implement");
     const { blocks, outside } = fencedBlocks(prompt?.instructions ?? "");
