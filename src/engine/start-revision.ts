@@ -42,10 +42,15 @@ export async function startRevision(tx: Tx, first: Run, latest: Run): Promise<Ru
     where: { id: { in: queued.map((request) => request.id) }, state: "queued" },
     data: { state: "started", revisionRunId: run.id, startedAt: new Date() },
   });
+  const template = await tx.workflowTemplate.findUniqueOrThrow({
+    where: { hash: first.templateHash },
+    select: { name: true, version: true },
+  });
   await appendRunEvents(tx, run.id, [
     {
       type: "run.created",
       payload: {
+        template: `${template.name}@${template.version}`,
         repository: run.repository,
         revisionOf: first.id,
         revision,
