@@ -16,6 +16,8 @@ let worker: Awaited<ReturnType<EngineHarness["worker"]>>;
 const adapter = new FakeSessionAdapter({ writeDelayMs: 5 });
 let remote: string;
 let issue = 100;
+/** How long a run may take to get somewhere on a loaded machine (a bound, not a measurement). */
+const WAIT_MS = 60_000;
 
 beforeAll(async () => {
   harness = await createEngineHarness();
@@ -55,7 +57,7 @@ async function runAtSpecGate(template = "development", options: { pull?: boolean
     issueNumber: issue,
     template,
   });
-  await waitForRunState(harness.db, runId, "awaiting_approval");
+  await waitForRunState(harness.db, runId, "awaiting_approval", WAIT_MS);
   if (options.pull ?? true)
     await recordRunGitHubIds(harness.db.prisma, runId, { pullRequestNumber: issue + 1000 });
   return runId;
@@ -103,7 +105,7 @@ describe("revisions", () => {
     expect(await revisionsOf(first)).toEqual([]);
 
     await approve(first, "approve-1");
-    const done = await waitForRunState(harness.db, first, "completed");
+    const done = await waitForRunState(harness.db, first, "completed", WAIT_MS);
     // The transaction that completed the run created revision 2, on the same branch and pull request.
     const [second] = await revisionsOf(first);
     expect(second).toMatchObject({
@@ -116,7 +118,7 @@ describe("revisions", () => {
     });
     expect([request.state, request.revisionRunId]).toEqual(["started", second?.id]);
 
-    const revised = await waitForRunState(harness.db, second?.id ?? "", "completed");
+    const revised = await waitForRunState(harness.db, second?.id ?? "", "completed", WAIT_MS);
     const status = await worker.engine.getStatus(revised.id);
     // The template's revision phases, from the head the first run left: implement → review, no spec.
     expect(status.phases.map((p) => [p.phaseKey, p.state])).toEqual([
@@ -152,7 +154,7 @@ describe("revisions", () => {
     await harness.db.prisma.run.update({ where: { id: first }, data: { installationId: 42n } });
     const { requestId } = await revise(first, "comment-2-0");
     await worker.engine.abort(first, "maintainer", "comment", "abort-2");
-    await waitForRunState(harness.db, first, "aborted");
+    await waitForRunState(harness.db, first, "aborted", WAIT_MS);
     expect(await revisionsOf(first)).toEqual([]);
     const request = await harness.db.prisma.revisionRequest.findUniqueOrThrow({ where: { id: requestId } });
     expect(request.state).toBe("cancelled");
@@ -180,11 +182,11 @@ describe("revisions", () => {
   it("stops a revision at its template's gate before its first phase; approve runs it, reject ends it", async () => {
     const first = await runAtSpecGate("development-gated");
     await approve(first, "approve-5");
-    await waitForRunState(harness.db, first, "completed");
+    await waitForRunState(harness.db, first, "completed", WAIT_MS);
     const started = await revise(first, "comment-5-0");
     expect(started).toMatchObject({ state: "started", revision: 2 });
     const runId = started.state === "started" ? started.runId : "";
-    await waitForRunState(harness.db, runId, "awaiting_approval");
+    await waitForRunState(harness.db, runId, "awaiting_approval", WAIT_MS);
     const atGate = await worker.engine.getStatus(runId);
     expect(atGate.phases).toEqual([]);
     expect(atGate.approvals).toMatchObject([
@@ -192,12 +194,12 @@ describe("revisions", () => {
     ]);
     expect(atGate.approvals[0]?.headSha).toBe(atGate.run.headSha);
     await approve(runId, "approve-5b");
-    await waitForRunState(harness.db, runId, "completed");
+    await waitForRunState(harness.db, runId, "completed", WAIT_MS);
 
     const third = await revise(first, "comment-6-0", "Also document it.");
     const thirdId = third.state === "started" ? third.runId : "";
     expect(third).toMatchObject({ state: "started", revision: 3 });
-    await waitForRunState(harness.db, thirdId, "awaiting_approval");
+    await waitForRunState(harness.db, thirdId, "awaiting_approval", WAIT_MS);
     await worker.engine.decide({
       runId: thirdId,
       action: "reject",
@@ -206,7 +208,7 @@ describe("revisions", () => {
       source: "comment",
       reason: "Not now.",
     });
-    const declined = await waitForRunState(harness.db, thirdId, "failed");
+    const declined = await waitForRunState(harness.db, thirdId, "failed", WAIT_MS);
     expect(declined.failureCode).toBe("revision_declined");
     expect(await harness.db.prisma.phaseAttempt.count({ where: { runId: thirdId } })).toBe(0);
   });
