@@ -20,7 +20,13 @@ export async function releaseEarlierWorktrees(
     )
       continue;
     await context.sessions.stopRunSessions(earlier.id);
-    await writeFinalReport(context, earlier.id);
+    // Best effort: a report that cannot be written here is repaired by its own run's worker or at start-up.
+    await writeFinalReport(context, earlier.id).catch((error: unknown) =>
+      context.log.warn(
+        { runId: earlier.id, err: error instanceof Error ? error.message : String(error) },
+        "could not write the report of a run before its revision took the branch",
+      ),
+    );
     await removeRunWorktree({
       mirrorPath: mirrorPathOf(context, run.repository),
       worktreePath: worktreePathOf(context, earlier.id),
