@@ -6,6 +6,7 @@ import { executeCurrentPhase } from "./execute-phase.js";
 import { writeFinalReport } from "./final-report.js";
 import { failForTampering } from "./git-tampering.js";
 import { prepareRun, startPreparing } from "./prepare-run.js";
+import { queuedRevisionAfter } from "./revision-chain.js";
 import { queuedRuns } from "./run-queries.js";
 import { isTerminal, WORKING_STATES } from "./run-states.js";
 import type { WorkerContext } from "./worker-context.js";
@@ -46,6 +47,9 @@ export async function advanceRun(context: WorkerContext, runId: string): Promise
         finished = true;
         await context.sessions.stopRunSessions(run.id);
         if (!run.reportWrittenAt) await writeFinalReport(context, run.id);
+        // The revision its end started (start-revision.ts) needs a job; the reconciler would find it too.
+        const next = await queuedRevisionAfter(context.prisma, run);
+        if (next) await context.queue.enqueue(next.id, next.version, "after-revision");
         return "finished";
       }
       if (run.state === "awaiting_approval" || run.state === "paused") {

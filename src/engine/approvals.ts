@@ -7,7 +7,7 @@ import { staleApprovalError, supersedeIfStale } from "./approval-binding.js";
 import type { NewRunEvent } from "./run-events.js";
 import { abortRun, completeRun, failRun, moveTo, moveToPhase, type RunRef } from "./run-moves.js";
 import { isTerminal, type RunState } from "./run-states.js";
-import { findPhase, phaseAfter, readDefinition, rejectionTarget } from "./template-plan.js";
+import { findPhase, firstPhase, phaseAfter, readDefinition, rejectionTarget } from "./template-plan.js";
 
 type Tx = Prisma.TransactionClient;
 
@@ -159,6 +159,7 @@ function decidedState(action: ApprovalAction) {
 type RunWithTemplate = RunRef & {
   pausedFromState: RunState | null;
   currentPhaseKey: string | null;
+  revision: number;
   template: { definition: unknown };
 };
 type RequestRow = { gateKey: string; phaseId: string | null };
@@ -192,6 +193,18 @@ async function applyDecision(
     return moveTo(tx, run, run.pausedFromState ?? "queued", [decided, resumed], { pausedFromState: null });
   }
 
+  if (run.revision > 1 && request.phaseId === null && request.gateKey === template.revision?.gate) {
+    // The gate a revision waits at before its first phase (template `revision.gate`).
+    if (input.action === "reject") {
+      return failRun(tx, run, {
+        code: "revision_declined",
+        reason: `Revision ${run.revision} was declined by ${input.actor}${input.reason ? `: ${input.reason}` : ""}.`,
+        events: [decided],
+      });
+    }
+    const first = firstPhase(template, run);
+    return first ? moveToPhase(tx, run, first, { events: [decided] }) : completeRun(tx, run, [decided]);
+  }
   const phase = request.phaseId
     ? await tx.phaseAttempt.findUniqueOrThrow({ where: { id: request.phaseId }, select: { phaseKey: true } })
     : undefined;
@@ -204,6 +217,6 @@ async function applyDecision(
       events: [decided],
     });
   }
-  const next = phaseAfter(template, phaseKey);
+  const next = phaseAfter(template, phaseKey, run);
   return next ? moveToPhase(tx, run, next, { events: [decided] }) : completeRun(tx, run, [decided]);
 }

@@ -6,6 +6,7 @@ import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db
 import { DevflowError } from "../errors/index.js";
 import type { AdvanceQueue } from "../queue/advance-queue.js";
 import { type DecideInput, type DecideResult, decide } from "./approvals.js";
+import { type RevisionOutcome, type RevisionRequestInput, requestRevision } from "./request-revision.js";
 import { appendRunEvents } from "./run-events.js";
 import { abortRun, moveToPhase } from "./run-moves.js";
 import { isTerminal } from "./run-states.js";
@@ -14,6 +15,7 @@ import { findPhase, readDefinition } from "./template-plan.js";
 import { type StartRunInput, validateStartRun } from "./validate-start-run.js";
 import type { EngineLog } from "./worker-context.js";
 
+export type { RevisionComment, RevisionOutcome, RevisionRequestInput } from "./request-revision.js";
 export type { StartRunInput } from "./validate-start-run.js";
 
 export interface DispatchEngineOptions {
@@ -174,6 +176,18 @@ export class DispatchEngine {
       code: "run_not_retryable",
       details: { state: run.state },
     });
+  }
+
+  /**
+   * Records a request for changes on a run's pull request (DESIGN §2 "Revision"): it starts revision N + 1
+   * at once when the run's chain has ended, else waits queued until the chain's active run ends. The
+   * same client token twice records one request. The sender must already be authorized.
+   */
+  async requestRevision(input: RevisionRequestInput): Promise<RevisionOutcome> {
+    const outcome = await requestRevision(this.options.prisma, input);
+    // Replayed too: a crash between the commit and the enqueue left the revision without a job.
+    if (outcome.state === "started") await this.enqueue(outcome.runId, 0);
+    return outcome;
   }
 
   /** Queue delivery is best effort: the reconciler rebuilds any job lost here from Postgres. */

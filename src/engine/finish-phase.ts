@@ -90,7 +90,7 @@ export async function acceptArtifact(
       if (changes && phase.onReject) {
         return moveToPhase(tx, run, rejectionTarget(template, phase.key), { feedback: changes, events });
       }
-      const next = phaseAfter(template, phase.key);
+      const next = phaseAfter(template, phase.key, run);
       return next ? moveToPhase(tx, run, next, { events }) : completeRun(tx, run, events);
     })
     .catch((error) => {

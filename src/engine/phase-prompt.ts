@@ -10,8 +10,11 @@ import { type PromptEnvelope, promptDedupKey } from "../sessions/prompt-envelope
 import type { SessionHandle } from "../sessions/session-adapter.js";
 import { buildPrompt, type PromptData } from "./build-prompt.js";
 import { messageOf } from "./failure-reason.js";
+import { type RevisionComment, storedComments } from "./request-revision.js";
+import { requestsOfRevision } from "./revision-chain.js";
+import { earlierArtifacts } from "./revision-prompt.js";
 import { appendRunEvents } from "./run-events.js";
-import { roleOf } from "./template-plan.js";
+import { phaseInstructions, roleOf } from "./template-plan.js";
 import type { WorkerContext } from "./worker-context.js";
 
 export interface EnvelopeInput {
@@ -21,14 +24,26 @@ export interface EnvelopeInput {
   problems?: string[];
 }
 
+/** What people asked a revision to change: a `/devflow revise` comment or a review with its inline comments. */
+export interface RevisionAsk {
+  readonly revision: number;
+  readonly actor: string;
+  readonly source: string;
+  readonly text: string;
+  readonly comments: readonly RevisionComment[];
+}
+
 /**
  * Everything in a prompt that people or other agents wrote — the issue's title and text, accepted
- * artifacts, a reviewer's feedback — as data blocks, which buildPrompt fences; never as instructions.
+ * artifacts, what a revision was asked to change (each inline review comment in a block of its own,
+ * with its file, line and diff hunk), a reviewer's feedback — as data blocks, which buildPrompt fences;
+ * never as instructions.
  */
 export function promptData(
   run: Pick<Run, "title" | "requirements">,
   earlier: readonly Pick<PhaseAttempt, "phaseKey" | "artifact">[],
   feedback: string | null,
+  asks: readonly RevisionAsk[] = [],
 ): PromptData[] {
   const data: PromptData[] = [
     {
@@ -42,6 +57,29 @@ export function promptData(
       label: `the accepted ${done.phaseKey} artifact`,
       from: `the ${done.phaseKey} phase's agent`,
       text: JSON.stringify(done.artifact, null, 2),
+    });
+  }
+  for (const ask of asks) {
+    const from = `@${ask.actor}, a user of the repository`;
+    const how = ask.source === "review" ? "a review that requests changes" : "`/devflow revise`";
+    data.push({
+      label: `revision ${ask.revision} request (${how})`,
+      from,
+      text: ask.text.trim() || "(no text)",
+    });
+    ask.comments.forEach((comment, index) => {
+      data.push({
+        label: `inline review comment ${index + 1} of ${ask.comments.length}`,
+        from,
+        text: [
+          `File: ${comment.path}`,
+          `Line: ${comment.line ?? "(none: the comment is on an outdated diff)"}`,
+          "Diff hunk:",
+          comment.diffHunk,
+          "Comment:",
+          comment.body,
+        ].join("\n"),
+      });
     });
   }
   if (feedback) data.push({ label: "feedback on the previous attempt", from: "a reviewer", text: feedback });
@@ -58,18 +96,15 @@ export async function buildEnvelope(
 ): Promise<PromptEnvelope> {
   const role = roleOf(template, phase.role);
   const persona = context.registry.personas.get(role.persona);
-  const earlier = await context.prisma.phaseAttempt.findMany({
-    where: { runId: run.id, state: "succeeded", phaseKey: { not: phase.key } },
-    orderBy: { finishedAt: "asc" },
-  });
-  const data = promptData(run, earlier, attempt.feedback);
+  const earlier = await earlierArtifacts(context.prisma, run, template, phase.key);
+  const data = promptData(run, earlier, attempt.feedback, await revisionAsks(context.prisma, run));
   const scenario = scenarioFor(run.scenarios, phase.key, attempt.attempt);
   const instructions = buildPrompt({
     personaTitle: persona?.definition.title ?? role.id,
     personaInstructions: persona?.definition.instructions ?? "",
     phaseKey: phase.key,
     attempt: attempt.attempt,
-    phaseInstructions: phase.instructions,
+    phaseInstructions: phaseInstructions(template, phase, run),
     artifactPath: input.artifactPath,
     artifactSchema: phase.artifact,
     artifactSchemaPath: input.schemaPath,
@@ -90,6 +125,18 @@ export async function buildEnvelope(
     dedupKey: promptDedupKey(run.id, phase.key, attempt.attempt, input.prompt),
     instructions,
   };
+}
+
+/** What the requests a revision took asked for (none for a first run). */
+async function revisionAsks(prisma: WorkerContext["prisma"], run: Run): Promise<RevisionAsk[]> {
+  if (run.revision <= 1) return [];
+  return (await requestsOfRevision(prisma, run.id)).map((request) => ({
+    revision: run.revision,
+    actor: request.actor,
+    source: request.source,
+    text: request.text,
+    comments: storedComments(request.comments),
+  }));
 }
 
 /** Fake-agent scenarios: `{ phase: "ok" }` or `{ phase: ["crash", "ok"] }` (one per attempt, last repeats). */

@@ -4,9 +4,12 @@ import { advisoryLockKey } from "../db/advisory-lock.js";
 import type { Run } from "../db/generated/client.js";
 import { isDevflowError } from "../errors/index.js";
 import { createRunWorktree, ensureMirror, runBranchName } from "../git/index.js";
+import { openApprovalRequest } from "./approvals.js";
+import { releaseEarlierWorktrees } from "./revision-worktree.js";
+import { appendRunEvents } from "./run-events.js";
 import { failRun, moveTo, moveToPhase } from "./run-moves.js";
 import { countActiveRuns } from "./run-queries.js";
-import { firstPhase, readDefinition } from "./template-plan.js";
+import { firstPhase, readDefinition, revisionGate } from "./template-plan.js";
 import { type WorkerContext, worktreePathOf } from "./worker-context.js";
 
 /** Takes a queued run onto this host; false (nothing written) while the host has no room for it. */
@@ -71,11 +74,16 @@ async function freshBranchName(context: WorkerContext, run: Run): Promise<string
   return taken ? `${name}-${run.id.slice(0, 8)}` : name;
 }
 
-/** Prepares the worktree and opens the first phase; bad input (no such branch) fails the run clearly. */
+/**
+ * Prepares the worktree and opens the first phase (a revision: its first revision phase, or its gate);
+ * bad input (no such branch) fails the run clearly. A revision's worktree starts at its branch's head
+ * as fetched now: the pull request's head, commits people pushed to it included.
+ */
 export async function prepareRun(
   context: WorkerContext,
   run: Run & { template: { definition: unknown } },
 ): Promise<void> {
+  if (run.revision > 1) await releaseEarlierWorktrees(context, run);
   let prepared: Awaited<ReturnType<typeof ensureWorktree>>;
   try {
     prepared = await ensureWorktree(context, run);
@@ -89,7 +97,8 @@ export async function prepareRun(
     throw error; // transient (network, disk): the job is retried
   }
   const template = readDefinition(run.template.definition);
-  const phase = firstPhase(template);
+  const phase = firstPhase(template, run);
+  const gate = revisionGate(template, run);
   await context.prisma.$transaction(async (tx) => {
     await tx.run.update({
       where: { id: run.id },
@@ -105,6 +114,19 @@ export async function prepareRun(
         reason: "The template has no phase.",
         events: [event],
       });
+    if (gate) {
+      // The revision waits for a human before its first phase; the request is bound to the head it starts at.
+      const version = await moveTo(tx, run, "awaiting_approval", [event]);
+      if (version === undefined) return undefined;
+      const opened = await openApprovalRequest(tx, {
+        runId: run.id,
+        gateKey: gate,
+        phaseId: null,
+        headSha: prepared.headSha,
+      });
+      await appendRunEvents(tx, run.id, [opened.event]);
+      return version;
+    }
     return moveToPhase(tx, run, phase, { events: [event] });
   });
 }

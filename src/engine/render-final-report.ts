@@ -2,6 +2,7 @@
 // durations, artifacts, decisions (who, when, source), the diff stat, failures with recovery hints.
 import { ERROR_CODES } from "../errors/index.js";
 import type { RunUsage } from "./record-usage.js";
+import { storedComments } from "./request-revision.js";
 import type { RunStatus } from "./run-status.js";
 import { describeUsage } from "./usage-summary.js";
 
@@ -44,13 +45,18 @@ export function renderFinalReport(
   const outcome =
     { completed: "✅ completed", failed: "❌ failed", aborted: "⏹ aborted" }[run.state as string] ??
     run.state;
-  const lines: string[] = [
-    `# devflow run ${run.id}: ${outcome}`,
-    "",
+  const revision = run.revision > 1 ? `, revision ${run.revision}` : "";
+  const lines: string[] = [`# devflow run ${run.id}${revision}: ${outcome}`, ""];
+  if (run.revisionOf) {
+    lines.push(
+      `- Revision ${run.revision} of run \`${run.revisionOf}\`, on its branch${run.pullRequestNumber ? ` and pull request #${run.pullRequestNumber}` : ""}`,
+    );
+  }
+  lines.push(
     `- Template: ${run.template.name}@${run.template.version} (\`${run.template.hash.slice(0, 12)}\`)`,
     `- Repository: ${run.repository}${run.issueNumber ? ` (issue #${run.issueNumber})` : ""}, base \`${run.baseBranch}\`, branch \`${run.branch ?? "—"}\``,
     `- Started ${run.startedAt?.toISOString() ?? run.createdAt.toISOString()}, ended ${run.finishedAt?.toISOString() ?? "—"} (${duration(run.startedAt ?? run.createdAt, run.finishedAt)})`,
-  ];
+  );
   if (run.headSha) lines.push(`- Last checkpoint: \`${run.headSha}\``);
   for (const agent of notes.unsandboxedAgents ?? []) {
     lines.push(
@@ -62,7 +68,8 @@ export function renderFinalReport(
     const hint = hintFor(run.failureCode);
     if (hint) lines.push("", `What to do: ${hint}`);
   }
-  lines.push("", "## Requirements", "", "~~~~markdown", run.requirements.replaceAll("~~~~", "~~~ ~"), "~~~~");
+  lines.push("", "## Requirements", "", ...fenced(run.requirements));
+  lines.push(...revisionSection(status));
 
   lines.push("", "## Phases", "");
   if (phases.length === 0) lines.push("No phase was started.");
@@ -134,6 +141,31 @@ export function renderFinalReport(
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Text a person wrote, in a Markdown fence it cannot close. */
+function fenced(text: string): string[] {
+  return ["~~~~markdown", text.replaceAll("~~~~", "~~~ ~"), "~~~~"];
+}
+
+/** What a revision was asked to change: each request, and each inline comment with its file and line. */
+function revisionSection(status: RunStatus): string[] {
+  if (status.revisionRequests.length === 0) return [];
+  const lines = ["", `## What revision ${status.run.revision} was asked to change`];
+  for (const request of status.revisionRequests) {
+    const how = request.source === "review" ? "a review requesting changes" : "`/devflow revise`";
+    lines.push(
+      "",
+      `@${request.actor} (${how}, ${request.createdAt.toISOString()}):`,
+      "",
+      ...fenced(request.text),
+    );
+    storedComments(request.comments).forEach((comment, index) => {
+      const where = `\`${comment.path.replace(/[`\n\r]/g, "")}\`${comment.line ? ` line ${comment.line}` : ""}`;
+      lines.push("", `Inline comment ${index + 1} on ${where}:`, "", ...fenced(comment.body));
+    });
+  }
+  return lines;
 }
 
 /** Tokens and cost per phase attempt and for the run, as the agents' CLIs (or usage files) reported them. */

@@ -4,7 +4,8 @@ import type { Prisma } from "../db/generated/client.js";
 import type { WorkflowPhase } from "../registry/index.js";
 import type { NewEffect } from "./outbox.js";
 import type { NewRunEvent } from "./run-events.js";
-import type { RunState } from "./run-states.js";
+import { isTerminal, type RunState } from "./run-states.js";
+import { afterRunEnded } from "./start-revision.js";
 import { transitionRun } from "./transition.js";
 
 type Tx = Prisma.TransactionClient;
@@ -28,8 +29,8 @@ function statusEffect(run: RunRef, version: number, state: RunState, phaseKey?: 
   ];
 }
 
-function move(tx: Tx, run: RunRef, to: RunState, events: NewRunEvent[], patch: TransitionPatch = {}) {
-  return transitionRun(tx, {
+async function move(tx: Tx, run: RunRef, to: RunState, events: NewRunEvent[], patch: TransitionPatch = {}) {
+  const version = await transitionRun(tx, {
     runId: run.id,
     from: { states: [run.state], version: run.version },
     to,
@@ -37,6 +38,9 @@ function move(tx: Tx, run: RunRef, to: RunState, events: NewRunEvent[], patch: T
     events,
     effects: statusEffect(run, run.version + 1, to, patch.currentPhaseKey ?? undefined),
   });
+  // A run that ends starts the revision requested meanwhile, in the same transaction (start-revision.ts).
+  if (version !== undefined && isTerminal(to)) await afterRunEnded(tx, run.id, to);
+  return version;
 }
 
 type TransitionPatch = Omit<Prisma.RunUncheckedUpdateManyInput, "state" | "version" | "nextEventSeq"> & {

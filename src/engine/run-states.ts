@@ -15,7 +15,8 @@ export function isTerminal(state: RunState): state is TerminalState {
 /** Allowed transitions (DESIGN §2); `paused` returns to the state it remembers. */
 const ALLOWED: Record<RunState, readonly RunState[]> = {
   queued: ["preparing", "paused", "failed", "aborted"],
-  preparing: ["executing", "paused", "failed", "aborted"],
+  // A revision whose template gates it waits for a human before its first phase.
+  preparing: ["executing", "awaiting_approval", "paused", "failed", "aborted"],
   executing: ["executing", "awaiting_approval", "paused", "completed", "failed", "aborted"],
   awaiting_approval: ["executing", "paused", "failed", "aborted", "completed"],
   paused: ["queued", "preparing", "executing", "awaiting_approval", "failed", "aborted"],

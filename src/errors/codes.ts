@@ -167,7 +167,7 @@ export const ERROR_CODES = {
   // run engine
   template_not_found: {
     class: "bad_input",
-    hint: "Use a template that devflow has loaded (e.g. development@1), or add its file under templates/ or .github/devflow/.",
+    hint: "Use a template that devflow has loaded (e.g. development@2), or add its file under templates/ or .github/devflow/.",
   },
   run_not_found: {
     class: "bad_input",
@@ -212,6 +212,27 @@ export const ERROR_CODES = {
   run_finished: {
     class: "bad_input",
     hint: "A finished run (completed, failed or aborted) never changes again; nothing was changed. `devflow status RUN` shows how it ended.",
+  },
+  // revisions
+  revision_not_supported: {
+    class: "bad_input",
+    hint: "The run's template has no `revision` section, so its runs cannot be revised: start a new run with `/devflow run`, or use a template version that has one (development@2 and later).",
+  },
+  revision_without_pull_request: {
+    class: "bad_input",
+    hint: "A revision changes a run's pull request, and this run has none yet: wait until devflow has opened it (once the run's first phase is done), then ask again.",
+  },
+  revision_pull_request_closed: {
+    class: "bad_input",
+    hint: "A revision only changes an open pull request: reopen it first (if it was closed without merging), or open a new issue for further changes and start a new run there.",
+  },
+  revision_request_empty: {
+    class: "bad_input",
+    hint: "Say what to change after the command: `/devflow revise <what to change>` (the lines that follow it belong to the request too).",
+  },
+  revision_declined: {
+    class: "bad_input",
+    hint: "The revision was declined at its gate; nothing changed on the pull request. Ask again with `/devflow revise <what to change>`.",
   },
   run_id_ambiguous: {
     class: "bad_input",

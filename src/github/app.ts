@@ -4,7 +4,7 @@
 // reactions and run output go through the outbox. A push to a repository's default branch refreshes its
 // cached `.github/devflow.yml`.
 import type { ApplicationFunction, Probot } from "probot";
-import { runOfCheckRun } from "../engine/run-queries.js";
+import { latestRunOf, runOfCheckRun } from "../engine/run-queries.js";
 import { parseCommands } from "./commands/parse-commands.js";
 import type { Sender } from "./event-context.js";
 import { type DeliveryHandler, type HandleOptions, handleOnce } from "./handle-delivery.js";
@@ -90,11 +90,20 @@ export function createDevflowApp(deps: GitHubDeps, options: HandleOptions = {}):
           pull_request: pr,
           sender,
         } = context.payload as unknown as {
-          review: { id: number; body: string | null };
+          review: { id: number; body: string | null; state: string };
           pull_request: { number: number; title: string; body: string | null; user: { login: string } };
           sender: Sender;
         };
-        const commands = parseCommands(review.body);
+        let commands = parseCommands(review.body);
+        // A review that requests changes on a run's pull request is a revise: its body and inline comments.
+        if (
+          review.state.toLowerCase() === "changes_requested" &&
+          (await latestRunOf(deps.prisma, ctx.repository.fullName, pr.number))?.pullRequestNumber ===
+            pr.number
+        ) {
+          const others = commands.filter((command) => command.name !== "revise");
+          commands = [{ name: "revise", text: (review.body ?? "").trim() }, ...others];
+        }
         if (commands.length === 0) return "ignored: no command";
         await executeCommands(
           deps,

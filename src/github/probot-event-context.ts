@@ -4,7 +4,7 @@
 import type { Context } from "probot";
 import { unreadableRepositoryConfig } from "../config/repository-config.js";
 import type { PrismaClient } from "../db/generated/client.js";
-import type { EventContext, Sender } from "./event-context.js";
+import { type EventContext, reviewComment, type Sender } from "./event-context.js";
 import { cachedRepositoryConfig } from "./intake/repository-config-cache.js";
 
 export interface EventContextOptions {
@@ -81,6 +81,27 @@ export function eventContext(context: Context, options: EventContextOptions = {}
         if (ok) member.push(slug);
       }
       return member;
+    },
+    pullRequestOf: async (number) => {
+      const { data } = await context.octokit.rest.pulls.get({
+        owner: repo.owner.login,
+        repo: repo.name,
+        pull_number: number,
+      });
+      return {
+        state: data.state === "open" ? "open" : "closed",
+        merged: data.merged || data.merged_at !== null,
+      };
+    },
+    reviewCommentsOf: async (pull, reviewId, max) => {
+      const { data } = await context.octokit.rest.pulls.listCommentsForReview({
+        owner: repo.owner.login,
+        repo: repo.name,
+        pull_number: pull,
+        review_id: reviewId,
+        per_page: Math.min(max, 100),
+      });
+      return data.slice(0, max).map(reviewComment);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { checkRevision } from "./check-revision.js";
 import { didYouMean } from "./closest-match.js";
 import type { WorkflowFile } from "./registry-files.js";
 import type { RegistryProblem } from "./registry-problem.js";
@@ -5,7 +6,8 @@ import type { RegistryProblem } from "./registry-problem.js";
 /**
  * Checks that a workflow template is consistent in itself: role ids, gate keys and phase keys are
  * unique; every phase names a declared role and gate; `onReject` goes back to this phase or an earlier
- * one; `defaultGates` lists declared gates and is present whenever gates are declared.
+ * one; `defaultGates` lists declared gates and is present whenever gates are declared; the `revision`
+ * section fits the phases and gates (check-revision.ts).
  */
 export function checkWorkflow(file: string, workflow: WorkflowFile): RegistryProblem[] {
   const problems: RegistryProblem[] = [];
@@ -64,6 +66,7 @@ export function checkWorkflow(file: string, workflow: WorkflowFile): RegistryPro
       seen.add(gate);
     });
   }
+  checkRevision(workflow, { phaseKeys, gateKeys }, problem);
   return problems;
 }
 

@@ -28,6 +28,7 @@ export {
   type WorkflowFile,
   type WorkflowGate,
   type WorkflowPhase,
+  type WorkflowRevision,
   type WorkflowRole,
   workflowFileSchema,
 } from "./registry-files.js";

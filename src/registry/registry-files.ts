@@ -50,6 +50,16 @@ const phase = z.strictObject({
   timeoutSeconds: z.int().min(1),
 });
 
+/**
+ * What a revision runs (DESIGN §2 "Revision"): some of the template's phases, in their order, optionally
+ * behind a gate that a human approves first; `instructions` are added to each phase's for a revision.
+ */
+const revision = z.strictObject({
+  phases: z.array(id("a phase key", "implement")).min(1),
+  gate: id("a gate key", "revision_approved").optional(),
+  instructions: text.optional(),
+});
+
 /** A workflow template file, e.g. `templates/workflows/development.yaml`. */
 export const workflowFileSchema = z.strictObject({
   name,
@@ -60,6 +70,8 @@ export const workflowFileSchema = z.strictObject({
   /** Required whenever `gates` is not empty (checked by checkWorkflow): gating is never implicit. */
   defaultGates: z.array(id("a gate key", "spec_approved")).optional(),
   phases: z.array(phase).min(1),
+  /** Without it, a run of this template cannot be revised. */
+  revision: revision.optional(),
 });
 
 /** An agent persona file, e.g. `templates/personas/reviewer.yaml`. */
@@ -74,6 +86,7 @@ export type WorkflowFile = z.output<typeof workflowFileSchema>;
 export type WorkflowRole = z.output<typeof role>;
 export type WorkflowGate = z.output<typeof gate>;
 export type WorkflowPhase = z.output<typeof phase>;
+export type WorkflowRevision = z.output<typeof revision>;
 
 /** A validated workflow template, defaults applied. This is what is hashed and stored. */
 export interface WorkflowDefinition extends Omit<WorkflowFile, "defaultGates"> {

@@ -14,7 +14,8 @@ export interface MidFlightRun {
 
 export async function buildMidFlightRun(db: TestDatabase, spec: MidFlightRun) {
   const template = await db.prisma.workflowTemplate.findFirstOrThrow({
-    where: { name: "development", version: 1 },
+    where: { name: "development" },
+    orderBy: { version: "desc" },
   });
   const runId = randomUUID();
   const phaseKey = spec.phaseKey === undefined ? "spec" : spec.phaseKey;

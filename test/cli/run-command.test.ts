@@ -51,7 +51,7 @@ describe("devflow run", () => {
     const lines = jsonLines(run.stdout());
     const result = lines.at(-1) as { kind: string; run: Record<string, unknown> };
     expect(result.kind).toBe("result");
-    expect(result.run).toMatchObject({ id: runId, state: "completed", template: "development@1" });
+    expect(result.run).toMatchObject({ id: runId, state: "completed", template: "development@2" });
     const events = lines.filter((line) => line.kind === "event").map((line) => line.type);
     expect(events).toEqual(expect.arrayContaining(["run.created", "approval.decided", "run.completed"]));
     expect(events.indexOf("approval.requested")).toBeLessThan(events.indexOf("approval.decided"));
@@ -132,7 +132,7 @@ describe("devflow status and logs --json", () => {
     expect(run).toMatchObject({
       id: completedRunId,
       state: "completed",
-      template: "development@1",
+      template: "development@2",
       repository: fixture.repo,
       baseBranch: "main",
       pendingApproval: null,

@@ -10,8 +10,9 @@ let templateHash: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   await storeRegistry(db.prisma, await loadRegistry(builtinTemplatesDir()), { source: "builtin" });
-  const template = await db.prisma.workflowTemplate.findUniqueOrThrow({
-    where: { name_version: { name: "development", version: 1 } },
+  const template = await db.prisma.workflowTemplate.findFirstOrThrow({
+    where: { name: "development" },
+    orderBy: { version: "desc" },
   });
   templateHash = template.hash;
 });

@@ -34,7 +34,7 @@ describe("bad input", () => {
       name: "an unknown template",
       input: { template: "nosuch@1" },
       code: "template_not_found",
-      says: "Loaded: development@1",
+      says: "Loaded: development@2",
     },
     {
       name: "a missing repository",

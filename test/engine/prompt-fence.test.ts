@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { buildPrompt } from "../../src/engine/build-prompt.js";
 import { promptData } from "../../src/engine/phase-prompt.js";
+import { fencedBlocks } from "../support/prompt-blocks.js";
 
 const HOSTILE_BODY = [
   "Please add a flag.",
@@ -28,17 +29,6 @@ function promptFor(body: string, feedback: string | null = null) {
     artifactSchemaPath: "/s/impl.json",
     data,
   });
-}
-
-/** The data blocks of a prompt, by the nonce its instructions announce. */
-function fencedBlocks(prompt: string) {
-  const nonce = /Each block starts with "BEGIN DATA ([0-9a-f]+)"/.exec(prompt)?.[1];
-  expect(nonce).toMatch(/^[0-9a-f]{12}$/);
-  const blocks = [
-    ...prompt.matchAll(new RegExp(`BEGIN DATA ${nonce} — ([^\\n]*)\\n([\\s\\S]*?)\\nEND DATA ${nonce}`, "g")),
-  ];
-  const outside = prompt.replace(new RegExp(`BEGIN DATA ${nonce}[\\s\\S]*?END DATA ${nonce}`, "g"), "");
-  return { blocks: blocks.map((m) => ({ label: m[1] ?? "", text: m[2] ?? "" })), outside };
 }
 
 describe("the phase prompt's data fence", () => {

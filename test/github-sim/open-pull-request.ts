@@ -47,6 +47,7 @@ export async function openPullRequest(
     draft: options.draft ?? false,
     maintainerCanModify: false,
     reviews: [],
+    mergedAt: null,
   };
   issue.pull = pull;
   return issue as IssueRecord & { pull: PullRecord };

@@ -7,6 +7,7 @@ import { isoNow } from "./http.js";
 import { authorAssociation, commentJson, issueJson } from "./issue-shapes.js";
 import { pullJson } from "./pull-shapes.js";
 import type { IssueRecord, PullRecord, RepoRecord } from "./records.js";
+import { addReview } from "./review-comments.js";
 import { labelJson, nodeId, repoJson, type Urls, userJson } from "./shapes.js";
 import type { GitHubState } from "./state.js";
 import { exampleFor, overlay } from "./webhook-examples.js";
@@ -133,26 +134,27 @@ export function createPayloads(state: GitHubState, urls: Urls) {
       });
     },
 
-    /** A review by `sender` on a pull request, with its body (kept on the pull request in state). */
+    /**
+     * A review by `sender` on a pull request, with its body and inline comments (kept on the pull request
+     * in state; a comment must be on a line of the diff's head side, as GitHub requires).
+     */
     async pullRequestReviewSubmitted(o: {
       repo: string;
       pull: number;
       body: string | null;
       state?: "approved" | "changes_requested" | "commented";
       sender: string;
+      comments?: { path: string; line: number; body: string }[];
     }) {
       const issue = pullOf(o.repo, o.pull);
-      const pull_request = await pullPayload(issue, "pull_request_review", "submitted");
       const reviewState = o.state ?? "commented";
-      const review = {
-        id: state.nextId(),
-        user: state.user(o.sender).login,
+      const review = await addReview(state, issue, {
+        user: o.sender,
         body: o.body,
         state: reviewState.toUpperCase() as "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED",
-        commitId: issue.pull.headSha,
-        submittedAt: isoNow(),
-      };
-      issue.pull.reviews.push(review);
+        ...(o.comments ? { comments: o.comments } : {}),
+      });
+      const pull_request = await pullPayload(issue, "pull_request_review", "submitted");
       const html = `${urls.web}/${issue.repo.fullName}/pull/${issue.number}`;
       const example = exampleFor("pull_request_review", "submitted").review;
       const reviewJson = overlay(example, {

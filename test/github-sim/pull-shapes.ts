@@ -54,7 +54,7 @@ export async function pullSimpleJson(state: GitHubState, urls: Urls, issue: Pull
     created_at: issue.createdAt,
     updated_at: issue.updatedAt,
     closed_at: issue.closedAt,
-    merged_at: null,
+    merged_at: pull.mergedAt,
     merge_commit_sha: null,
     assignee: null,
     assignees: [],
@@ -85,7 +85,7 @@ export async function pullJson(state: GitHubState, urls: Urls, issue: PullIssue)
   const stat = await diffStat(gitDir, baseSha, headSha);
   return {
     ...simple,
-    merged: false,
+    merged: issue.pull.mergedAt !== null,
     mergeable: issue.state === "open" ? true : null,
     rebaseable: issue.state === "open" ? true : null,
     mergeable_state: issue.pull.draft ? "draft" : "clean",

@@ -73,6 +73,8 @@ export interface PullRecord {
   draft: boolean;
   maintainerCanModify: boolean;
   reviews: ReviewRecord[];
+  /** Set when the pull request was merged (it is then closed too). */
+  mergedAt: string | null;
 }
 
 export interface ReviewRecord {
@@ -82,6 +84,20 @@ export interface ReviewRecord {
   state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED";
   commitId: string;
   submittedAt: string;
+  /** The review's inline comments, each on a line of the pull request's diff. */
+  comments: ReviewCommentRecord[];
+}
+
+export interface ReviewCommentRecord {
+  id: number;
+  path: string;
+  /** The line of the head's version of the file (the diff's right side). */
+  line: number;
+  /** The diff hunk up to that line, as GitHub gives it. */
+  diffHunk: string;
+  body: string;
+  commitId: string;
+  createdAt: string;
 }
 
 export interface CommentRecord {

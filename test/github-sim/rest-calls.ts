@@ -11,6 +11,9 @@ export interface Ids {
   checkRun: number;
   headSha: string;
   delivery: number;
+  /** A merged pull request with a review holding two inline comments (made through the state). */
+  reviewPull: number;
+  review: number;
   /** A code the "new app" page handed out for a manifest. */
   manifestCode: string;
 }
@@ -224,6 +227,19 @@ export const restCalls: Row[] = [
     path: (i) => `${r}/pulls/${i.pull}`,
     body: () => ({ body: "Closes #1\n\nupdated" }),
     status: 200,
+  },
+  { name: "a merged pull request", method: "GET", path: (i) => `${r}/pulls/${i.reviewPull}`, status: 200 },
+  {
+    name: "a review's inline comments",
+    method: "GET",
+    path: (i) => `${r}/pulls/${i.reviewPull}/reviews/${i.review}/comments`,
+    status: 200,
+  },
+  {
+    name: "the inline comments of a review that does not exist",
+    method: "GET",
+    path: (i) => `${r}/pulls/${i.reviewPull}/reviews/999999/comments`,
+    status: 404,
   },
   {
     name: "an issue that is a pull request",

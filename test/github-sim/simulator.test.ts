@@ -6,6 +6,7 @@ import { issueManifestCode } from "./app-manifests.js";
 import { MAX_OUTPUT_CHARS } from "./check-runs.js";
 import { loadOpenApi } from "./openapi.js";
 import { type Ids, restCalls } from "./rest-calls.js";
+import { addReview } from "./review-comments.js";
 import { REPO, type SimClient, startSimFixture } from "./sim-fixture.js";
 import { allRoutes } from "./start-github-simulator.js";
 
@@ -18,6 +19,7 @@ describe.each([
   "GitHub simulator REST endpoints, $mode, checked against the $flavor description",
   ({ ghe, flavor }) => {
     let client: SimClient;
+    let reviewIds = { reviewPull: 0, review: 0 };
     const api = loadOpenApi(flavor);
 
     beforeAll(async () => {
@@ -26,6 +28,25 @@ describe.each([
       sim.state.createIssue(REPO, { title: "Add a thing", body: "Please add a thing.", user: "alice" });
       sim.script.setPermission(REPO, "alice", "write");
       await sim.state.commitFiles(REPO, "devflow/1-add-a-thing", { "spec.md": "# Spec\n" });
+      // A pull request reviewed with two inline comments, then merged.
+      await sim.state.commitFiles(REPO, "devflow/2-review-me", { "notes.md": "one\ntwo\nthree\n" });
+      const reviewed = await sim.state.createPullRequest(REPO, {
+        title: "Review me",
+        head: "devflow/2-review-me",
+        base: "main",
+        user: "alice",
+      });
+      const review = await addReview(sim.state, reviewed, {
+        user: "alice",
+        body: "Please change these.",
+        state: "CHANGES_REQUESTED",
+        comments: [
+          { path: "notes.md", line: 2, body: "Say 2." },
+          { path: "notes.md", line: 3, body: "Say 3." },
+        ],
+      });
+      reviewIds = { reviewPull: reviewed.number, review: review.id };
+      sim.state.markMerged(REPO, reviewed.number);
       // A delivery for the deliveries endpoints (to a port nobody listens on: recorded as failed).
       await sim.webhooks.deliver("ping", { zen: "Keep it simple." }, { target: "http://127.0.0.1:9/hooks" });
     });
@@ -40,6 +61,7 @@ describe.each([
         checkRun: 0,
         headSha: "",
         delivery: 0,
+        ...reviewIds,
         manifestCode: issueManifestCode(client.sim.state, {
           name: "devflow",
           url: "https://example.com/devflow",

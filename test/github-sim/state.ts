@@ -197,6 +197,19 @@ export class GitHubState {
     return openPullRequest(this, fullName, options);
   }
 
+  /**
+   * Marks a pull request merged (and closed), as the merge button would; the base branch is left as it
+   * is (tests of what devflow does with a merged pull request need only the flag).
+   */
+  markMerged(fullName: string, number: number): void {
+    const issue = this.issue(fullName, number);
+    if (!issue.pull) throw new Error(`${fullName}#${number} is not a pull request`);
+    const now = isoNow();
+    issue.state = "closed";
+    issue.closedAt = now;
+    issue.pull.mergedAt = now;
+  }
+
   pulls(fullName: string): IssueRecord[] {
     const repo = this.repo(fullName);
     return this.issues.filter((i) => i.repo === repo && i.pull);

@@ -19,6 +19,8 @@ function context(config: unknown, roles: Record<string, string>, asked: string[]
       return role ? { roleName: role, permission: role } : { failed: true };
     },
     teamsOf: async () => [],
+    pullRequestOf: () => Promise.reject(new Error("not asked in these tests")),
+    reviewCommentsOf: () => Promise.reject(new Error("not asked in these tests")),
   };
 }
 

@@ -23,6 +23,17 @@ describe("parseCommands", () => {
     ["/usr/bin/env is a path", []],
     ["", []],
     ["/approve\n/abort", [{ name: "approve" }, { name: "abort" }]],
+    ["/devflow revise rename the flag", [{ name: "revise", text: "rename the flag" }]],
+    ["/DEVFLOW REVISE Rename it", [{ name: "revise", text: "Rename it" }]],
+    ["/devflow revise", [{ name: "revise", text: "" }]],
+    // The request runs on over the lines below it (fenced code and quotes included), to the next command.
+    [
+      "Thanks!\n/devflow revise\nRename `--verbose` to `--trace`.\n\n```\n/approve\n```\n> and keep this\n/status",
+      [
+        { name: "revise", text: "Rename `--verbose` to `--trace`.\n\n```\n/approve\n```\n> and keep this" },
+        { name: "status" },
+      ],
+    ],
   ])("reads %j as %j", (body, expected) => {
     expect(parseCommands(body)).toEqual(expected);
   });

@@ -93,7 +93,7 @@ describe("registry entry hash", () => {
     ["the order of roles", (data) => data.roles.reverse()],
     ["a role's agent", (data) => (data.roles[0].agent = "claude")],
     ["the default gates", (data) => (data.defaultGates = [])],
-    ["the version", (data) => (data.version = 2)],
+    ["the version", (data) => (data.version = 3)],
     ["the name", (data) => (data.name = "development-fast")],
   ])("changes when %s changes", (_what, edit) => {
     expect(hashOfYaml(changed(edit))).not.toBe(original);

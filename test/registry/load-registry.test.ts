@@ -19,7 +19,7 @@ describe("built-in registry", () => {
 
   it("loads the development workflow, its three personas and its three artifact schemas", async () => {
     const registry = await loadRegistry(builtinTemplatesDir());
-    expect([...registry.workflows.keys()]).toEqual(["development@1"]);
+    expect([...registry.workflows.keys()]).toEqual(["development@2"]);
     expect([...registry.personas.keys()].sort()).toEqual(["implementer@1", "reviewer@1", "spec-writer@1"]);
     expect([...registry.schemas.keys()].sort()).toEqual([
       "dev/implementation@1",
@@ -31,7 +31,7 @@ describe("built-in registry", () => {
 
   it("defines spec → implement → review with the spec approval gate and rejection targets", async () => {
     const registry = await loadRegistry(builtinTemplatesDir());
-    const workflow = registry.workflows.get("development@1");
+    const workflow = registry.workflows.get("development@2");
     expect(workflow?.file).toBe("workflows/development.yaml");
     const definition = workflow?.definition;
     expect(definition?.roles.map((role) => [role.id, role.persona])).toEqual([
@@ -59,6 +59,9 @@ describe("built-in registry", () => {
       },
       { key: "review", role: "reviewer", artifact: "dev/review@1", gate: undefined, onReject: "implement" },
     ]);
+    // A revision implements and reviews again, with no gate first: whoever asked for it may decide.
+    expect(definition?.revision?.phases).toEqual(["implement", "review"]);
+    expect(definition?.revision?.gate).toBeUndefined();
     for (const phase of definition?.phases ?? []) {
       expect(phase.maxAttempts).toBeGreaterThanOrEqual(1);
       expect(phase.timeoutSeconds).toBeGreaterThanOrEqual(60);
@@ -68,7 +71,7 @@ describe("built-in registry", () => {
 
   it("resolves every role to a persona and every phase to a schema that accepts a sample artifact", async () => {
     const registry = await loadRegistry(builtinTemplatesDir());
-    const definition = registry.workflows.get("development@1")?.definition;
+    const definition = registry.workflows.get("development@2")?.definition;
     for (const role of definition?.roles ?? [])
       expect(registry.personas.get(role.persona)?.definition.title).toBeTruthy();
     const review = createAjv().compile(registry.schemas.get("dev/review@1")?.definition ?? {});
@@ -112,7 +115,7 @@ describe("loadRegistry", () => {
     await expect(loadRegistry(fixture.dir)).rejects.toThrow(/reviewer@1/);
     const repo = await loadRegistry(fixture.dir, { base: builtin });
     expect(repo.personas.has("reviewer@1")).toBe(false);
-    expect(repo.workflows.has("development@1")).toBe(true);
+    expect(repo.workflows.has("development@2")).toBe(true);
   });
 
   it("refuses a directory that does not exist, naming it", async () => {

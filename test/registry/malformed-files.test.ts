@@ -143,6 +143,41 @@ const cases: Case[] = [
     says: [`${WORKFLOW}: $.defaultGates: expected the list of gates on by default`, "or [] for none"],
   },
   {
+    what: "a revision running a phase the template does not declare",
+    change: (f) => f.edit(WORKFLOW, (d) => (d.revision.phases = ["implment", "review"])),
+    code: "registry_invalid_file",
+    says: [
+      `${WORKFLOW}: $.revision.phases[0]: expected one of the phases declared in $.phases (spec, implement, review)`,
+      'found "implment" (did you mean "implement"?)',
+    ],
+  },
+  {
+    what: "a revision's phases out of the template's order, or twice",
+    change: (f) => f.edit(WORKFLOW, (d) => (d.revision.phases = ["review", "implement", "review"])),
+    code: "registry_invalid_file",
+    says: [
+      `${WORKFLOW}: $.revision.phases[1]: expected the phases in the order of $.phases (spec, implement, review), found "implement" after "review"`,
+      `${WORKFLOW}: $.revision.phases[2]: expected each phase once, found "review" again`,
+    ],
+  },
+  {
+    what: "a revision whose rejection would go back to a phase it does not run",
+    change: (f) => f.edit(WORKFLOW, (d) => (d.revision.phases = ["review"])),
+    code: "registry_invalid_file",
+    says: [
+      `${WORKFLOW}: $.phases[2].onReject: expected a phase that a revision runs ($.revision.phases: review)`,
+      'found "implement", which a revision does not run',
+    ],
+  },
+  {
+    what: "a revision gate that is not declared",
+    change: (f) => f.edit(WORKFLOW, (d) => (d.revision.gate = "revision_aproved")),
+    code: "registry_invalid_file",
+    says: [
+      `${WORKFLOW}: $.revision.gate: expected one of the gates declared in $.gates (spec_approved), found "revision_aproved"`,
+    ],
+  },
+  {
     what: "a role naming an unknown persona",
     change: (f) => f.edit(WORKFLOW, (d) => (d.roles[2].persona = "reviewr@1")),
     code: "registry_reference_unknown",

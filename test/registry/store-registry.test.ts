@@ -43,7 +43,7 @@ describe("storeRegistry", () => {
 
     const rows = await storedRows();
     expect(rows.workflows.map((row) => [row.name, row.version, row.source])).toEqual([
-      ["development", 1, "builtin:workflows/development.yaml"],
+      ["development", 2, "builtin:workflows/development.yaml"],
     ]);
     expect(rows.personas.map((row) => `${row.name}@${row.version}`)).toEqual([
       "implementer@1",
@@ -55,12 +55,12 @@ describe("storeRegistry", () => {
       ["dev/review", 1, "builtin:schemas/dev/review@1.json"],
       ["dev/spec", 1, "builtin:schemas/dev/spec@1.json"],
     ]);
-    expect(rows.workflows[0]?.hash).toBe(builtin.workflows.get("development@1")?.hash);
+    expect(rows.workflows[0]?.hash).toBe(builtin.workflows.get("development@2")?.hash);
 
     const workflow = await db.prisma.workflowTemplate.findUniqueOrThrow({
-      where: { name_version: { name: "development", version: 1 } },
+      where: { name_version: { name: "development", version: 2 } },
     });
-    expect(workflow.definition).toEqual(builtin.workflows.get("development@1")?.definition);
+    expect(workflow.definition).toEqual(builtin.workflows.get("development@2")?.definition);
     const schema = await db.prisma.artifactSchema.findUniqueOrThrow({
       where: { name_version: { name: "dev/spec", version: 1 } },
     });

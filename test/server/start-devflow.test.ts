@@ -39,7 +39,7 @@ describe("devflow start with embedded defaults", () => {
       status: "ready",
       database: "embedded Postgres",
       queue: "BullMQ on Postgres",
-      templates: ["development@1"],
+      templates: ["development@2"],
     });
     expect(devflow.output()).toContain("initializing an embedded Postgres");
     // No GitHub App credentials on a fresh machine: the setup page registers the app.

@@ -2,7 +2,7 @@
 // devflow.yml, the collaborator permission API, team membership — asked with the installation's token,
 // so a decision from the dashboard goes through the very authorization a comment goes through.
 import { parse } from "yaml";
-import type { EventContext } from "../event-context.js";
+import { type EventContext, reviewComment } from "../event-context.js";
 
 /** The part of an installation's Octokit this needs (Probot's `app.auth(installationId)`). */
 export interface InstallationOctokit {
@@ -68,6 +68,25 @@ export function installationContext(
         if (active) member.push(slug);
       }
       return member;
+    },
+    async pullRequestOf(number) {
+      const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+        owner,
+        repo: name,
+        pull_number: number,
+      });
+      const pull = data as { state: string; merged?: boolean; merged_at: string | null };
+      return {
+        state: pull.state === "open" ? "open" : "closed",
+        merged: pull.merged === true || pull.merged_at !== null,
+      };
+    },
+    async reviewCommentsOf(pull, reviewId, max) {
+      const { data } = await octokit.request(
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+        { owner, repo: name, pull_number: pull, review_id: reviewId, per_page: Math.min(max, 100) },
+      );
+      return (data as Parameters<typeof reviewComment>[0][]).slice(0, max).map(reviewComment);
     },
   };
 }

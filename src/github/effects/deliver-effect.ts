@@ -8,7 +8,14 @@ import { type Effect, readEffect } from "../../engine/outbox.js";
 import { recordRunGitHubIds } from "../../engine/run-github-ids.js";
 import { getRunStatus, type RunStatus } from "../../engine/run-status.js";
 import { DevflowError } from "../../errors/index.js";
-import { renderCheckRun, renderStatusComment, reviewAnnotations, statusMarker } from "./render-run-output.js";
+import {
+  renderCheckRun,
+  renderStatusComment,
+  reviewAnnotations,
+  statusMarker,
+  stickyMarker,
+  writesStickyComment,
+} from "./render-run-output.js";
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -105,7 +112,9 @@ async function syncRun(
   const { run } = status;
   const repo = repoOf(run.repository);
   const result: Record<string, unknown> = {};
-  if (run.issueNumber) result.commentId = await syncComment(prisma, octokit, repo, status);
+  // A revision chain shares one sticky comment, kept by its newest run (render-run-output.ts).
+  if (run.issueNumber && writesStickyComment(status))
+    result.commentId = await syncComment(prisma, octokit, repo, status);
   if (
     run.branch &&
     run.issueNumber &&
@@ -123,7 +132,7 @@ async function syncComment(prisma: PrismaClient, octokit: Octokit, repo: Repo, s
   const body = renderStatusComment(status);
   let commentId = run.statusCommentId
     ? Number(run.statusCommentId)
-    : await findComment(octokit, repo, run.issueNumber ?? 0, statusMarker(run.id));
+    : await findComment(octokit, repo, run.issueNumber ?? 0, stickyMarker(run));
   if (commentId) {
     const updated = await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body }).then(
       () => true,

@@ -8,6 +8,31 @@ export function statusMarker(runId: string): string {
   return `<!-- devflow:run:${runId} -->`;
 }
 
+/** The sticky comment is the revision chain's: it carries the first run's marker, and its newest run writes it. */
+export function stickyMarker(run: { id: string; revisionOf: string | null }): string {
+  return statusMarker(run.revisionOf ?? run.id);
+}
+
+export function writesStickyComment(status: RunStatus): boolean {
+  return (status.chain.at(-1)?.id ?? status.run.id) === status.run.id;
+}
+
+function revisionLabel(run: { revision: number }): string {
+  return run.revision > 1 ? `, revision ${run.revision}` : "";
+}
+
+/** Each run of the chain once it has a revision: the pull request's history at a glance. */
+function chainList(status: RunStatus): string {
+  if (status.chain.length < 2) return "";
+  return [
+    "Revisions of this pull request:",
+    ...status.chain.map(
+      (run) =>
+        `- revision ${run.revision} (\`${run.id.slice(0, 8)}\`): ${STATE_LINE[run.state] ?? run.state}`,
+    ),
+  ].join("\n");
+}
+
 const STATE_LINE: Record<string, string> = {
   queued: "⏳ queued",
   preparing: "🛠 preparing the worktree",
@@ -34,8 +59,8 @@ function pendingGate(status: RunStatus) {
 export function renderStatusComment(status: RunStatus): string {
   const { run } = status;
   const lines = [
-    statusMarker(run.id),
-    `**devflow** run \`${run.id.slice(0, 8)}\`: ${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? ` on \`${run.currentPhaseKey}\`` : ""}`,
+    stickyMarker(run),
+    `**devflow** run \`${run.id.slice(0, 8)}\`${revisionLabel(run)}: ${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? ` on \`${run.currentPhaseKey}\`` : ""}`,
   ];
   const gate = pendingGate(status);
   if (gate && run.state === "awaiting_approval") {
@@ -51,6 +76,8 @@ export function renderStatusComment(status: RunStatus): string {
     );
   }
   if (run.pullRequestNumber) lines.push("", `Pull request: #${run.pullRequestNumber}`);
+  const chain = chainList(status);
+  if (chain) lines.push("", chain);
   const table = phaseTable(status);
   if (table) lines.push("", table);
   if (run.failureReason && run.state !== "completed") lines.push("", `> ${run.failureReason}`);
@@ -75,7 +102,7 @@ export function fitOutput(text: string, fullAt: string): string {
 
 export function renderCheckRun(status: RunStatus, report: string | undefined): CheckRunOutput {
   const { run } = status;
-  const title = `${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? `: ${run.currentPhaseKey}` : ""}`;
+  const title = `${run.revision > 1 ? `Revision ${run.revision}: ` : ""}${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? `: ${run.currentPhaseKey}` : ""}`;
   const gate = pendingGate(status);
   const summary = [
     renderStatusComment(status).split("\n").slice(1).join("\n"),

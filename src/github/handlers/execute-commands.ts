@@ -12,13 +12,15 @@ import { HELP_TEXT, type ParsedCommand } from "../commands/parse-commands.js";
 import type { EventContext, Sender } from "../event-context.js";
 import { audit } from "../intake/audit.js";
 import { applyDecision, isDecision } from "./apply-decision.js";
+import { applyRevise } from "./apply-revise.js";
 import { CommandReply } from "./command-reply.js";
 import type { GitHubDeps } from "./github-deps.js";
 import { startRunForIssue } from "./start-run-for-issue.js";
 
 export interface CommandSource {
   kind: DecisionSource; // "comment" | "review" | "check_action"
-  /** The comment or review id: the client token that makes a replayed command harmless. */
+  /** The comment or review id: the client token that makes a replayed command harmless (a review's
+   * inline comments belong to its `/devflow revise`). */
   id: number;
   /** The issue or pull request number the text was posted on. */
   number: number;
@@ -36,6 +38,7 @@ type Outcome = "accepted" | "refused" | "ignored" | "failed";
 /** How a command is named in replies. */
 function shown(command: ParsedCommand): string {
   if (command.name === "run") return "/devflow run";
+  if (command.name === "revise") return "/devflow revise";
   return command.name === "unknown" ? `/${command.word}` : `/${command.name}`;
 }
 
@@ -136,6 +139,19 @@ export async function executeCommands(
         const phase = run.currentPhaseKey ? ` (phase \`${run.currentPhaseKey}\`)` : "";
         reply.add(`devflow run \`${run.id}\` is **${run.state}**${phase}.`, run.id);
         await record(index, command, "accepted", run.id);
+      } else if (command.name === "revise") {
+        await applyRevise({
+          deps,
+          ctx,
+          sender,
+          source,
+          command,
+          index,
+          run,
+          verdict: authorization.decides,
+          reply,
+          record: (outcome, runId, details) => record(index, command, outcome, runId, details),
+        });
       } else if (isDecision(command)) {
         await applyDecision({
           deps,

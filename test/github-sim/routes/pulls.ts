@@ -1,5 +1,5 @@
 // Pull request endpoints: open one (from a branch that was pushed), list with GitHub's filters, read
-// one, and update title, body, base or state.
+// one, update title, body, base or state, and list a review's inline comments.
 import type { Permission } from "../auth.js";
 import {
   bodyObject,
@@ -12,6 +12,7 @@ import {
 } from "../http.js";
 import { pullJson, pullSimpleJson } from "../pull-shapes.js";
 import type { IssueRecord, PullRecord } from "../records.js";
+import { reviewCommentJson } from "../review-comments.js";
 import { asInstallation, defineRoute, intParam, type Route, type RouteContext } from "../router.js";
 
 const READ: Permission = ["pull_requests", "read"];
@@ -76,6 +77,20 @@ export const pullRoutes: Route[] = [
     issue.updatedAt = isoNow();
     return { status: 200, body: await pullJson(ctx.state, ctx.urls, issue) };
   }),
+
+  defineRoute(
+    "GET",
+    "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+    async (ctx) => {
+      const issue = pullOf(ctx, READ);
+      const review = issue.pull.reviews.find((r) => r.id === intParam(ctx, "review_id"));
+      if (!review) throw notFound();
+      const json = review.comments.map((comment) =>
+        reviewCommentJson(ctx.state, ctx.urls, issue, review, comment),
+      );
+      return paginate(json, ctx.query, ctx.selfUrl);
+    },
+  ),
 ];
 
 function pullOf(ctx: RouteContext, permission: Permission): PullIssue {
