@@ -120,6 +120,7 @@ export class ExecSessionAdapter implements SessionAdapter {
       }),
     });
     session.output = output;
+    session.reading = usage;
     if (session.sandbox && !programExists(program, env.PATH, handle.cwd)) {
       const why = new Error(`spawn ${program} ENOENT (not found on the agent's PATH)`);
       output.note(`could not start ${program}: ${why.message}`);
@@ -246,6 +247,14 @@ export class ExecSessionAdapter implements SessionAdapter {
     const running = session.process?.finished;
     if (running !== undefined) await Promise.race([running, sleep(waitMs)]);
     return session.usage.splice(0);
+  }
+
+  /** The usage of the session's prompts to date: those ended and not yet taken, and the running one's. */
+  async usageSoFar(handle: SessionHandle): Promise<PromptUsage[]> {
+    const session = this.#sessions.get(handle.sessionId);
+    if (session === undefined) return [];
+    const running = session.process !== undefined && !session.process.done ? session.reading : undefined;
+    return [...session.usage, ...((await running?.current()) ?? [])];
   }
 
   /** The pid (and process group id) of the session's current or last agent process. */

@@ -10,7 +10,7 @@ import { buildAgentEnvironment } from "./agent-environment.js";
 import type { EgressProxy } from "./egress/egress-proxy.js";
 import { sessionEgress } from "./egress/session-egress.js";
 import type { ExecOutput } from "./exec-output.js";
-import type { ExecUsageOptions } from "./exec-usage.js";
+import type { ExecUsageOptions, PromptUsageReader } from "./exec-usage.js";
 import type { PromptVia } from "./presets/agent-preset.js";
 import { endSeen, type SeenProcess } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
@@ -72,6 +72,8 @@ export interface ExecSession {
   output?: ExecOutput;
   /** Usage reported by prompts whose processes ended, until the engine takes it (takeUsage). */
   readonly usage: PromptUsage[];
+  /** The usage reader of the running prompt's process (its usage so far, read while it runs). */
+  reading?: PromptUsageReader;
   /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
   readonly delivered: Set<string>;
   process?: AgentProcess;
