@@ -2,7 +2,7 @@
 // raised) by the repository's, replaced where Approve raised one; a limit holds at exactly its value and
 // is crossed past it; the run's limits are looked at before the phase's; and the words every surface uses.
 import { describe, expect, it } from "vitest";
-import { type BudgetConfig, DEFAULT_BUDGETS } from "../../src/config/budgets.js";
+import type { BudgetConfig } from "../../src/config/budgets.js";
 import { firstCrossing } from "../../src/engine/budget-check.js";
 import type { Spending, Spent } from "../../src/engine/budget-spending.js";
 import { effectiveLimits } from "../../src/engine/budget-state.js";
