@@ -59,6 +59,8 @@ export function parseCommands(body: string | null | undefined): ParsedCommand[] 
         const [sub, template] = rest;
         if (sub?.toLowerCase() === "run") {
           commands.push(template && TEMPLATE.test(template) ? { name: "run", template } : { name: "run" });
+        } else if (sub?.toLowerCase() === "status") {
+          commands.push({ name: "status" });
         } else {
           commands.push({ name: "unknown", word: `devflow ${sub ?? ""}`.trim() });
         }
@@ -78,6 +80,6 @@ export const HELP_TEXT = [
   "- `/reject <reason>` — send it back with your reason",
   "- `/abort` — stop the run",
   "- `/retry` — retry a paused run",
-  "- `/status` — show where the run is",
+  "- `/status` or `/devflow status` — the run's phase, time spent and cost so far",
   "- `/devflow run [template]` — start a run for this issue",
 ].join("\n");
