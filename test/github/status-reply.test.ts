@@ -14,7 +14,9 @@ const none: UsageTotals = {
   costComplete: true,
   models: [],
 };
-const facts = (over: Partial<StatusFacts> & { run?: Partial<StatusFacts["run"]> }): StatusFacts => ({
+const facts = (
+  over: Omit<Partial<StatusFacts>, "run"> & { run?: Partial<StatusFacts["run"]> },
+): StatusFacts => ({
   attempt: 2,
   gate: undefined,
   usage: none,
