@@ -12,9 +12,10 @@ const NAME: Record<BudgetDimension, string> = {
   attempts: "attempt limit",
 };
 
-const minutes = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} min`;
+const minutes = (value: number) =>
+  value < 1 ? `${Math.round(value * 60)} s` : `${value < 10 ? value.toFixed(1) : Math.round(value)} min`;
 
-/** `1,200 tokens`, `$5.00`, `12.5 min`, `3 attempts`. */
+/** `1,200 tokens`, `$5.00`, `12.5 min` (`45 s` below a minute), `3 attempts`. */
 export function budgetAmount(dimension: BudgetDimension, value: number): string {
   if (dimension === "tokens") return `${Math.round(value).toLocaleString("en-US")} tokens`;
   if (dimension === "costUsd") return formatUsd(value);
@@ -43,7 +44,7 @@ export function budgetGateText(crossing: BudgetCrossing): string {
   return `${describeCrossing(crossing)} \`/approve\` raises it to ${budgetAmount(crossing.dimension, crossing.raisedTo)} and continues with a new attempt of \`${crossing.phaseKey}\`; \`/reject <reason>\` ends the run.`;
 }
 
-/** "1,210 of 3,000 tokens; $0.0300 of $50.00; 0.2 of 480 min; 2 of 15 attempts" (no limit: "no limit"). */
+/** "1,210 of 3,000 tokens; $0.0300 of $50.00; 12 s of 480 min agent time; 2 of 15 attempts" (or "(no limit)"). */
 export function describeSpentAgainst(spent: Spent, limits: BudgetLimits): string {
   const pair = (dimension: BudgetDimension) => {
     const limit = limits[dimension];
@@ -53,8 +54,7 @@ export function describeSpentAgainst(spent: Spent, limits: BudgetLimits): string
     if (dimension === "tokens")
       return `${Math.round(value).toLocaleString("en-US")} of ${budgetAmount(dimension, limit)}`;
     if (dimension === "costUsd") return `${shown ?? formatUsd(value)} of ${formatUsd(limit)}`;
-    if (dimension === "wallTimeMinutes")
-      return `${minutes(value).replace(" min", "")} of ${minutes(limit)} agent time`;
+    if (dimension === "wallTimeMinutes") return `${minutes(value)} of ${minutes(limit)} agent time`;
     return `${value} of ${budgetAmount(dimension, limit)}`;
   };
   return (["tokens", "costUsd", "wallTimeMinutes", "attempts"] as const).map(pair).join("; ");

@@ -102,6 +102,6 @@ describe("budgets in words", () => {
           wallTimeMinutes: null,
         },
       ),
-    ).toBe("1,210 of 1,000 tokens; at least $0.0400 of $2.00; 0.3 min (no limit); 2 of 6 attempts");
+    ).toBe("1,210 of 1,000 tokens; at least $0.0400 of $2.00; 15 s (no limit); 2 of 6 attempts");
   });
 });

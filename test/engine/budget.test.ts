@@ -12,6 +12,8 @@ import { usageOfRun } from "../../src/engine/record-usage.js";
 import { getRunStatus } from "../../src/engine/run-status.js";
 import { renderCheckRun } from "../../src/github/effects/render-run-output.js";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
+import { FakeSessionAdapter } from "../../src/sessions/fake-adapter.js";
+import type { SessionAdapter } from "../../src/sessions/session-adapter.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 
 const AGENT = fileURLToPath(new URL("../fixtures/budget-agent.mjs", import.meta.url));
@@ -24,18 +26,24 @@ const CROSSED = "The run's token limit of 1,000 tokens was crossed";
 
 let harness: EngineHarness;
 let worker: Awaited<ReturnType<EngineHarness["worker"]>>;
-const runs: { approved: string; rejected: string } = { approved: "", rejected: "" };
+const runs = { approved: "", rejected: "", timed: "" };
 
 beforeAll(async () => {
   harness = await createEngineHarness();
+  const budgeted = new ExecSessionAdapter({
+    command: [process.execPath, AGENT],
+    promptVia: "stdin",
+    passThrough: [],
+    sandbox: { readOnlyPaths: [dirname(AGENT)] },
+  });
   worker = await harness.worker({
     queue: { backend: "postgres", connectionString: harness.db.url },
-    adapter: new ExecSessionAdapter({
-      command: [process.execPath, AGENT],
-      promptVia: "stdin",
-      passThrough: [],
-      sandbox: { readOnlyPaths: [dirname(AGENT)] },
-    }),
+    adapter: budgeted,
+    // An agent that reports no usage at all and takes its time.
+    agents: new Map<string, SessionAdapter>([
+      ["budgeted", budgeted],
+      ["slow", new FakeSessionAdapter({ writeDelayMs: 20_000 })],
+    ]),
     defaultAgent: "budgeted",
     budgets: {
       ...DEFAULT_BUDGETS,
@@ -52,6 +60,15 @@ beforeAll(async () => {
     });
     runs[key] = runId;
   }
+  // A run whose repository lowered the phase's agent time to 1.2 s, its spec written by the slow agent.
+  const timed = await worker.engine.startRun({
+    repository: harness.gitRemote(),
+    baseBranch: "main",
+    requirements: "Take your time",
+    agents: { spec_writer: "slow" },
+    budgets: { phase: { wallTimeMinutes: 0.02 } },
+  });
+  runs.timed = timed.runId;
   for (const runId of Object.values(runs))
     await waitForRunState(harness.db, runId, "awaiting_approval", 60_000);
 }, 90_000);
@@ -119,6 +136,25 @@ describe("a run's token limit crossed mid-phase", () => {
     ]);
     const raised = status.events.find((event) => event.type === "budget.raised");
     expect(raised?.payload).toMatchObject({ key: "run.tokens", from: 1_000, to: 3_000, actor: "alice" });
+  });
+
+  it("holds a limit the repository lowered on agent time, for an agent that reports no usage", async () => {
+    const status = await getRunStatus(harness.db.prisma, runs.timed);
+    expect(status.approvals.map((r) => [r.gateKey, r.state])).toEqual([["budget_exceeded", "pending"]]);
+    const crossed = status.events.find((event) => event.type === "budget.exceeded")?.payload;
+    expect(crossed).toMatchObject({
+      scope: "phase",
+      dimension: "wallTimeMinutes",
+      phaseKey: "spec",
+      limit: 0.02,
+    });
+    expect(renderCheckRun(status, undefined).summary).toContain(
+      "**Budget:** Phase `spec`'s agent time limit of 1 s was crossed:",
+    );
+    // Stopped at its limit, long before the slow agent would have written its artifact.
+    const [attempt] = status.phases;
+    expect(attempt?.failureCode).toBe("budget_exceeded");
+    expect((attempt?.finishedAt?.getTime() ?? 0) - (attempt?.startedAt.getTime() ?? 0)).toBeLessThan(20_000);
   });
 
   it("Reject ends the run, and its report says what was spent against which limit", async () => {
