@@ -41,25 +41,25 @@ interface EventRow {
 
 const raisedSchema = budgetCrossingSchema.extend({ actor: z.string() });
 
+/** A `budget.exceeded` or `budget.raised` event in words; undefined for any other event. */
+export function describeBudgetEvent(event: EventRow): string | undefined {
+  if (event.type === "budget.exceeded") {
+    const crossing = budgetCrossingSchema.safeParse(event.payload);
+    return crossing.success ? describeCrossing(crossing.data) : undefined;
+  }
+  if (event.type !== "budget.raised") return undefined;
+  const raised = raisedSchema.safeParse(event.payload);
+  if (!raised.success) return undefined;
+  const name = limitName(raised.data);
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)} was raised to ${budgetAmount(raised.data.dimension, raised.data.raisedTo)} by ${raised.data.actor}.`;
+}
+
 /** The crossings and raises the run's events record, one line each. */
 function budgetHistory(events: readonly EventRow[]): string[] {
-  const lines: string[] = [];
-  for (const event of events) {
-    if (event.type !== "budget.exceeded" && event.type !== "budget.raised") continue;
-    if (event.type === "budget.exceeded") {
-      const crossing = budgetCrossingSchema.safeParse(event.payload);
-      if (crossing.success) lines.push(`- ${describeCrossing(crossing.data)}`);
-      continue;
-    }
-    const raised = raisedSchema.safeParse(event.payload);
-    if (!raised.success) continue;
-    const { dimension, raisedTo, actor } = raised.data;
-    const name = limitName(raised.data);
-    lines.push(
-      `- ${name.charAt(0).toUpperCase()}${name.slice(1)} was raised to ${budgetAmount(dimension, raisedTo)} by ${actor}.`,
-    );
-  }
-  return lines;
+  return events.flatMap((event) => {
+    const line = describeBudgetEvent(event);
+    return line === undefined ? [] : [`- ${line}`];
+  });
 }
 
 const cell = (text: string) => text.replaceAll("|", "\\|");

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeEvent } from "../../src/cli/run-view.js";
 import { DEFAULT_BUDGETS } from "../../src/config/budgets.js";
 import { tokensOf } from "../../src/engine/budget-spending.js";
 import { usageOfRun } from "../../src/engine/record-usage.js";
@@ -136,6 +137,10 @@ describe("a run's token limit crossed mid-phase", () => {
     ]);
     const raised = status.events.find((event) => event.type === "budget.raised");
     expect(raised?.payload).toMatchObject({ key: "run.tokens", from: 1_000, to: 3_000, actor: "alice" });
+    // `devflow logs` says it in words.
+    expect(raised && describeEvent(raised)).toBe(
+      "The run's token limit was raised to 3,000 tokens by alice.",
+    );
   });
 
   it("holds a limit the repository lowered on agent time, for an agent that reports no usage", async () => {
