@@ -56,6 +56,8 @@ export interface AgentProcess {
   sandboxInit?: Promise<SeenProcess | undefined>;
   /** Settles once the process exited and its output is in the transcript; absent when resumed. */
   finished?: Promise<void>;
+  /** Its prompt's usage reader (what it has reported so far, read while it runs); absent when resumed. */
+  readonly reading?: PromptUsageReader;
   done: boolean;
 }
 
@@ -72,8 +74,6 @@ export interface ExecSession {
   output?: ExecOutput;
   /** Usage reported by prompts whose processes ended, until the engine takes it (takeUsage). */
   readonly usage: PromptUsage[];
-  /** The usage reader of the running prompt's process (its usage so far, read while it runs). */
-  reading?: PromptUsageReader;
   /** Prompts already given to a process (dedupKey): a replayed job never starts a second one. */
   readonly delivered: Set<string>;
   process?: AgentProcess;

@@ -6,6 +6,8 @@ import { constants } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ExecSession } from "./exec-process.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import type { PromptUsage } from "./session-adapter.js";
 import {
@@ -109,6 +111,24 @@ export class PromptUsageReader {
       .filter((usage): usage is PhaseUsage => usage !== undefined)
       .map((usage) => ({ phaseKey, attempt, prompt, usage }));
   }
+}
+
+/** The usage of a session's ended prompts, taken once; waits up to `waitMs` for the current one. */
+export async function takeSessionUsage(
+  session: ExecSession | undefined,
+  waitMs: number,
+): Promise<PromptUsage[]> {
+  if (session === undefined) return [];
+  const running = session.process?.finished;
+  if (running !== undefined) await Promise.race([running, sleep(waitMs)]);
+  return session.usage.splice(0);
+}
+
+/** A session's usage to date, not taken: its ended prompts' and what the running one has reported. */
+export async function sessionUsageSoFar(session: ExecSession | undefined): Promise<PromptUsage[]> {
+  if (session === undefined) return [];
+  const running = session.process?.done === false ? session.process.reading : undefined;
+  return [...session.usage, ...((await running?.current()) ?? [])];
 }
 
 /** The file's first bytes (past the usage file's cap: cut), or nothing for a link, FIFO or no file. */
