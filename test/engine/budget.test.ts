@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeEvent } from "../../src/cli/run-view.js";
 import { DEFAULT_BUDGETS } from "../../src/config/budgets.js";
+import { decide, openApprovalRequest } from "../../src/engine/approvals.js";
 import { tokensOf } from "../../src/engine/budget-spending.js";
 import { usageOfRun } from "../../src/engine/record-usage.js";
 import { getRunStatus } from "../../src/engine/run-status.js";
@@ -15,6 +16,7 @@ import { renderCheckRun } from "../../src/github/effects/render-run-output.js";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
 import { FakeSessionAdapter } from "../../src/sessions/fake-adapter.js";
 import type { SessionAdapter } from "../../src/sessions/session-adapter.js";
+import { buildMidFlightRun } from "../builders/runs.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
 
 const AGENT = fileURLToPath(new URL("../fixtures/budget-agent.mjs", import.meta.url));
@@ -186,5 +188,51 @@ describe("a run's token limit crossed mid-phase", () => {
     expect(report).toContain("## Budget");
     expect(report).toContain(`| Run | ${spent.toLocaleString("en-US")} of 1,000 tokens;`);
     expect(report).toContain(`- ${crossing}`);
+  });
+});
+
+describe("an attempt the budget stopped", () => {
+  it("does not use up the phase's attempts: Approve after three stopped attempts opens a fourth", async () => {
+    const { prisma } = harness.db;
+    const { runId } = await buildMidFlightRun(harness.db, {
+      state: "awaiting_approval",
+      repository: "/nonexistent/budget-attempts",
+      attempt: 3,
+    });
+    await prisma.phaseAttempt.updateMany({
+      where: { runId },
+      data: { state: "failed", failureCode: "budget_exceeded", finishedAt: new Date() },
+    });
+    const third = await prisma.phaseAttempt.findFirstOrThrow({ where: { runId, attempt: 3 } });
+    const crossing = {
+      scope: "run",
+      dimension: "tokens",
+      phaseKey: "spec",
+      attempt: 3,
+      limit: 1,
+      spent: 2,
+      raisedTo: 3,
+    };
+    await prisma.run.update({ where: { id: runId }, data: { budget: { crossed: crossing } } });
+    await prisma.$transaction((tx) =>
+      openApprovalRequest(tx, { runId, gateKey: "budget_exceeded", phaseId: third.id }),
+    );
+    // Decided in the database alone (no job): the run is only looked at, then aborted.
+    const decided = await decide(prisma, {
+      runId,
+      action: "approve",
+      clientToken: "fourth",
+      actor: "alice",
+      source: "cli",
+    });
+    expect(decided.runState).toBe("executing");
+    const attempts = await prisma.phaseAttempt.findMany({ where: { runId }, orderBy: { attempt: "asc" } });
+    expect(attempts.map((a) => [a.attempt, a.state])).toEqual([
+      [1, "failed"],
+      [2, "failed"],
+      [3, "failed"],
+      [4, "running"],
+    ]);
+    await worker.engine.abort(runId, "test");
   });
 });
