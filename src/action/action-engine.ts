@@ -69,6 +69,7 @@ export async function startActionEngine(options: ActionEngineOptions): Promise<A
     shutdownDrainMs: options.config.engine.shutdownDrainSeconds * 1000,
     ...(phaseTimeoutSeconds ? { phaseTimeoutMs: phaseTimeoutSeconds * 1000 } : {}),
     gitAuthHeader: async () => options.gitAuthHeader,
+    budgets: options.config.budgets,
     log: options.log,
   });
   const budget = { phaseRun: false };

@@ -77,6 +77,9 @@ function describeGate({ reporter, runId }: GateOptions, request: GateRequest): v
     commands: commandsFor(runId, request.gateKey),
   });
   reporter.message(`\nRun ${runId} waits for a decision at gate ${request.gateKey}${phase}.`);
+  // A gate on a failed attempt (the budget's) says why it stopped: the limit and what was spent.
+  if (request.phase?.state === "failed" && request.phase.failureReason)
+    reporter.message(`  ${request.phase.failureReason}`);
   if (request.phase?.artifact) {
     reporter.message(indent(JSON.stringify(request.phase.artifact, null, 2), 40));
   }

@@ -68,6 +68,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
         ? { phaseTimeoutMs: config.engine.phaseTimeoutSeconds * 1000 }
         : {}),
       limits: config.limits,
+      budgets: config.budgets,
       log: store.log,
     });
   } catch (error) {

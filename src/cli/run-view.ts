@@ -1,6 +1,7 @@
 // What the CLI shows of a run: its summary (the JSON shape of `devflow status RUN --json` and of the
 // result line of `devflow run --json`) and one line of text per run event.
 import type { PrismaClient, RunEvent } from "../db/generated/client.js";
+import { describeBudgetEvent } from "../engine/budget-report.js";
 import type { RunUsage } from "../engine/record-usage.js";
 import { recentRuns } from "../engine/run-queries.js";
 import type { RunStatus } from "../engine/run-status.js";
@@ -171,6 +172,9 @@ export function describeEvent(event: Pick<RunEvent, "type" | "payload">): string
       return `run aborted by ${text(p.actor)}`;
     case "report.written":
       return `final report: ${text(p.path)}`;
+    case "budget.exceeded":
+    case "budget.raised":
+      return describeBudgetEvent(event) ?? `${event.type} ${JSON.stringify(p)}`;
     default:
       return `${event.type} ${JSON.stringify(p)}`;
   }

@@ -4,6 +4,12 @@
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
 import { didYouMean } from "../registry/closest-match.js";
+import {
+  BUDGET_DIMENSIONS,
+  type BudgetConfig,
+  budgetOverridesSchema,
+  overridesAboveServer,
+} from "./budgets.js";
 import { describeYamlError } from "./yaml-syntax-error.js";
 
 const permission = z.enum(["read", "triage", "write", "maintain", "admin"]);
@@ -41,6 +47,8 @@ export const repositoryConfigSchema = z.strictObject({
   agents: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "must be a role id such as implementer"), z.string().min(1))
     .optional(),
+  /** Lower budgets than the server's, per run and per phase (never higher: see budgets.ts). */
+  budgets: budgetOverridesSchema.optional(),
 });
 
 export type RepositoryConfig = z.output<typeof repositoryConfigSchema>;
@@ -48,6 +56,8 @@ export type RepositoryConfig = z.output<typeof repositoryConfigSchema>;
 export interface RepositoryConfigContext {
   /** The operator's agent names: a role may only pick one of these. */
   operatorAgents: readonly string[];
+  /** The server's budgets: a repository's may only be lower. */
+  serverBudgets?: BudgetConfig;
 }
 
 /** What each key takes, said as the fix for a problem with it. */
@@ -64,6 +74,9 @@ const KEY_FIX: Record<string, string> = {
   "approvers.teams": "set it to a list of team slugs, e.g. `teams: [org/reviewers]`",
   "approvers.allowIssueAuthor": "set it to `true` or `false`",
   agents: "set it to a map of role id to one of this server's agents, e.g. `agents: { implementer: codex }`",
+  budgets: "set it to lower limits, e.g. `budgets: { run: { costUsd: 5 }, phase: { tokens: 2000000 } }`",
+  "budgets.run": "set it to a map of limits: tokens, costUsd, wallTimeMinutes, attempts",
+  "budgets.phase": "set it to a map of limits: tokens, costUsd, wallTimeMinutes, attempts",
 };
 
 function keyOf(path: readonly PropertyKey[]): string {
@@ -84,7 +97,11 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
     const known =
       parent === "approvers"
         ? settingsAt(repositoryConfigSchema.shape.approvers.unwrap().shape)
-        : settingsAt(repositoryConfigSchema.shape);
+        : parent === "budgets"
+          ? "run, phase"
+          : parent.startsWith("budgets.")
+            ? BUDGET_DIMENSIONS.join(", ")
+            : settingsAt(repositoryConfigSchema.shape);
     return issue.keys.map(
       (key) =>
         `\`${parent ? `${parent}.` : ""}${key}\`: not a devflow setting${didYouMean(key, known.split(", "))}. Fix: remove it or correct its spelling; the settings${parent ? ` under \`${parent}\`` : ""} are ${known}.`,
@@ -105,6 +122,9 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
 export function parseRepositoryConfig(raw: unknown, context: RepositoryConfigContext): RepositoryConfig {
   const result = repositoryConfigSchema.safeParse(raw ?? {});
   const problems = result.success ? [] : result.error.issues.flatMap(describeIssue);
+  if (result.success && result.data.budgets && context.serverBudgets) {
+    problems.push(...overridesAboveServer(result.data.budgets, context.serverBudgets));
+  }
   if (result.success) {
     for (const [role, agent] of Object.entries(result.data.agents ?? {})) {
       if (!context.operatorAgents.includes(agent)) {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
 import { didYouMean } from "../registry/closest-match.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "./agent-kinds.js";
+import { budgetsSchema } from "./budgets.js";
 import { parseAllowEntry } from "./egress-allowlist.js";
 import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
 import { modelPricesSchema } from "./model-prices.js";
@@ -163,6 +164,11 @@ export const serverConfigSchema = z
         shutdownDrainSeconds: z.number().min(0).default(30),
       })
       .default({ reconcileEverySeconds: 30, shutdownDrainSeconds: 30 }),
+    /**
+     * Limits per run and per phase (tokens, USD, agent wall time, attempts) and what an Approve at the
+     * `budget_exceeded` gate raises them by; each has a default (see budgets.ts).
+     */
+    budgets: budgetsSchema,
     /** Caps on what agents hand devflow (see input-limits.ts); each has a default. */
     limits: z
       .strictObject({
@@ -232,6 +238,9 @@ function settingsUnder(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(serverConfigSchema.shape);
   if (path.length === 1 && path[0] === "engine")
     return Object.keys(serverConfigSchema.shape.engine.unwrap().shape);
+  if (path.length === 1 && path[0] === "budgets")
+    return Object.keys(serverConfigSchema.shape.budgets.unwrap().shape);
+  if (path.length === 2 && path[0] === "budgets") return ["tokens", "costUsd", "wallTimeMinutes", "attempts"];
   return [];
 }
 

@@ -4,6 +4,8 @@
 import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
 import { staleApprovalError, supersedeIfStale } from "./approval-binding.js";
+import { decideBudgetGate } from "./budget-gate.js";
+import { BUDGET_GATE } from "./budget-state.js";
 import type { NewRunEvent } from "./run-events.js";
 import { abortRun, completeRun, failRun, moveTo, moveToPhase, type RunRef } from "./run-moves.js";
 import { isTerminal, type RunState } from "./run-states.js";
@@ -160,6 +162,7 @@ type RunWithTemplate = RunRef & {
   pausedFromState: RunState | null;
   currentPhaseKey: string | null;
   revision: number;
+  budget: unknown;
   template: { definition: unknown };
 };
 type RequestRow = { gateKey: string; phaseId: string | null };
@@ -191,6 +194,11 @@ async function applyDecision(
       });
     }
     return moveTo(tx, run, run.pausedFromState ?? "queued", [decided, resumed], { pausedFromState: null });
+  }
+
+  if (request.gateKey === BUDGET_GATE) {
+    const action = input.action;
+    return decideBudgetGate(tx, run, template, { action, actor: input.actor, reason: input.reason }, decided);
   }
 
   if (run.revision > 1 && request.phaseId === null && request.gateKey === template.revision?.gate) {

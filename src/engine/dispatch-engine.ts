@@ -73,6 +73,7 @@ export class DispatchEngine {
           installationId: input.installationId ?? null,
           scenarios: (input.scenarios ?? undefined) as Prisma.InputJsonValue | undefined,
           ...(input.agents && Object.keys(input.agents).length > 0 ? { agents: input.agents } : {}),
+          ...(input.budgets ? { budget: { lower: input.budgets } } : {}),
         },
       });
       await appendRunEvents(tx, runId, [

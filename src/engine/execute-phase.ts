@@ -9,10 +9,12 @@ import type { Run } from "../db/generated/client.js";
 import { isDevflowError } from "../errors/index.js";
 import type { SessionHandle } from "../sessions/session-adapter.js";
 import { validateArtifact } from "./artifact-validator.js";
+import { BudgetWatch, crossingNow } from "./budget-watch.js";
 import { agentFor } from "./choose-agent.js";
 import { failAttempt, SESSION_LOST_REASON } from "./fail-attempt.js";
 import { expectedArtifact, messageOf, quoteTail } from "./failure-reason.js";
 import { acceptArtifact } from "./finish-phase.js";
+import { parkForBudget } from "./park-for-budget.js";
 import { buildEnvelope, sendOnce } from "./phase-prompt.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
 import { recordSessionUsage } from "./record-session-usage.js";
@@ -46,6 +48,9 @@ export async function executeCurrentPhase(
     : (await ensureWorktree(context, run)).worktreePath;
   const written = await alreadyWritten(context, run, phase.key, attempt.attempt);
   if (written) return acceptArtifact(context, run, template, phase, attempt, { ...written, worktreePath });
+  // Nothing more is spent once a limit is crossed: the run waits at the budget gate before a session starts.
+  const crossed = await crossingNow(context, run, phase.key, attempt.attempt);
+  if (crossed) return parkForBudget(context, { run, phase, attempt, crossing: crossed });
   const fail = (code: string, reason: string) => failAttempt(context, { run, phase, attempt, code, reason });
   const artifactPath = artifactPathOf(context, run.id, phase.key, attempt.attempt);
   const schemaEntry = context.registry.schemas.get(phase.artifact);
@@ -119,16 +124,20 @@ export async function executeCurrentPhase(
       promptsSent += 1;
       problems = undefined;
     }
-    const outcome = await waitWatchingRun(
-      context,
-      run,
+    // The budget is checked as the agent reports usage: a crossed limit ends the wait and the session.
+    const budget = new BudgetWatch(context, { run, phaseKey: phase.key, attempt: attempt.attempt, session });
+    const outcome = await waitWatchingRun(context, run, {
       session,
-      artifactPath,
-      schemaEntry.definition,
+      path: artifactPath,
+      schema: schemaEntry.definition,
       deadline,
       guard,
-      artifactFile,
-    );
+      file: artifactFile,
+      stop: budget.signal,
+    }).finally(() => budget.stop());
+    if (budget.crossing && outcome.status !== "valid") {
+      return parkForBudget(context, { run, phase, attempt, crossing: budget.crossing, session });
+    }
     if (outcome.status === "aborted") return; // the run moved on (e.g. /abort): the caller reloads it
     // A timed-out agent is still running and about to be stopped: waiting for it to exit only delays that.
     await recordSessionUsage(context, run.id, session, outcome.status === "timeout" ? 0 : undefined);

@@ -5,6 +5,8 @@ import { dirname } from "node:path";
 import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
 import { DevflowError } from "../errors/index.js";
 import { diffStat } from "../git/index.js";
+import { budgetViewOf } from "./budget-report.js";
+import { budgetsOf } from "./budget-watch.js";
 import { FileRefusal, readContainedFile, writeContainedFile } from "./contained-file.js";
 import { writeEffects } from "./outbox.js";
 import { usageOfRun } from "./record-usage.js";
@@ -15,7 +17,7 @@ import { getRunStatus } from "./run-status.js";
 import { mirrorPathOf, reportPathOf, type WorkerContext, worktreePathOf } from "./worker-context.js";
 
 type ReportContext = Pick<WorkerContext, "prisma" | "workspaceRoot" | "mirrorsDir" | "log" | "limits"> &
-  Partial<Pick<WorkerContext, "sessions">>;
+  Partial<Pick<WorkerContext, "sessions" | "budgets">>;
 
 /** Writes the report if the run is terminal and has none yet; returns its path (or undefined). */
 export async function writeFinalReport(context: ReportContext, runId: string): Promise<string | undefined> {
@@ -37,7 +39,9 @@ export async function writeFinalReport(context: ReportContext, runId: string): P
   const agents = [...new Set(status.sessions.map((session) => session.agent))];
   const unsandboxedAgents = agents.filter((agent) => context.sessions?.sandboxOf(agent) === "none");
   const usage = await usageOfRun(context.prisma, runId);
-  const text = capped(renderFinalReport(status, diff, { unsandboxedAgents, usage }), maxBytes);
+  const phaseKeys = status.phases.map((phase) => phase.phaseKey);
+  const budget = await budgetViewOf(context.prisma, budgetsOf(context), status.run, phaseKeys);
+  const text = capped(renderFinalReport(status, diff, { unsandboxedAgents, usage, budget }), maxBytes);
   try {
     // Through a new file renamed over the path: whatever was planted there is replaced, never followed.
     await writeContainedFile(path, text, context.workspaceRoot);

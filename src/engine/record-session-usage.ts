@@ -2,7 +2,7 @@
 // stream, the usage file) is stored per phase attempt. A one-shot agent reports usage as it exits,
 // just after writing its artifact: devflow gives it a moment to, before the run moves on.
 
-import type { SessionHandle } from "../sessions/session-adapter.js";
+import type { SessionAdapter, SessionHandle } from "../sessions/session-adapter.js";
 import { recordUsage } from "./record-usage.js";
 import type { WorkerContext } from "./worker-context.js";
 
@@ -15,7 +15,17 @@ export async function recordSessionUsage(
   session: SessionHandle,
   waitMs = USAGE_WAIT_MS,
 ): Promise<void> {
-  const adapter = context.sessions.adapterFor(session);
+  await recordTakenUsage(context, runId, context.sessions.adapterFor(session), session, waitMs);
+}
+
+/** The same, with the session's adapter named (a stopped session is no longer the manager's). */
+export async function recordTakenUsage(
+  context: WorkerContext,
+  runId: string,
+  adapter: SessionAdapter,
+  session: SessionHandle,
+  waitMs: number,
+): Promise<void> {
   const reports = (await adapter.takeUsage?.(session, waitMs)) ?? [];
   for (const { phaseKey, attempt, prompt, usage } of reports) {
     // Usage is a report, not a step of the run: a failure to store it is logged, never fatal.

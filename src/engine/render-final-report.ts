@@ -1,6 +1,7 @@
 // The final report of a terminal run as Markdown (DESIGN §2): requirements, phases with attempts and
 // durations, artifacts, decisions (who, when, source), the diff stat, failures with recovery hints.
 import { ERROR_CODES } from "../errors/index.js";
+import { type BudgetView, renderBudgetSection } from "./budget-report.js";
 import type { RunUsage } from "./record-usage.js";
 import { storedComments } from "./request-revision.js";
 import type { RunStatus } from "./run-status.js";
@@ -34,6 +35,8 @@ export interface ReportNotes {
   readonly unsandboxedAgents?: readonly string[];
   /** What the run's agents consumed (usageOfRun); absent: no usage section. */
   readonly usage?: RunUsage;
+  /** What the run spent against its limits; absent: only the crossings its events record. */
+  readonly budget?: BudgetView;
 }
 
 export function renderFinalReport(
@@ -94,6 +97,7 @@ export function renderFinalReport(
   }
 
   lines.push(...usageSection(notes.usage));
+  lines.push(...renderBudgetSection(notes.budget, status.events));
 
   const accepted = phases.filter((phase) => phase.state === "succeeded" && phase.artifact !== null);
   if (accepted.length > 0) {

@@ -23,7 +23,9 @@ export type RunEventType =
   | "run.completed"
   | "run.failed"
   | "run.aborted"
-  | "report.written";
+  | "report.written"
+  | "budget.exceeded"
+  | "budget.raised";
 
 export interface NewRunEvent {
   type: RunEventType;

@@ -2,6 +2,7 @@
 // transaction. They return the new version, or undefined when the run changed under the caller.
 import type { Prisma } from "../db/generated/client.js";
 import type { WorkflowPhase } from "../registry/index.js";
+import { BUDGET_STOPPED } from "./budget-state.js";
 import type { NewEffect } from "./outbox.js";
 import type { NewRunEvent } from "./run-events.js";
 import { isTerminal, type RunState } from "./run-states.js";
@@ -50,12 +51,19 @@ type TransitionPatch = Omit<Prisma.RunUncheckedUpdateManyInput, "state" | "versi
 /**
  * Opens the next attempt of `phase` and moves the run to executing it. When the phase has used all its
  * attempts the run fails instead (`extraAttempt` lets a human's explicit retry go one past the limit).
+ * An attempt the budget stopped (`budget_exceeded`) is not one of them: approving more budget must not
+ * use up the phase's attempts. `patch` writes other run columns with the move (e.g. a raised budget).
  */
 export async function moveToPhase(
   tx: Tx,
   run: RunRef,
   phase: WorkflowPhase,
-  options: { feedback?: string; events?: NewRunEvent[]; extraAttempt?: boolean } = {},
+  options: {
+    feedback?: string;
+    events?: NewRunEvent[];
+    extraAttempt?: boolean;
+    patch?: Pick<TransitionPatch, "budget">;
+  } = {},
 ): Promise<number | undefined> {
   const last = await tx.phaseAttempt.findFirst({
     where: { runId: run.id, phaseKey: phase.key },
@@ -63,8 +71,15 @@ export async function moveToPhase(
     select: { attempt: true },
   });
   const attempt = (last?.attempt ?? 0) + 1;
+  const used = await tx.phaseAttempt.count({
+    where: {
+      runId: run.id,
+      phaseKey: phase.key,
+      OR: [{ failureCode: null }, { failureCode: { not: BUDGET_STOPPED } }],
+    },
+  });
   const limit = phase.maxAttempts + (options.extraAttempt ? 1 : 0);
-  if (attempt > limit) {
+  if (used + 1 > limit) {
     return failRun(tx, run, {
       code: "phase_attempts_exhausted",
       reason: `Phase "${phase.key}" used all ${phase.maxAttempts} attempts.`,
@@ -76,7 +91,7 @@ export async function moveToPhase(
     run,
     "executing",
     [...(options.events ?? []), { type: "phase.started", payload: { phaseKey: phase.key, attempt } }],
-    { currentPhaseKey: phase.key },
+    { ...options.patch, currentPhaseKey: phase.key },
   );
   if (version === undefined) return undefined;
   await tx.phaseAttempt.create({

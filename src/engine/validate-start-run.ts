@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { promisify } from "node:util";
+import { type BudgetOverrides, budgetOverridesSchema } from "../config/budgets.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
 import { readDefinition } from "./template-plan.js";
@@ -33,6 +34,11 @@ export interface StartRunInput {
    * against the operator's list there); roles not named get their template default.
    */
   agents?: Record<string, string>;
+  /**
+   * Lower limits than the server's (a repository's `.github/devflow.yml` `budgets`, checked against the
+   * server's there), fixed on the run when it starts.
+   */
+  budgets?: BudgetOverrides;
 }
 
 function invalid(message: string, hint?: string): DevflowError {
@@ -156,6 +162,11 @@ export async function validateStartRun(prisma: PrismaClient, input: StartRunInpu
     );
   }
   checkAgentChoices(input.agents, definition);
+  if (input.budgets !== undefined && !budgetOverridesSchema.safeParse(input.budgets).success) {
+    throw invalid(
+      "budgets must hold positive limits under run and phase (tokens, costUsd, wallTimeMinutes, attempts).",
+    );
+  }
   const isLocal = isAbsolute(input.repository);
   if (isLocal) await checkLocalRepository(input.repository, input.baseBranch);
   else if (!input.cloneUrl && !/^[\w.-]+\/[\w.-]+$/.test(input.repository)) {

@@ -10,20 +10,25 @@ export interface AdvanceGuard {
   lost(): boolean;
 }
 
+/** What to wait for, and what else ends the wait. */
+export interface WatchedWait {
+  readonly session: SessionHandle;
+  /** The artifact file and its JSON Schema. */
+  readonly path: string;
+  readonly schema: unknown;
+  readonly deadline: number;
+  readonly guard: AdvanceGuard;
+  readonly file: { root: string; maxBytes: number };
+  /** Ends the wait as `aborted` when it fires (the run's budget crossed). */
+  readonly stop?: AbortSignal;
+}
+
 /**
- * Waits for the artifact, giving up early when the run is moved by someone else (abort) or the agent's
- * session dies (a dead agent costs its attempt now, not at the phase timeout).
+ * Waits for the artifact, giving up early when the run is moved by someone else (abort), the agent's
+ * session dies (a dead agent costs its attempt now, not at the phase timeout) or `stop` fires.
  */
-export async function waitWatchingRun(
-  context: WorkerContext,
-  run: Run,
-  session: SessionHandle,
-  path: string,
-  schema: unknown,
-  deadline: number,
-  guard: AdvanceGuard,
-  file: { root: string; maxBytes: number },
-) {
+export async function waitWatchingRun(context: WorkerContext, run: Run, wait: WatchedWait) {
+  const { session, path, schema, deadline, guard, file } = wait;
   const controller = new AbortController();
   let sessionDied = false;
   const watcher = setInterval(async () => {
@@ -41,6 +46,9 @@ export async function waitWatchingRun(
       controller.abort();
     }
   }, 500);
+  const stop = () => controller.abort();
+  if (wait.stop?.aborted) stop();
+  wait.stop?.addEventListener("abort", stop, { once: true });
   try {
     const outcome = await context.sessions.track(
       waitForArtifact({
@@ -56,5 +64,6 @@ export async function waitWatchingRun(
     return outcome;
   } finally {
     clearInterval(watcher);
+    wait.stop?.removeEventListener("abort", stop);
   }
 }

@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import type { BudgetConfig } from "../config/budgets.js";
 import type { InputLimits } from "../config/input-limits.js";
 import type { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
 import type { PrismaClient } from "../db/generated/client.js";
@@ -46,6 +47,10 @@ export interface WorkerContext {
    * end between phases or a restart never let more in. Unset: no cap (the CLI and the Action run one).
    */
   readonly maxActiveRuns?: number;
+  /** The server's budgets (server config `budgets`); default DEFAULT_BUDGETS. */
+  readonly budgets?: BudgetConfig;
+  /** How often a running agent's usage is read against the budget (default BUDGET_POLL_MS). */
+  readonly budgetPollMs?: number;
   readonly log: EngineLog;
 }
 

@@ -33,6 +33,9 @@ export interface WorkerHostOptions {
   artifactPollMs?: number;
   gitAuthHeader?: WorkerContext["gitAuthHeader"];
   limits?: WorkerContext["limits"];
+  /** The server config's `budgets`. */
+  budgets?: WorkerContext["budgets"];
+  budgetPollMs?: number;
   log: EngineLog;
 }
 
@@ -89,6 +92,8 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.gitAuthHeader ? { gitAuthHeader: options.gitAuthHeader } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.concurrency !== undefined ? { maxActiveRuns: options.concurrency } : {}),
+    ...(options.budgets ? { budgets: options.budgets } : {}),
+    ...(options.budgetPollMs !== undefined ? { budgetPollMs: options.budgetPollMs } : {}),
   };
   let closing: Promise<void> | undefined;
   return {

@@ -193,6 +193,10 @@ export const ERROR_CODES = {
     class: "bad_input",
     hint: "Only a paused or failed run can be retried; `/status` shows the run's state.",
   },
+  budget_exceeded: {
+    class: "needs_human",
+    hint: "A budget limit was crossed and the agent was stopped: /approve raises that limit once by the server's `budgets.raiseBy` and continues with a new attempt of the phase; /reject ends the run. Operators set limits under `budgets` in the server config; a repository may lower them in .github/devflow.yml.",
+  },
   phase_attempts_exhausted: {
     class: "needs_human",
     hint: "Every attempt of the phase failed: read the failures in the report, then /retry or start a new run.",

@@ -38,6 +38,9 @@ export interface StartWorkerOptions {
   gitAuthHeader?: WorkerContext["gitAuthHeader"];
   /** Caps on artifacts and reports (the server config's `limits`). */
   limits?: WorkerContext["limits"];
+  /** Limits per run and per phase (the server config's `budgets`). */
+  budgets?: WorkerContext["budgets"];
+  budgetPollMs?: number;
   log?: EngineLog;
 }
 

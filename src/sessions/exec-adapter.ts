@@ -29,7 +29,7 @@ import {
   writePrompt,
   writeRecord,
 } from "./exec-session-files.js";
-import { PromptUsageReader, usageFilePath } from "./exec-usage.js";
+import { PromptUsageReader, sessionUsageSoFar, takeSessionUsage, usageFilePath } from "./exec-usage.js";
 import { argvValuesOf, expandArgv } from "./presets/agent-preset.js";
 import { endProcessGroup } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
@@ -167,7 +167,7 @@ export class ExecSessionAdapter implements SessionAdapter {
     child.stdin?.on("error", () => {}); // an agent that never reads stdin closes it early (EPIPE)
     child.stdin?.end(envelope.instructions);
     session.delivered.add(envelope.dedupKey);
-    const agent: AgentProcess = { pid, done: false, ...(sandboxInit ? { sandboxInit } : {}) };
+    const agent: AgentProcess = { pid, done: false, reading: usage, ...(sandboxInit ? { sandboxInit } : {}) };
     session.process = agent;
     agent.finished = this.#finish(session, agent, program, exited, closed, output, usage).finally(() => {
       agent.done = true;
@@ -240,12 +240,13 @@ export class ExecSessionAdapter implements SessionAdapter {
   }
 
   /** The usage of the session's ended prompts, taken once; waits up to `waitMs` for the current one. */
-  async takeUsage(handle: SessionHandle, waitMs: number): Promise<PromptUsage[]> {
-    const session = this.#sessions.get(handle.sessionId);
-    if (session === undefined) return [];
-    const running = session.process?.finished;
-    if (running !== undefined) await Promise.race([running, sleep(waitMs)]);
-    return session.usage.splice(0);
+  takeUsage(handle: SessionHandle, waitMs: number): Promise<PromptUsage[]> {
+    return takeSessionUsage(this.#sessions.get(handle.sessionId), waitMs);
+  }
+
+  /** The usage of the session's prompts to date: those ended and not yet taken, and the running one's. */
+  usageSoFar(handle: SessionHandle): Promise<PromptUsage[]> {
+    return sessionUsageSoFar(this.#sessions.get(handle.sessionId));
   }
 
   /** The pid (and process group id) of the session's current or last agent process. */

@@ -10,7 +10,7 @@ import { buildAgentEnvironment } from "./agent-environment.js";
 import type { EgressProxy } from "./egress/egress-proxy.js";
 import { sessionEgress } from "./egress/session-egress.js";
 import type { ExecOutput } from "./exec-output.js";
-import type { ExecUsageOptions } from "./exec-usage.js";
+import type { ExecUsageOptions, PromptUsageReader } from "./exec-usage.js";
 import type { PromptVia } from "./presets/agent-preset.js";
 import { endSeen, type SeenProcess } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
@@ -56,6 +56,8 @@ export interface AgentProcess {
   sandboxInit?: Promise<SeenProcess | undefined>;
   /** Settles once the process exited and its output is in the transcript; absent when resumed. */
   finished?: Promise<void>;
+  /** Its prompt's usage reader (what it has reported so far, read while it runs); absent when resumed. */
+  readonly reading?: PromptUsageReader;
   done: boolean;
 }
 

@@ -3,9 +3,11 @@
 // usage file (DEVFLOW_USAGE_FILE, which any agent may append to). Both are the agent's words: bounded,
 // and the file is opened only as a plain file (never through a link the agent planted, never a FIFO).
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { lstat, open } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ExecSession } from "./exec-process.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import type { PromptUsage } from "./session-adapter.js";
 import {
@@ -80,12 +82,53 @@ export class PromptUsageReader {
   /** The usage the prompt's process reported; call once it has exited and its output is read. */
   async collect(): Promise<PromptUsage[]> {
     const fromFile = parseUsageFile(await readPlainFile(this.#usageFile), this.#prices).usage;
+    return this.#reports(this.#streamUsage, fromFile);
+  }
+
+  /**
+   * The usage the running process has reported so far: the stream's events read to now and the usage
+   * file as it stands (read again only when its size or time changed).
+   */
+  async current(): Promise<PromptUsage[]> {
+    const stats = await lstat(this.#usageFile).catch(() => undefined);
+    const signature = stats?.isFile() ? `${stats.size}:${stats.mtimeMs}:${stats.ino}` : "";
+    if (signature !== this.#fileSeen.signature) {
+      const usage =
+        signature === ""
+          ? undefined
+          : parseUsageFile(await readPlainFile(this.#usageFile), this.#prices).usage;
+      this.#fileSeen = { signature, usage };
+    }
+    return this.#reports(this.#streamUsage ?? this.#reader?.usageSoFar(), this.#fileSeen.usage);
+  }
+
+  #fileSeen: { signature: string; usage: PhaseUsage | undefined } = { signature: "", usage: undefined };
+
+  #reports(...usages: (PhaseUsage | undefined)[]): PromptUsage[] {
     const { phaseKey, attempt } = this.#envelope;
     const prompt = promptIndex(this.#envelope);
-    return [this.#streamUsage, fromFile]
+    return usages
       .filter((usage): usage is PhaseUsage => usage !== undefined)
       .map((usage) => ({ phaseKey, attempt, prompt, usage }));
   }
+}
+
+/** The usage of a session's ended prompts, taken once; waits up to `waitMs` for the current one. */
+export async function takeSessionUsage(
+  session: ExecSession | undefined,
+  waitMs: number,
+): Promise<PromptUsage[]> {
+  if (session === undefined) return [];
+  const running = session.process?.finished;
+  if (running !== undefined) await Promise.race([running, sleep(waitMs)]);
+  return session.usage.splice(0);
+}
+
+/** A session's usage to date, not taken: its ended prompts' and what the running one has reported. */
+export async function sessionUsageSoFar(session: ExecSession | undefined): Promise<PromptUsage[]> {
+  if (session === undefined) return [];
+  const running = session.process?.done === false ? session.process.reading : undefined;
+  return [...session.usage, ...((await running?.current()) ?? [])];
 }
 
 /** The file's first bytes (past the usage file's cap: cut), or nothing for a link, FIFO or no file. */

@@ -100,6 +100,12 @@ export interface SessionAdapter {
    * once: waits up to `waitMs` for the current prompt's process to end (its usage comes last).
    */
   takeUsage?(handle: SessionHandle, waitMs: number): Promise<PromptUsage[]>;
+  /**
+   * What the session's prompts have reported so far, the running one's included, without taking it:
+   * each prompt's usage to date (cumulative, one entry per prompt and source). Read while the agent
+   * works, so its budget is checked as it spends, not only when it ends.
+   */
+  usageSoFar?(handle: SessionHandle): Promise<PromptUsage[]>;
   /** Appends what the session shows now to its transcript; returns the transcript path. */
   capture(handle: SessionHandle): Promise<string | undefined>;
   /** Ends the session and everything it started (its process group). Idempotent. */

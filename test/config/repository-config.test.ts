@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_BUDGETS } from "../../src/config/budgets.js";
 import { parseRepositoryConfig, unreadableRepositoryConfig } from "../../src/config/repository-config.js";
 import { isDevflowError } from "../../src/errors/index.js";
 
@@ -76,5 +77,56 @@ describe(".github/devflow.yml", () => {
       implementer: "codex",
       reviewer: "claude",
     });
+  });
+
+  describe("budgets", () => {
+    const server = {
+      ...DEFAULT_BUDGETS,
+      run: { ...DEFAULT_BUDGETS.run, costUsd: 50, tokens: null },
+    };
+    const withServer = { ...context, serverBudgets: server };
+
+    it("takes limits lower than the server's (and any where the server sets none)", () => {
+      const budgets = { run: { costUsd: 5, tokens: 2_000_000 }, phase: { wallTimeMinutes: 30 } };
+      expect(parseRepositoryConfig({ budgets }, withServer).budgets).toEqual(budgets);
+    });
+
+    it.each([
+      [
+        { run: { costUsd: 80 } },
+        "`budgets.run.costUsd`: 80 is above this server's limit of 50; a repository may lower a budget, never raise it",
+        "set it to 50 or less, or remove it",
+      ],
+      [
+        { phase: { attempts: 6 } },
+        "`budgets.phase.attempts`: 6 is above this server's limit of 5",
+        "set it to 5 or less",
+      ],
+      [{ run: { costUsd: null } }, "`budgets.run.costUsd`: Invalid input", "set it to lower limits"],
+      [
+        { run: { costUsd: 0 } },
+        "`budgets.run.costUsd`: found a value of 0 or less",
+        "set it to lower limits",
+      ],
+      [
+        { raiseBy: { costUsd: 100 } },
+        "`budgets.raiseBy`: not a devflow setting",
+        "under `budgets` are run, phase",
+      ],
+      [{ run: { cost: 1 } }, "`budgets.run.cost`: not a devflow setting", "tokens, costUsd, wallTimeMinutes"],
+    ])(
+      "cannot raise a limit above the server's: %j is refused (%s), with the fix (%s)",
+      (budgets, says, fix) => {
+        let error: unknown;
+        try {
+          parseRepositoryConfig({ budgets }, withServer);
+        } catch (caught) {
+          error = caught;
+        }
+        expect(isDevflowError(error, "invalid_repository_config")).toBe(true);
+        expect((error as Error).message).toContain(says);
+        expect((error as Error).message).toMatch(new RegExp(`Fix: [^\\n]*${escapeRegExp(fix)}`));
+      },
+    );
   });
 });

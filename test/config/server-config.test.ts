@@ -32,8 +32,29 @@ describe("server config (DEVFLOW_CONFIG)", () => {
     });
   });
 
+  it("has budgets per run and per phase with documented defaults, each limit set (or lifted with null) alone", () => {
+    expect(parseServerConfig("", "devflow.yml").budgets).toEqual({
+      run: { tokens: 50_000_000, costUsd: 50, wallTimeMinutes: 480, attempts: 15 },
+      phase: { tokens: 20_000_000, costUsd: 20, wallTimeMinutes: 180, attempts: 5 },
+      raiseBy: { tokens: 10_000_000, costUsd: 10, wallTimeMinutes: 60, attempts: 2 },
+    });
+    const budgets = parseServerConfig(
+      "budgets: { run: { costUsd: 4, tokens: null }, raiseBy: { costUsd: 1 } }",
+      "devflow.yml",
+    ).budgets;
+    expect(budgets.run).toEqual({ tokens: null, costUsd: 4, wallTimeMinutes: 480, attempts: 15 });
+    expect(budgets.raiseBy.costUsd).toBe(1);
+  });
+
   it.each([
     { text: "maxConcurrentRuns: 0", says: "maxConcurrentRuns:" },
+    { text: "budgets: { run: { costUsd: -1 } }", says: "budgets.run.costUsd: found a value of 0 or less" },
+    { text: "budgets: { phase: { attempts: 1.5 } }", says: "budgets.phase.attempts" },
+    { text: "budgets: { raiseBy: { tokens: null } }", says: "budgets.raiseBy.tokens" },
+    {
+      text: "budgets: { run: { cost: 4 } }",
+      says: "budgets.run.cost: not a setting; the settings under budgets.run are tokens, costUsd, wallTimeMinutes, attempts",
+    },
     { text: "maxConcurrentRuns: lots", says: "maxConcurrentRuns:" },
     {
       text: "defaultAgent: claude",

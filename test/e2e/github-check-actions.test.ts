@@ -1,6 +1,6 @@
-// The check run's Approve / Reject buttons, and a repository whose .github/devflow.yml is invalid, as a
-// user meets them: web and worker as separate processes, GitHub simulated. Each scenario has its own
-// owner, so its own installation.
+// The check run's Approve / Reject buttons, a run parked by its repository's lowered budget, and a
+// repository whose .github/devflow.yml is invalid, as a user meets them: web and worker as separate
+// processes, GitHub simulated. Each scenario has its own owner, so its own installation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IssueRecord } from "../github-sim/index.js";
 import { createEngineHarness, type EngineHarness, waitForRunState } from "../support/engine-harness.js";
@@ -141,6 +141,70 @@ describe("the check run's Approve and Reject buttons", () => {
   }, 240_000);
 });
 
+describe("a budget the repository lowered", () => {
+  const REPO = "budgeted/widgets";
+
+  it("parks the run at budget_exceeded, says so in the check run and to /devflow status, and Approve lets it go on", async () => {
+    // No gate, and one attempt for the whole run: the spec's. Implement's first attempt is one too many.
+    await e2e.sim.state.createRepository("budgeted", "widgets", {
+      files: {
+        "README.md": "# widgets\n",
+        ".github/devflow.yml": "gates: []\nbudgets:\n  run: { attempts: 1 }\n",
+      },
+    });
+    e2e.sim.script.setPermission(REPO, "writer", "write");
+    const { issue } = await labelIssue(REPO, "Within budget");
+    await expect
+      .poll(() => harness.db.prisma.run.count({ where: { repository: REPO } }), { timeout: 20_000 })
+      .toBe(1);
+    const run = await harness.db.prisma.run.findFirstOrThrow({ where: { repository: REPO } });
+
+    const crossed =
+      "**Budget:** The run's attempt limit of 1 attempt was crossed: 2 attempts spent (phase `implement`, attempt 1). `/approve` raises it to 3 attempts and continues with a new attempt of `implement`; `/reject <reason>` ends the run.";
+    const budgetCheck = () =>
+      [...e2e.sim.state.checkRuns.values()].find(
+        (check) => check.externalId === run.id && check.output.summary?.includes(crossed),
+      );
+    await expect
+      .poll(() => budgetCheck()?.actions.map((a) => a.identifier), { timeout: 60_000 })
+      .toEqual(["approve", "reject"]);
+    expect(e2e.sim.state.commentsOn(issue).some((c) => c.viaApp && c.body.includes(crossed))).toBe(true);
+
+    const asked = await e2e.sim.payloads.issueCommentCreated({
+      repo: REPO,
+      issue: issue.number,
+      body: "/devflow status",
+      sender: "writer",
+    });
+    expect((await e2e.sim.webhooks.deliver("issue_comment", asked)).status).toBe(200);
+    await expect
+      .poll(
+        () =>
+          devflowComments(REPO, issue).find((c) => c.body.startsWith(`devflow run \`${run.id}\``))?.body ??
+          "",
+        { timeout: 60_000 },
+      )
+      .toContain("is **waiting at `budget_exceeded`** (phase `implement`, attempt 1).\nTime spent: ");
+    expect(devflowComments(REPO, issue).find((c) => c.body.startsWith("devflow run"))?.body).toContain(
+      "Cost so far: nothing reported yet.",
+    );
+
+    await press(REPO, (budgetCheck() as NonNullable<ReturnType<typeof budgetCheck>>).id, "approve", "writer");
+    // The raised limit holds the new attempt: implement runs again and the run goes on.
+    await expect
+      .poll(
+        async () =>
+          (
+            await harness.db.prisma.phaseAttempt.findFirst({
+              where: { runId: run.id, phaseKey: "implement", attempt: 2 },
+            })
+          )?.state,
+        { timeout: 60_000 },
+      )
+      .toBe("succeeded");
+  }, 240_000);
+});
+
 describe("an invalid .github/devflow.yml on the default branch", () => {
   async function refusedFor(owner: string, config: string) {
     const repo = `${owner}/widgets`;
@@ -187,6 +251,13 @@ describe("an invalid .github/devflow.yml on the default branch", () => {
       '`labl`: not a devflow setting (did you mean "label"?). Fix: remove it or correct its spelling',
     );
     expect(body).toContain("Fix the named key in .github/devflow.yml on the default branch");
+  }, 120_000);
+
+  it("gets exactly one comment when it would raise a budget above the server's", async () => {
+    const body = await refusedFor("overbudget", "budgets:\n  run: { costUsd: 500 }\n");
+    expect(body).toContain(
+      "`budgets.run.costUsd`: 500 is above this server's limit of 50; a repository may lower a budget, never raise it. Fix: set it to 50 or less",
+    );
   }, 120_000);
 
   it("gets exactly one comment saying where the YAML broke when the file does not parse", async () => {

@@ -15,6 +15,8 @@ describe("parseCommands", () => {
     ["/help", [{ name: "help" }]],
     ["/devflow run", [{ name: "run" }]],
     ["/devflow run development@1", [{ name: "run", template: "development@1" }]],
+    ["/devflow status", [{ name: "status" }]],
+    ["/DevFlow Status", [{ name: "status" }]],
     ["/devflow frobnicate", [{ name: "unknown", word: "devflow frobnicate" }]],
     ["/lgtm", [{ name: "unknown", word: "lgtm" }]],
     ["please /approve this", []],

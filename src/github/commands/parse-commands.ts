@@ -78,6 +78,8 @@ function parseLine(line: string, commands: ParsedCommand[]): void {
       const [sub, template] = rest;
       if (sub?.toLowerCase() === "run") {
         commands.push(template && TEMPLATE.test(template) ? { name: "run", template } : { name: "run" });
+      } else if (sub?.toLowerCase() === "status") {
+        commands.push({ name: "status" });
       } else if (sub?.toLowerCase() === "revise") {
         commands.push({ name: "revise", text: line.replace(/^\S+\s+\S+\s*/, "") });
       } else {
@@ -97,7 +99,7 @@ export const HELP_TEXT = [
   "- `/reject <reason>` — send it back with your reason",
   "- `/abort` — stop the run",
   "- `/retry` — retry a paused run",
-  "- `/status` — show where the run is",
+  "- `/status` or `/devflow status` — the run's phase, time spent and cost so far",
   "- `/devflow run [template]` — start a run for this issue",
   "- `/devflow revise <what to change>` — revise the run's pull request (the lines below it count too)",
 ].join("\n");

@@ -1,4 +1,6 @@
 // What GitHub shows of a run: the sticky status comment, the check run's output and its conclusion.
+import { BUDGET_GATE, readBudgetState } from "../../engine/budget-state.js";
+import { budgetGateText } from "../../engine/budget-words.js";
 import type { RunStatus } from "../../engine/run-status.js";
 
 /** GitHub's limit on a check run's output.summary and output.text. */
@@ -63,10 +65,13 @@ export function renderStatusComment(status: RunStatus): string {
     `**devflow** run \`${run.id.slice(0, 8)}\`${revisionLabel(run)}: ${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? ` on \`${run.currentPhaseKey}\`` : ""}`,
   ];
   const gate = pendingGate(status);
+  const crossing = gate?.gateKey === BUDGET_GATE ? readBudgetState(run.budget).crossed : undefined;
   if (gate && run.state === "awaiting_approval") {
     lines.push(
       "",
-      `The \`${gate.gateKey}\` gate is open: review the artifact in the check run, then comment \`/approve\` or \`/reject <reason>\`.`,
+      crossing
+        ? `**Budget:** ${budgetGateText(crossing)}`
+        : `The \`${gate.gateKey}\` gate is open: review the artifact in the check run, then comment \`/approve\` or \`/reject <reason>\`.`,
     );
   }
   if (gate && run.state === "paused") {

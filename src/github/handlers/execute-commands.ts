@@ -16,6 +16,7 @@ import { applyRevise } from "./apply-revise.js";
 import { CommandReply } from "./command-reply.js";
 import type { GitHubDeps } from "./github-deps.js";
 import { startRunForIssue } from "./start-run-for-issue.js";
+import { statusReply } from "./status-reply.js";
 
 export interface CommandSource {
   kind: DecisionSource; // "comment" | "review" | "check_action"
@@ -136,8 +137,7 @@ export async function executeCommands(
         reply.add("There is no devflow run on this issue. Label it or comment `/devflow run` to start one.");
         await record(index, command, "ignored", undefined, { reason: "no_run" });
       } else if (command.name === "status") {
-        const phase = run.currentPhaseKey ? ` (phase \`${run.currentPhaseKey}\`)` : "";
-        reply.add(`devflow run \`${run.id}\` is **${run.state}**${phase}.`, run.id);
+        reply.add(await statusReply(deps.prisma, run), run.id);
         await record(index, command, "accepted", run.id);
       } else if (command.name === "revise") {
         await applyRevise({

@@ -30,6 +30,7 @@ export interface Trigger {
 export async function loadRepositoryConfig(deps: GitHubDeps, ctx: EventContext): Promise<RepositoryConfig> {
   return parseRepositoryConfig(await ctx.loadRepositoryConfig(), {
     operatorAgents: Object.keys(deps.serverConfig.agents),
+    serverBudgets: deps.serverConfig.budgets,
   });
 }
 
@@ -98,6 +99,7 @@ export async function startRunForIssue(
         ...((trigger.template ?? config.template) ? { template: trigger.template ?? config.template } : {}),
         ...(config.gates ? { gates: config.gates } : {}),
         ...(config.agents ? { agents: config.agents } : {}),
+        ...(config.budgets ? { budgets: config.budgets } : {}),
       },
       {
         guard: oneActiveRunPerIssue(ctx.repository.fullName, issue.number),

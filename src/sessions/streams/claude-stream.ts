@@ -4,7 +4,7 @@
 // `permission_denials`. Recorded example: test/fixtures/agent-streams/claude.jsonl.
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
-import { type ParsedStream, tokenCount, usdAmount } from "./phase-usage.js";
+import { type ParsedStream, type PhaseUsage, tokenCount, usdAmount } from "./phase-usage.js";
 import type { StreamParser } from "./stream-parser.js";
 import { jsonObjects, recordOf, stringOf, TranscriptBuilder, toolArguments } from "./transcript-line.js";
 
@@ -77,18 +77,28 @@ export function claudeStreamParser(prices?: ModelPrices): StreamParser {
       result = event;
     }
   };
-  const finish = (): ParsedStream => {
+  const usage = (): PhaseUsage | undefined => {
     if (result === undefined) {
-      if (perMessage.size === 0) return { transcript: transcript.lines(), usage: undefined };
+      if (perMessage.size === 0) return undefined;
       const sum = [...perMessage.values()].reduce((total, usage) => ({
         inputTokens: total.inputTokens + usage.inputTokens,
         outputTokens: total.outputTokens + usage.outputTokens,
         cacheReadTokens: total.cacheReadTokens + usage.cacheReadTokens,
         cacheWriteTokens: total.cacheWriteTokens + usage.cacheWriteTokens,
       }));
+      return withCost({ ...sum, model: model ?? null, source: "stream" }, null, prices);
+    }
+    return withCost(
+      { ...usageOf(result.usage), model: mainModel(result.modelUsage) ?? model ?? null, source: "stream" },
+      usdAmount(result.total_cost_usd),
+      prices,
+    );
+  };
+  const finish = (): ParsedStream => {
+    if (result === undefined) {
+      if (perMessage.size === 0) return { transcript: transcript.lines(), usage: undefined };
       transcript.add("error", "the stream ended without a result (the CLI stopped early)");
-      const usage = withCost({ ...sum, model: model ?? null, source: "stream" }, null, prices);
-      return { transcript: transcript.lines(), usage };
+      return { transcript: transcript.lines(), usage: usage() };
     }
     for (const denial of Array.isArray(result.permission_denials) ? result.permission_denials : []) {
       const { tool_name: tool, tool_input: input } = recordOf(denial);
@@ -99,14 +109,9 @@ export function claudeStreamParser(prices?: ModelPrices): StreamParser {
       const what = [stringOf(result.subtype), stringOf(result.result), errors].filter(Boolean).join(": ");
       transcript.add("error", what);
     }
-    const usage = withCost(
-      { ...usageOf(result.usage), model: mainModel(result.modelUsage) ?? model ?? null, source: "stream" },
-      usdAmount(result.total_cost_usd),
-      prices,
-    );
-    return { transcript: transcript.lines(), usage };
+    return { transcript: transcript.lines(), usage: usage() };
   };
-  return { event, finish };
+  return { event, lines: () => transcript.lines(), usage, finish };
 }
 
 export function parseClaudeStream(text: string, prices?: ModelPrices): ParsedStream {

@@ -5,7 +5,7 @@
 // config or `-m`), the price table gives the cost. Recorded example: test/fixtures/agent-streams/codex.jsonl.
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
-import { type ParsedStream, tokenCount } from "./phase-usage.js";
+import { type ParsedStream, type PhaseUsage, tokenCount } from "./phase-usage.js";
 import type { StreamParser } from "./stream-parser.js";
 import { jsonObjects, recordOf, stringOf, TranscriptBuilder, toolArguments } from "./transcript-line.js";
 
@@ -75,13 +75,13 @@ export function codexStreamParser(options: CodexStreamOptions = {}): StreamParse
       transcript.add("error", stringOf(event.message));
     }
   };
-  const finish = (): ParsedStream => {
-    const usage = sawUsage
+  const usage = (): PhaseUsage | undefined =>
+    sawUsage
       ? withCost({ ...totals, model: options.model ?? null, source: "stream" }, null, options.prices)
       : undefined;
-    return { transcript: transcript.lines(), usage };
-  };
-  return { event, finish };
+  const lines = () => transcript.lines();
+  const finish = (): ParsedStream => ({ transcript: lines(), usage: usage() });
+  return { event, lines, usage, finish };
 }
 
 export function parseCodexStream(text: string, options: CodexStreamOptions = {}): ParsedStream {

@@ -4,7 +4,7 @@
 // gives it. Recorded example: test/fixtures/agent-streams/gemini.jsonl.
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
-import { type ParsedStream, tokenCount } from "./phase-usage.js";
+import { type ParsedStream, type PhaseUsage, tokenCount } from "./phase-usage.js";
 import type { StreamParser } from "./stream-parser.js";
 import {
   jsonObjects,
@@ -58,9 +58,8 @@ export function geminiStreamParser(prices?: ModelPrices): StreamParser {
       stats = recordOf(event.stats);
     }
   };
-  const finish = (): ParsedStream => {
-    flush();
-    if (stats === undefined) return { transcript: transcript.lines(), usage: undefined };
+  const usage = (): PhaseUsage | undefined => {
+    if (stats === undefined) return undefined;
     const input = tokenCount(stats.input_tokens);
     const cached = Math.min(tokenCount(stats.cached), input);
     const totals = {
@@ -70,14 +69,17 @@ export function geminiStreamParser(prices?: ModelPrices): StreamParser {
       cacheReadTokens: cached,
       cacheWriteTokens: 0,
     };
-    const usage = withCost(
+    return withCost(
       { ...totals, model: mainModel(stats.models) ?? model ?? null, source: "stream" },
       null,
       prices,
     );
-    return { transcript: transcript.lines(), usage };
   };
-  return { event, finish };
+  const finish = (): ParsedStream => {
+    flush();
+    return { transcript: transcript.lines(), usage: usage() };
+  };
+  return { event, lines: () => transcript.lines(), usage, finish };
 }
 
 export function parseGeminiStream(text: string, prices?: ModelPrices): ParsedStream {

@@ -6,7 +6,7 @@ import { claudeStreamParser } from "./claude-stream.js";
 import { codexStreamParser } from "./codex-stream.js";
 import { geminiStreamParser } from "./gemini-stream.js";
 import type { ModelPrices } from "./model-prices.js";
-import type { ParsedStream } from "./phase-usage.js";
+import type { ParsedStream, PhaseUsage } from "./phase-usage.js";
 import type { StreamParser } from "./stream-parser.js";
 import { jsonObjects } from "./transcript-line.js";
 
@@ -56,7 +56,12 @@ export class AgentStreamReader {
 
   /** The readable transcript lines of the complete events so far (the adapter streams the new ones). */
   lines(): readonly string[] {
-    return this.parser.finish().transcript;
+    return this.parser.lines();
+  }
+
+  /** The usage of the complete events so far (undefined before the first usage event). */
+  usageSoFar(): PhaseUsage | undefined {
+    return this.parser.usage();
   }
 
   /** The transcript and usage; call once stdout has ended. */
