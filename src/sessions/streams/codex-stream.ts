@@ -81,7 +81,7 @@ export function codexStreamParser(options: CodexStreamOptions = {}): StreamParse
       : undefined;
     return { transcript: transcript.lines(), usage };
   };
-  return { event, finish };
+  return { event, lines: () => transcript.lines(), finish };
 }
 
 export function parseCodexStream(text: string, options: CodexStreamOptions = {}): ParsedStream {

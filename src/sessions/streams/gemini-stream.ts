@@ -77,7 +77,7 @@ export function geminiStreamParser(prices?: ModelPrices): StreamParser {
     );
     return { transcript: transcript.lines(), usage };
   };
-  return { event, finish };
+  return { event, lines: () => transcript.lines(), finish };
 }
 
 export function parseGeminiStream(text: string, prices?: ModelPrices): ParsedStream {

@@ -56,7 +56,7 @@ export class AgentStreamReader {
 
   /** The readable transcript lines of the complete events so far (the adapter streams the new ones). */
   lines(): readonly string[] {
-    return this.parser.finish().transcript;
+    return this.parser.lines();
   }
 
   /** The transcript and usage; call once stdout has ended. */

@@ -6,6 +6,8 @@ import type { ParsedStream } from "./phase-usage.js";
 export interface StreamParser {
   /** One JSON object of the stream (one line). */
   event(event: Record<string, unknown>): void;
-  /** The transcript and usage of everything seen so far. */
+  /** The readable lines of the events so far, without end-of-stream judgments (while it still flows). */
+  lines(): readonly string[];
+  /** The transcript and usage of everything seen so far, once the stream has ended. */
   finish(): ParsedStream;
 }
