@@ -22,7 +22,7 @@ const MAX_LOG_BYTES = 32 * 1024 * 1024;
 
 interface Reading {
   readonly usage: PhaseUsage[];
-  /** Whether the TUI's turn is over as far as its record tells (true without a record). */
+  /** Whether the TUI's turn is over as far as its record tells (true for a TUI that keeps none). */
   readonly turnEnded: boolean;
   /** What was read, to see whether it still changes. */
   readonly fingerprint: string;
@@ -44,7 +44,9 @@ async function read(agent: TmuxAgent, home: string): Promise<Reading> {
   const logs = agent.conversationLog === "claude" ? await claudeLogs(home) : [];
   const claude = logs.length > 0 ? parseClaudeTuiLogs(logs, agent.prices) : undefined;
   const usage = [claude?.usage, fromFile].filter((found): found is PhaseUsage => found !== undefined);
-  return { usage, turnEnded: claude?.turnEnded ?? true, fingerprint: JSON.stringify(usage) };
+  // A TUI that keeps a record has not ended its turn before the record says so (it may lag the artifact).
+  const turnEnded = claude?.turnEnded ?? agent.conversationLog === undefined;
+  return { usage, turnEnded, fingerprint: JSON.stringify(usage) };
 }
 
 /** The phase attempt the pane serves, from the prompt file devflow wrote (read-only to the agent). */
@@ -65,7 +67,9 @@ export async function paneUsage(agent: TmuxAgent, pane: PaneInfo, waitMs: number
   const home = paneHome(agent, pane.sessionDir);
   const deadline = Date.now() + waitMs;
   let reading = await read(agent, home);
-  while (Date.now() < deadline && reading.usage.length > 0) {
+  // Nothing to wait for: no usage file and no record of its own.
+  if (reading.usage.length === 0 && agent.conversationLog === undefined) return [];
+  while (Date.now() < deadline) {
     await sleep(Math.min(SETTLE_MS, Math.max(0, deadline - Date.now())));
     const next = await read(agent, home);
     const settled = next.turnEnded && next.fingerprint === reading.fingerprint;

@@ -58,16 +58,22 @@ export const CLI_KEYS = {
   GEMINI_API_KEY: FAKE_API_KEY,
 };
 
+/** An agent of the test config: which CLI, in which mode. */
+export interface RealCliAgent {
+  readonly cli: RealCli;
+  readonly mode: "exec" | "tmux";
+}
+
 /**
  * Installs the CLIs (first use), puts their binaries on this process's PATH (devflow finds an agent's
- * program there), sets their keys in its environment, and returns the parsed server config whose agents
- * are `clis` in `mode`, sandboxed by default, reaching only `server`.
+ * program there), sets their keys in its environment, and returns the parsed server config with
+ * `agents` (by name), sandboxed by default, reaching only `server`; the first is the default agent.
  */
 export async function realCliServerConfig(
-  clis: readonly RealCli[],
   server: { url: string; port: number },
-  mode: "exec" | "tmux" = "exec",
+  agents: Readonly<Record<string, RealCliAgent>>,
 ): Promise<ServerConfig> {
+  const clis = [...new Set(Object.values(agents).map((agent) => agent.cli))];
   const bins = await Promise.all(clis.map((cli) => installCli(cli)));
   const onPath = (process.env.PATH ?? "").split(delimiter);
   process.env.PATH = [
@@ -75,17 +81,19 @@ export async function realCliServerConfig(
     ...onPath,
   ].join(delimiter);
   Object.assign(process.env, CLI_KEYS);
-  const agents = Object.fromEntries(
-    clis.map((cli) => [
-      cli,
-      {
-        preset: cli,
-        mode,
-        network: { allow: [`127.0.0.1:${server.port}`] },
-        home: { files: homeFilesFor(cli, server.url) },
-      },
-    ]),
-  );
-  const config = { agents, defaultAgent: clis[0], sandbox: { readOnlyPaths: [CLI_CACHE] } };
+  const entries = Object.entries(agents).map(([name, { cli, mode }]) => [
+    name,
+    {
+      preset: cli,
+      mode,
+      network: { allow: [`127.0.0.1:${server.port}`] },
+      home: { files: homeFilesFor(cli, server.url) },
+    },
+  ]);
+  const config = {
+    agents: Object.fromEntries(entries),
+    defaultAgent: Object.keys(agents)[0],
+    sandbox: { readOnlyPaths: [CLI_CACHE] },
+  };
   return parseServerConfig(JSON.stringify(config), "real-cli test config");
 }
