@@ -92,7 +92,7 @@ describe("a resumed tmux pane's network", () => {
     const resumer = new TmuxSessionAdapter({ ...options, readyPattern: /Ready for a prompt/ });
     const resumed = await resumer.resume(handle);
     try {
-      await resumer.sendPrompt(resumed, {
+      const prompt = {
         uuid: randomUUID(),
         runId,
         roleId: "spec_writer",
@@ -103,8 +103,17 @@ describe("a resumed tmux pane's network", () => {
         expectedSchemaPath: join(builtinTemplatesDir(), "schemas", "dev/spec@1.json"),
         dedupKey: promptDedupKey(runId, "spec", 1, 0),
         instructions: "Try the network again.",
-      });
+      };
+      await resumer.sendPrompt(resumed, prompt);
       expect(await round(out, 2)).toMatchObject({ round: 2, allowed: { status: 200 } });
+      // Resumed again by the worker that runs its proxy now (a session it had let go of): the same proxy.
+      const again = await resumer.resume(handle);
+      await resumer.sendPrompt(again, {
+        ...prompt,
+        uuid: randomUUID(),
+        dedupKey: promptDedupKey(runId, "spec", 1, 1),
+      });
+      expect(await round(out, 3)).toMatchObject({ round: 3, allowed: { status: 200 } });
       const transcript = await readFile(join(root, "session", "transcript.log"), "utf8");
       expect(transcript).toContain("its egress proxy listens again");
     } finally {

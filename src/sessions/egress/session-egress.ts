@@ -46,6 +46,8 @@ export class SessionEgresses {
     note: (line: string) => void,
     dir?: string,
   ): Promise<EgressProxy | undefined> {
+    const live = this.#proxies.get(sessionId);
+    if (dir !== undefined && live?.dir === dir) return live; // resumed by the process that runs its proxy
     await this.close(sessionId);
     const proxy = await sessionEgress(settings, note, dir);
     if (proxy !== undefined) this.#proxies.set(sessionId, proxy);
