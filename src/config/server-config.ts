@@ -6,12 +6,14 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
 import { didYouMean } from "../registry/closest-match.js";
+import { homeSeedSchema } from "./agent-home.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "./agent-kinds.js";
 import { budgetsSchema } from "./budgets.js";
 import { parseAllowEntry } from "./egress-allowlist.js";
 import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
 import { modelPricesSchema } from "./model-prices.js";
 import { passThroughProblem } from "./pass-through.js";
+import { agentLimitsSchema, sandboxLimitsSchema } from "./sandbox-limits-schema.js";
 import { DEFAULT_SANDBOX, DEFAULT_SANDBOX_LIMITS, SANDBOX_KINDS } from "./sandbox-settings.js";
 import { describeYamlError } from "./yaml-syntax-error.js";
 
@@ -66,6 +68,10 @@ const cliAgent = z.strictObject({
   passThrough,
   sandbox,
   network,
+  /** Files put into each new session HOME (see agent-home.ts). */
+  home: homeSeedSchema,
+  /** This agent's own sandbox limits, over `sandbox.limits` and its preset's needs. */
+  limits: agentLimitsSchema,
   /** Appended to the preset's argv (e.g. --model). */
   extraArgs: z.array(z.string()).max(50).optional(),
 });
@@ -82,6 +88,8 @@ const commandAgent = z
     passThrough,
     sandbox,
     network,
+    home: homeSeedSchema,
+    limits: agentLimitsSchema,
     /** How the prompt reaches an exec command (default stdin); a tmux agent's prompt is pasted. */
     promptVia: z.enum(PROMPT_VIA, { error: oneOf(PROMPT_VIA) }).optional(),
   })
@@ -105,7 +113,6 @@ const agent = z.discriminatedUnion("preset", [fakeAgent, cliAgent, commandAgent]
       : undefined,
 });
 
-const limit = (min: number, max: number, fallback: number) => z.int().min(min).max(max).default(fallback);
 const uidOrGid = z
   .int()
   .min(1, "found 0 (root); allowed: an unprivileged id such as 65534")
@@ -120,14 +127,7 @@ const sandboxConfig = z
     gid: uidOrGid.default(DEFAULT_SANDBOX.gid),
     /** Host paths agents may read besides the system (where an agent CLI is installed, say). */
     readOnlyPaths: z.array(absolutePath).max(50).default([]),
-    limits: z
-      .strictObject({
-        maxProcesses: limit(16, 1_000_000, DEFAULT_SANDBOX_LIMITS.maxProcesses),
-        memoryMiB: limit(256, 1_048_576, DEFAULT_SANDBOX_LIMITS.memoryMiB),
-        fileSizeMiB: limit(1, 1_048_576, DEFAULT_SANDBOX_LIMITS.fileSizeMiB),
-        openFiles: limit(64, 1_048_576, DEFAULT_SANDBOX_LIMITS.openFiles),
-      })
-      .default(DEFAULT_SANDBOX_LIMITS),
+    limits: sandboxLimitsSchema,
   })
   .default({
     uid: DEFAULT_SANDBOX.uid,

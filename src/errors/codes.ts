@@ -284,6 +284,10 @@ export const ERROR_CODES = {
     class: "needs_human",
     hint: "The agent command could not be started: check that it is installed on the worker host and found on the PATH devflow runs with (the agent sees only PATH, its own HOME, LANG, TERM, the DEVFLOW_* contract variables and its pass-through variables).",
   },
+  agent_home_seed_failed: {
+    class: "needs_human",
+    hint: "devflow could not put the agent's `home` files (server config) into the session's HOME: check that `home.from` names a directory devflow can read, holding only regular files and directories (no links, sockets or devices), and that the data directory has room; then /retry.",
+  },
   agent_exited_without_artifact: {
     class: "recoverable",
     hint: "The agent process ended without writing a valid artifact: read the quoted last lines and the session transcript (an API key missing from passThrough is a common cause); a new attempt may succeed.",

@@ -7,10 +7,11 @@ import { builtinTemplatesDir } from "../registry/index.js";
 import { buildAgentEnvironment } from "./agent-environment.js";
 import { ExecSessionAdapter } from "./exec-adapter.js";
 import { FakeSessionAdapter } from "./fake-adapter.js";
-import { agentLaunch, agentNetwork, expandArgv } from "./presets/index.js";
+import { agentLaunch, agentLimits, agentNetwork, expandArgv } from "./presets/index.js";
 import { checkSandboxSettings } from "./sandbox.js";
 import { bwrapOnPath } from "./sandbox-check.js";
 import { sandboxUnavailable } from "./sandbox-ownership.js";
+import { checkHomeSeed } from "./seed-home.js";
 import type { SessionAdapter } from "./session-adapter.js";
 import { type ModelPrices, STREAM_PARSERS, type StreamParserName } from "./streams/index.js";
 import { TmuxSessionAdapter } from "./tmux-adapter.js";
@@ -42,10 +43,12 @@ export function createSessionAdapter(
     ...sandboxConfig,
     kind: agent.sandbox,
     network: agentNetwork(agent),
+    limits: agentLimits(agent, sandboxConfig.limits),
   };
   checkSandboxSettings(sandbox, [dataDir]);
   if (sandbox.kind === "bubblewrap" && bwrapOnPath(process.env.PATH) === undefined)
     throw sandboxUnavailable();
+  checkHomeSeed(agent.home);
   const mirrorsDir = join(dataDir, "mirrors");
   const launch = agentLaunch(agent);
   if (launch.mode === "exec") {
@@ -58,6 +61,7 @@ export function createSessionAdapter(
       ...(prices && { prices }),
       sandbox,
       mirrorsDir,
+      ...(agent.home && { homeSeed: agent.home }),
       ...(limits && { limits }),
       ...(onOutput && { onOutput }),
     });
@@ -80,6 +84,10 @@ export function createSessionAdapter(
     env,
     sandbox,
     mirrorsDir,
+    ...(launch.readyPattern && { readyPattern: launch.readyPattern }),
+    ...(launch.conversationLog && { conversationLog: launch.conversationLog }),
+    ...(agent.home && { homeSeed: agent.home }),
+    ...(prices && { prices }),
   });
 }
 

@@ -3,6 +3,7 @@
 import type { ChildProcess } from "node:child_process";
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { HomeSeed } from "../config/agent-home.js";
 import type { InputLimits } from "../config/input-limits.js";
 import type { SandboxSettings } from "../config/sandbox-settings.js";
 import { DevflowError } from "../errors/index.js";
@@ -15,6 +16,7 @@ import type { PromptVia } from "./presets/agent-preset.js";
 import { endSeen, type SeenProcess } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { prepareLaunch, type SessionSandbox, sessionSandbox } from "./sandbox-launch.js";
+import { seedHome } from "./seed-home.js";
 import type { PromptUsage, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 
 export interface ExecSessionAdapterOptions extends ExecUsageOptions {
@@ -39,6 +41,8 @@ export interface ExecSessionAdapterOptions extends ExecUsageOptions {
   readonly sandbox?: Partial<SandboxSettings>;
   /** devflow's repository mirrors: a worktree's repository is shown to the agent only from there. */
   readonly mirrorsDir?: string;
+  /** The operator's files for each new session HOME (server config `home`). */
+  readonly homeSeed?: HomeSeed;
   /** Caps on the transcript (default: DEFAULT_INPUT_LIMITS). */
   readonly limits?: Pick<InputLimits, "transcriptLineChars" | "transcriptBytesPerSession">;
 }
@@ -92,7 +96,8 @@ export async function openExecSession(
 ): Promise<Omit<ExecSession, "stopped" | "sending">> {
   const home = join(request.sessionDir, "home");
   const transcriptPath = join(request.sessionDir, "transcript.log");
-  await mkdir(home, { recursive: true });
+  // A new HOME gets the operator's files; a resumed session's HOME is the agent's own by now.
+  if ((await mkdir(home, { recursive: true })) !== undefined) await seedHome(home, options.homeSeed);
   await appendFile(transcriptPath, "");
   const { sessionId, runId, roleId, cwd } = request;
   const handle: SessionHandle = { sessionId, runId, roleId, backend: "exec", cwd, transcriptPath };

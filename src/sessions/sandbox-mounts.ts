@@ -7,7 +7,8 @@ import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "no
 export type Mount =
   /** `source`: the host path shown at `path` when it is not the same (default: `path`). */
   | { readonly kind: "ro" | "rw"; readonly path: string; readonly source?: string }
-  | { readonly kind: "tmpfs" | "proc" | "dev"; readonly path: string }
+  /** `mode` (octal) for a tmpfs: bubblewrap's default is 0755, owned by root. */
+  | { readonly kind: "tmpfs" | "proc" | "dev"; readonly path: string; readonly mode?: string }
   | { readonly kind: "symlink"; readonly path: string; readonly target: string };
 
 /** The system, read-only. On merged-/usr systems /bin, /lib… are symlinks into /usr and stay symlinks. */
@@ -59,8 +60,9 @@ export function systemMounts(): Mount[] {
   mounts.push(
     { kind: "proc", path: "/proc" }, // of the sandbox's own PID namespace
     { kind: "dev", path: "/dev" }, // null, zero, random, tty, pts: no host device
-    { kind: "tmpfs", path: "/tmp" },
-    { kind: "tmpfs", path: "/var/tmp" },
+    // Sticky and writable by all, as on the host: the agent's uid is not the tmpfs's owner (root).
+    { kind: "tmpfs", path: "/tmp", mode: "1777" },
+    { kind: "tmpfs", path: "/var/tmp", mode: "1777" },
   );
   return mounts;
 }
@@ -137,6 +139,7 @@ export function mountArgs(mounts: readonly Mount[]): string[] {
         args.push("--symlink", mount.target, mount.path);
         break;
       default:
+        if (mount.kind === "tmpfs" && mount.mode !== undefined) args.push("--perms", mount.mode);
         args.push(`--${mount.kind}`, mount.path);
     }
     placed.push(mount);

@@ -96,8 +96,11 @@ export interface SessionAdapter {
     handle: SessionHandle,
   ): { code: number | null; signal: string | null; tail: readonly string[] } | undefined;
   /**
-   * What the session's prompts consumed, as their processes reported it (stream, usage file), taken
-   * once: waits up to `waitMs` for the current prompt's process to end (its usage comes last).
+   * What the session's prompts consumed, as their agent reported it (stream, usage file, a TUI's own
+   * record). exec: each ended prompt's usage, taken once; waits up to `waitMs` for the current prompt's
+   * process to end (its usage comes last). tmux: the attempt's totals so far, as its first prompt,
+   * each time (stored by phase, attempt, prompt and source, so a later call replaces an earlier one);
+   * waits up to `waitMs` for the TUI's turn to end.
    */
   takeUsage?(handle: SessionHandle, waitMs: number): Promise<PromptUsage[]>;
   /**

@@ -1,5 +1,7 @@
 // How the operator (through createSessionAdapter) and the tests configure the tmux adapter.
+import type { HomeSeed } from "../config/agent-home.js";
 import type { SandboxSettings } from "../config/sandbox-settings.js";
+import type { ModelPrices } from "./streams/index.js";
 
 export interface TmuxSessionAdapterOptions {
   /** devflow's own tmux socket (under the data directory), never the user's default server. */
@@ -24,4 +26,10 @@ export interface TmuxSessionAdapterOptions {
   readonly schemaDir?: string;
   /** devflow's repository mirrors: a worktree's repository is shown to the agent only from there. */
   readonly mirrorsDir?: string;
+  /** The operator's files for each new session HOME (server config `home`). */
+  readonly homeSeed?: HomeSeed;
+  /** `claude`: the TUI keeps its conversation in its HOME (Claude Code's JSONL), read for usage. */
+  readonly conversationLog?: "claude";
+  /** The operator's price table, for usage that comes without a cost. */
+  readonly prices?: ModelPrices;
 }

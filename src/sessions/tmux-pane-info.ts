@@ -18,10 +18,13 @@ export interface PaneInfo {
   readonly sessionId: string;
   readonly runId: string;
   readonly sessionDir: string;
+  /** `@devflow_egress_dir`: its egress proxy's directory ("" without one), where a resumed proxy listens. */
+  readonly egressDir: string;
 }
 
 const FIELDS = ["session_name", "pane_id", "pane_pid", "pane_dead", "pane_dead_status"];
-const OPTIONS = ["@devflow_session_id", "@devflow_run_id", "@devflow_session_dir"];
+// The session directory last: it is the one value that may hold a tab.
+const OPTIONS = ["@devflow_session_id", "@devflow_run_id", "@devflow_egress_dir", "@devflow_session_dir"];
 const PANE_FORMAT = [...FIELDS, ...OPTIONS].map((field) => `#{${field}}`).join("\t");
 
 /** The tmux session of a run's role: `devflow-<first 8 characters of the run id>-<roleId>`. */
@@ -39,7 +42,8 @@ export async function readPane(tmux: TmuxClient, target: string | undefined): Pr
   const [sessionName = "", paneId = "", pid = "", dead = "", deadStatus = "", sessionId = "", runId = ""] =
     fields;
   if (paneId === "") return undefined; // display-message answers a target it cannot find with empty fields
-  const sessionDir = fields.slice(7).join("\t");
+  const egressDir = fields[7] ?? "";
+  const sessionDir = fields.slice(8).join("\t");
   return {
     sessionName,
     paneId,
@@ -49,6 +53,7 @@ export async function readPane(tmux: TmuxClient, target: string | undefined): Pr
     sessionId,
     runId,
     sessionDir,
+    egressDir,
   };
 }
 

@@ -111,6 +111,28 @@ describe("server config (DEVFLOW_CONFIG)", () => {
       text: "agents:\n  mine: { preset: codex, passThrough: [OPENAI-KEY] }",
       says: "not an environment variable name",
     },
+    {
+      text: 'agents:\n  mine: { preset: codex, home: { files: { "../.ssh/authorized_keys": x } } }',
+      says: 'agents.mine.home.files.../.ssh/authorized_keys: found "../.ssh/authorized_keys", which leaves HOME through ..',
+    },
+    {
+      text: 'agents:\n  mine: { preset: codex, home: { files: { "/etc/passwd": x } } }',
+      says: "which is not a path relative to HOME",
+    },
+    {
+      text: 'agents:\n  mine: { preset: codex, home: { files: { "./.codex/config.toml": x } } }',
+      says: "which is not a plain relative path",
+    },
+    {
+      text: "agents:\n  mine: { preset: claude, home: { from: seeds/claude } }",
+      says: "agents.mine.home.from",
+    },
+    { text: "agents:\n  mine: { preset: claude, home: { copy: /x } }", says: "agents.mine.home" },
+    {
+      text: "agents:\n  mine: { preset: gemini, limits: { memoryMiB: 10 } }",
+      says: "agents.mine.limits.memoryMiB",
+    },
+    { text: "agents:\n  mine: { preset: gemini, limits: { memory: 10 } }", says: "agents.mine.limits" },
   ])("refuses $text, naming the key", ({ text, says }) => {
     let error: unknown;
     try {

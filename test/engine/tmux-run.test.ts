@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DispatchEngine } from "../../src/engine/dispatch-engine.js";
+import { usageOfRun } from "../../src/engine/record-usage.js";
 import { silentLog } from "../../src/engine/worker-context.js";
 import { RunQueue } from "../../src/queue/run-queue.js";
 import { attachCommand, TmuxSessionAdapter } from "../../src/sessions/tmux-adapter.js";
@@ -28,6 +29,9 @@ afterAll(async () => {
   await harness.cleanup();
 });
 
+/** What the agent says each prompt used, in its usage file (DEVFLOW_USAGE_FILE). */
+const TUI_USAGE = { inputTokens: 1234, outputTokens: 56, costUsd: 0.5, model: "tui-model" };
+
 function tuiAdapter(workMs: number) {
   return new TmuxSessionAdapter({
     socketPath,
@@ -37,6 +41,7 @@ function tuiAdapter(workMs: number) {
       LANG: "C.UTF-8",
       TERM: "xterm-256color",
       TUI_AGENT_WORK_MS: String(workMs),
+      TUI_AGENT_USAGE: JSON.stringify(TUI_USAGE),
     },
     sandbox: { readOnlyPaths: [dirname(TUI_AGENT)] }, // the fixture agent, read-only
   });
@@ -80,6 +85,27 @@ describe("a run with an interactive agent in tmux", () => {
     await waitForRunState(harness.db, runId, "completed", 60_000);
     const sessions = await harness.db.prisma.session.findMany({ where: { runId } });
     expect(new Set(sessions.map((s) => s.backend))).toEqual(new Set(["tmux"]));
+    // Each pane's usage file, read when its attempt's artifact came, is that phase attempt's usage.
+    const usage = await usageOfRun(harness.db.prisma, runId);
+    expect(
+      usage.attempts.map(({ phaseKey, attempt, inputTokens, outputTokens, costUsd, models }) => ({
+        phaseKey,
+        attempt,
+        inputTokens,
+        outputTokens,
+        costUsd,
+        models,
+      })),
+    ).toEqual(
+      ["spec", "implement", "review"].map((phaseKey) => ({
+        phaseKey,
+        attempt: 1,
+        inputTokens: 1234,
+        outputTokens: 56,
+        costUsd: 0.5,
+        models: ["tui-model"],
+      })),
+    );
     await worker.stop(); // the next test's worker processes take this queue's jobs alone
   });
 

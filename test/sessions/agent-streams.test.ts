@@ -220,8 +220,15 @@ describe("AgentStreamReader", () => {
       const text = await recording(name);
       const bytes = Buffer.from(text);
       const reader = new AgentStreamReader(cli, { model: "gpt-5.5" });
-      for (let at = 0; at < bytes.length; at += 7) reader.push(bytes.subarray(at, at + 7));
-      expect(reader.finish()).toEqual(parseAgentStream(cli, text, { model: "gpt-5.5" }));
+      // The adapter shows the lines so far after each chunk: each view is the start of the final one.
+      const views: (readonly string[])[] = [];
+      for (let at = 0; at < bytes.length; at += 7) {
+        reader.push(bytes.subarray(at, at + 7));
+        views.push(reader.lines());
+      }
+      const whole = parseAgentStream(cli, text, { model: "gpt-5.5" });
+      expect(reader.finish()).toEqual(whole);
+      for (const view of views) expect(whole.transcript.slice(0, view.length)).toEqual(view);
     },
   );
 

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SANDBOX_LIMITS } from "../../src/config/sandbox-settings.js";
 import { builtinTemplatesDir } from "../../src/registry/index.js";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
-import { agentLaunch } from "../../src/sessions/presets/index.js";
+import { agentLaunch, agentLimits } from "../../src/sessions/presets/index.js";
 import { promptDedupKey } from "../../src/sessions/prompt-envelope.js";
 import { type ModelScripts, startModelServer } from "../fixtures/model-server/index.js";
 import { CLI_CACHE, installCli, type RealCli, seedCliHome } from "../support/agent-clis.js";
@@ -87,7 +87,8 @@ describe.each(["claude", "codex", "gemini"] as const)(
         sandbox: {
           readOnlyPaths: [CLI_CACHE],
           network: { allow: [`127.0.0.1:${server.port}`] },
-          limits: { ...DEFAULT_SANDBOX_LIMITS, memoryMiB: 262_144 }, // see real-cli-sandbox.test.ts
+          // The limits the operator's config gives each preset by default (Gemini: its address space).
+          limits: agentLimits({ preset: cli, mode: "exec" }, DEFAULT_SANDBOX_LIMITS),
         },
       });
       const handle = await adapter.start({

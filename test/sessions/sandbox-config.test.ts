@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SANDBOX } from "../../src/config/sandbox-settings.js";
 import { parseServerConfig } from "../../src/config/server-config.js";
 import { createSessionAdapter } from "../../src/sessions/create-session-adapter.js";
-import { agentNetwork } from "../../src/sessions/presets/index.js";
+import { agentLimits, agentNetwork } from "../../src/sessions/presets/index.js";
 import { sandboxGitMounts } from "../../src/sessions/sandbox.js";
 
 const root = mkdtempSync(join(tmpdir(), "devflow-sandbox-config-"));
@@ -55,6 +55,45 @@ describe("sandbox settings", () => {
     expect(
       parse("agents:\n  a: { preset: claude, network: { allow: ['h:99999'] } }\ndefaultAgent: a\n"),
     ).toThrowError(/port outside 1-65535/);
+  });
+
+  it("gives Gemini the address space V8 reserves (64 GiB) over sandbox.limits; an agent's own limits decide", () => {
+    const config = parseServerConfig(
+      [
+        "sandbox: { limits: { memoryMiB: 4096, openFiles: 1024 } }",
+        "agents:",
+        "  gemini: { preset: gemini }",
+        "  small: { preset: gemini, limits: { memoryMiB: 16384 } }",
+        "  claude: { preset: claude }",
+        "  huge: { preset: claude, sandbox: none }",
+        "defaultAgent: gemini",
+      ].join("\n"),
+      "devflow.yml",
+    );
+    const server = config.sandbox.limits;
+    const limitsOf = (name: string) => {
+      const chosen = config.agents[name];
+      if (chosen === undefined || chosen.preset === "fake") throw new Error(`no agent ${name}`);
+      return agentLimits(chosen, server);
+    };
+    expect(limitsOf("gemini")).toEqual({ ...server, memoryMiB: 65_536 });
+    expect(limitsOf("small")).toEqual({ ...server, memoryMiB: 16_384 });
+    expect(limitsOf("claude")).toEqual(server);
+    // A server-wide limit above the preset's need stays.
+    expect(agentLimits({ preset: "gemini", mode: "exec" }, { ...server, memoryMiB: 131_072 }).memoryMiB).toBe(
+      131_072,
+    );
+  });
+
+  it("refuses an agent whose home.from is not a directory, naming the path", () => {
+    const seeded = parseServerConfig(
+      `agents:\n  mine: { preset: command, command: [/usr/bin/true], home: { from: ${join(root, "missing")} } }\ndefaultAgent: mine\n`,
+      "devflow.yml",
+    ).agents.mine;
+    if (seeded === undefined || seeded.preset === "fake") throw new Error("no agent");
+    const create = () => createSessionAdapter(seeded, dataDir);
+    expect(create).toThrowError(expect.objectContaining({ code: "invalid_server_config" }));
+    expect(create).toThrowError(join(root, "missing"));
   });
 
   it("gives a preset its vendor's API by default, a command agent nothing, and keeps the operator's choice", () => {

@@ -3,7 +3,7 @@
 // no traffic to its vendor (facts in /work/shared/notes/agent-clis.md). An install that fails (offline)
 // throws: the tests that need a CLI fail, saying why, instead of skipping.
 import { execFile } from "node:child_process";
-import { access, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -47,9 +47,12 @@ const binIn = (dir: string, cli: RealCli) => join(dir, "node_modules", ".bin", c
 export async function installCli(cli: RealCli, options: InstallOptions = {}): Promise<string> {
   const cacheDir = options.cacheDir ?? CLI_CACHE;
   const dir = installDir(cli, cacheDir);
-  if (await exists(binIn(dir, cli))) return binIn(dir, cli);
+  // The sandboxed agent runs as another uid (as root: 65534): the install must be readable by it, and
+  // mkdtemp made the staging directory (renamed into place) 0700.
+  if (await exists(binIn(dir, cli))) return chmod(dir, 0o755).then(() => binIn(dir, cli));
   await mkdir(cacheDir, { recursive: true });
   const staging = await mkdtemp(`${dir}.staging-`);
+  await chmod(staging, 0o755);
   const { pkg, version } = PINNED_CLIS[cli];
   try {
     const args = [

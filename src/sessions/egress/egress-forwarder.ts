@@ -6,9 +6,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Mount } from "../sandbox-mounts.js";
 
-/** Where the proxy's socket and the forwarder appear inside the sandbox. */
-export const INSIDE_SOCKET = "/run/devflow/egress.sock";
-export const INSIDE_FORWARDER = "/run/devflow/egress-forwarder.mjs";
+/** Where the proxy's directory, with its socket and the forwarder, appears inside the sandbox. */
+export const INSIDE_DIR = "/run/devflow";
+export const INSIDE_SOCKET = `${INSIDE_DIR}/egress.sock`;
+export const INSIDE_FORWARDER = `${INSIDE_DIR}/egress-forwarder.mjs`;
 /** The forwarder's port on the sandbox's own loopback (its own network namespace: no clash). */
 export const FORWARDER_PORT = 3128;
 
@@ -42,17 +43,17 @@ export async function writeForwarder(dir: string): Promise<string> {
 }
 
 export interface EgressEndpoint {
-  readonly socketPath: string;
-  readonly forwarderPath: string;
+  /** The directory holding the socket and the forwarder (EgressProxy.sharedDir). */
+  readonly sharedDir: string;
 }
 
-/** The mounts that show the proxy's socket and the forwarder inside the sandbox. */
+/**
+ * The mount that shows the proxy's socket and the forwarder inside the sandbox: their directory, not the
+ * socket file, so that a proxy restarted in the same directory (a new socket file) is reached too.
+ * connect() on a socket needs no write access to the mount: read-only is enough.
+ */
 export function egressMounts(endpoint: EgressEndpoint): Mount[] {
-  return [
-    { kind: "ro", path: INSIDE_FORWARDER, source: endpoint.forwarderPath },
-    // connect() on a socket needs no write access to the mount: read-only is enough.
-    { kind: "ro", path: INSIDE_SOCKET, source: endpoint.socketPath },
-  ];
+  return [{ kind: "ro", path: INSIDE_DIR, source: endpoint.sharedDir }];
 }
 
 /** `command` started by the forwarder, with the node that runs devflow. */

@@ -3,8 +3,12 @@
 // https, plain forwarding for http — and reports every refusal. It connects to the address it resolved
 // itself, never to the name again, so an allowlisted name cannot be re-pointed at the host's loopback
 // between the check and the connection.
+// Its files live in `<dir>/run/` (the socket and the forwarder; that directory is what the sandbox sees,
+// at /run/devflow), inside `<dir>`, 0700, which keeps other users of the host out. A proxy restarted in
+// the same `dir` (a worker resuming a tmux pane that outlived the previous one) serves the socket path
+// the pane's sandbox already shows.
 import { lookup } from "node:dns/promises";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { connect, isIP, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,31 +28,45 @@ export interface EgressProxyOptions {
   readonly allow: readonly string[];
   /** Called for each refused connection (the adapter writes it into the session transcript). */
   readonly onRefused?: (refusal: EgressRefusal) => void;
+  /** The `dir` of an earlier proxy of the same session, to serve its socket path again. */
+  readonly dir?: string;
 }
 
 type Resolved = { readonly address: string; readonly port: number } | EgressRefusal;
 
 export class EgressProxy {
-  /** The unix socket the proxy listens on (a 0700 directory of its own; the socket itself 0666). */
+  /** The proxy's own directory (0700): where a restarted proxy of the same session must listen again. */
+  readonly dir: string;
+  /** What the sandbox is shown (`<dir>/run`): the socket and the forwarder. */
+  readonly sharedDir: string;
+  /** The unix socket the proxy listens on (the socket itself 0666; `dir` guards it on the host). */
   readonly socketPath: string;
   /** The forwarder program the sandbox runs to reach the socket (see egress-forwarder.ts). */
   forwarderPath = "";
-  readonly #dir: string;
   readonly #server: Server;
   readonly #open = new Set<Duplex>();
   readonly #refused: EgressRefusal[] = [];
 
   private constructor(dir: string, server: Server) {
-    this.#dir = dir;
-    this.socketPath = join(dir, "egress.sock");
+    this.dir = dir;
+    this.sharedDir = join(dir, "run");
+    this.socketPath = join(this.sharedDir, "egress.sock");
     this.#server = server;
   }
 
-  /** Starts a proxy for `options.allow`. Throws on an entry that is not `host` or `host:port`. */
+  /**
+   * Starts a proxy for `options.allow`, in a new directory or in `options.dir` (which must still be this
+   * user's own 0700 directory). Throws on an entry that is not `host` or `host:port`.
+   */
   static async start(options: EgressProxyOptions): Promise<EgressProxy> {
     const allowlist = new EgressAllowlist(options.allow);
     // A short path of its own: unix socket paths are limited to 107 bytes, a data directory is not.
-    const dir = await mkdtemp(join(tmpdir(), "devflow-egress-"));
+    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "devflow-egress-")));
+    if (options.dir !== undefined) await checkOwnDirectory(dir);
+    const shared = join(dir, "run");
+    await mkdir(shared, { recursive: true });
+    await chmod(shared, 0o755); // the sandbox uid must reach the socket inside
+    await rm(join(shared, "egress.sock"), { force: true }); // left by a proxy that died with its worker
     const server = createServer();
     const proxy = new EgressProxy(dir, server);
     server.on("connect", (req: IncomingMessage, client: Duplex, head: Buffer) =>
@@ -64,7 +82,7 @@ export class EgressProxy {
     });
     // The agent runs as another uid (as root: the sandbox uid); only the directory's mode guards the host side.
     await chmod(proxy.socketPath, 0o666);
-    proxy.forwarderPath = await writeForwarder(dir);
+    proxy.forwarderPath = await writeForwarder(shared);
     return proxy;
   }
 
@@ -76,7 +94,7 @@ export class EgressProxy {
   async close(): Promise<void> {
     for (const socket of this.#open) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    await rm(this.#dir, { recursive: true, force: true });
+    await rm(this.dir, { recursive: true, force: true });
   }
 
   #track(socket: Duplex): void {
@@ -199,4 +217,12 @@ export class EgressProxy {
     });
     req.pipe(upstream);
   }
+}
+
+/** `dir` must be a directory (not a link) of this user's with no access for others, as mkdtemp made it. */
+async function checkOwnDirectory(dir: string): Promise<void> {
+  const stat = await lstat(dir);
+  const own = process.getuid === undefined || stat.uid === process.getuid();
+  if (!stat.isDirectory() || !own || (stat.mode & 0o077) !== 0)
+    throw new Error(`${dir} is not this user's private directory: an egress proxy does not listen there`);
 }

@@ -5,16 +5,21 @@ import { allowedHosts, type SandboxSettings } from "../../config/sandbox-setting
 import type { SessionSandbox } from "../sandbox-launch.js";
 import { EgressProxy } from "./egress-proxy.js";
 
-/** The session's proxy, whose refusals are handed to `note` as transcript lines; undefined if none. */
+/**
+ * The session's proxy, whose refusals are handed to `note` as transcript lines; undefined if none.
+ * `dir`: the directory of the session's earlier proxy, to listen where its sandbox looks.
+ */
 export async function sessionEgress(
   settings: SandboxSettings,
   note: (line: string) => void,
+  dir?: string,
 ): Promise<EgressProxy | undefined> {
   const allow = allowedHosts(settings.network);
   if (settings.kind === "none" || allow === undefined) return undefined;
   return EgressProxy.start({
     allow,
     onRefused: ({ target, reason }) => note(`egress proxy refused ${target}: ${reason}`),
+    ...(dir === undefined ? {} : { dir }),
   });
 }
 
@@ -31,14 +36,20 @@ export function describeSandbox(sandbox: SessionSandbox | undefined): string {
 export class SessionEgresses {
   readonly #proxies = new Map<string, EgressProxy>();
 
-  /** Starts the session's proxy (replacing one left from a previous start), or none. */
+  /**
+   * Starts the session's proxy (replacing one left from a previous start), or none; in `dir` when the
+   * session's pane outlived the worker that started its first proxy there.
+   */
   async open(
     sessionId: string,
     settings: SandboxSettings,
     note: (line: string) => void,
+    dir?: string,
   ): Promise<EgressProxy | undefined> {
+    const live = this.#proxies.get(sessionId);
+    if (dir !== undefined && live?.dir === dir) return live; // resumed by the process that runs its proxy
     await this.close(sessionId);
-    const proxy = await sessionEgress(settings, note);
+    const proxy = await sessionEgress(settings, note, dir);
     if (proxy !== undefined) this.#proxies.set(sessionId, proxy);
     return proxy;
   }

@@ -1,7 +1,7 @@
 // From an operator's agent (server config) to what an adapter runs: argv, how the prompt goes in, and
 // the variables passed through.
 
-import type { SandboxKind, SandboxNetwork } from "../../config/sandbox-settings.js";
+import type { SandboxKind, SandboxLimits, SandboxNetwork } from "../../config/sandbox-settings.js";
 import type { AgentMode, AgentPreset, CliPresetName, Permissions, PromptVia } from "./agent-preset.js";
 import { aiderPreset } from "./aider.js";
 import { claudePreset } from "./claude.js";
@@ -26,6 +26,7 @@ export type LaunchableAgent =
       readonly network?: SandboxNetwork;
       /** Default bubblewrap, as in the server config. */
       readonly sandbox?: SandboxKind;
+      readonly limits?: Partial<SandboxLimits>;
     }
   | {
       readonly preset: "command";
@@ -35,6 +36,7 @@ export type LaunchableAgent =
       readonly promptVia?: PromptVia;
       readonly network?: SandboxNetwork;
       readonly sandbox?: SandboxKind;
+      readonly limits?: Partial<SandboxLimits>;
     };
 
 export type AgentLaunch =
@@ -52,6 +54,8 @@ export type AgentLaunch =
       readonly argv: readonly string[];
       readonly passThrough: readonly string[];
       readonly env: Readonly<Record<string, string>>;
+      readonly readyPattern?: RegExp;
+      readonly conversationLog?: "claude";
     };
 
 /**
@@ -70,8 +74,16 @@ export function agentLaunch(agent: LaunchableAgent): AgentLaunch {
     (sandboxed ? permissions?.sandboxed : permissions?.unsandboxed) ?? [];
   const env = { ...preset.env, ...(sandboxed ? preset.sandboxedEnv : {}) };
   if (agent.mode === "tmux") {
-    const argv = [...preset.tmux.argv, ...permitted(preset.tmux.permissions), ...extraArgs];
-    return { mode: "tmux", argv, passThrough, env };
+    const { tmux } = preset;
+    const argv = [...tmux.argv, ...permitted(tmux.permissions), ...extraArgs];
+    return {
+      mode: "tmux",
+      argv,
+      passThrough,
+      env,
+      ...(tmux.readyPattern && { readyPattern: tmux.readyPattern }),
+      ...(tmux.conversationLog && { conversationLog: tmux.conversationLog }),
+    };
   }
   const { exec } = preset;
   const argv = [...exec.argv, ...permitted(exec.permissions), ...extraArgs, ...(exec.trailingArgs ?? [])];
@@ -87,4 +99,16 @@ export function agentNetwork(agent: LaunchableAgent): SandboxNetwork {
   if (agent.preset === "command") return "none";
   const allow = PRESETS[agent.preset].defaultAllow;
   return allow.length === 0 ? "none" : { allow };
+}
+
+/**
+ * `agent`'s sandbox limits: the server's `sandbox.limits`, raised to what its preset's runtime needs at
+ * least (Gemini's address space), then the agent's own `limits` over both.
+ */
+export function agentLimits(agent: LaunchableAgent, server: SandboxLimits): SandboxLimits {
+  const needs = agent.preset === "command" ? {} : (PRESETS[agent.preset].sandboxLimits ?? {});
+  const raised = { ...server };
+  for (const [key, value] of Object.entries(needs) as [keyof SandboxLimits, number][])
+    raised[key] = Math.max(raised[key], value);
+  return { ...raised, ...agent.limits };
 }

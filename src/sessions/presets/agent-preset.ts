@@ -2,6 +2,7 @@
 // (tmux), how the prompt reaches it, and which of its own API-key variables it needs.
 import { dirname } from "node:path";
 import type { PromptVia } from "../../config/agent-kinds.js";
+import type { SandboxLimits } from "../../config/sandbox-settings.js";
 import type { PromptEnvelope } from "../prompt-envelope.js";
 
 export {
@@ -25,7 +26,14 @@ export interface AgentPreset {
     readonly trailingArgs?: readonly string[];
   };
   /** The interactive TUI; the prompt is pasted into its pane. Only {artifactDir} and {schemaDir} here. */
-  readonly tmux: { readonly argv: readonly string[]; readonly permissions?: Permissions };
+  readonly tmux: {
+    readonly argv: readonly string[];
+    readonly permissions?: Permissions;
+    /** What its screen shows when it takes input: awaited before each paste. */
+    readonly readyPattern?: RegExp;
+    /** The conversation record it keeps in its HOME, read for its usage (see src/sessions/tmux-usage.ts). */
+    readonly conversationLog?: "claude";
+  };
   /** Variables devflow sets for the CLI (quiet start, no vendor calls besides the model's). */
   readonly env?: Readonly<Record<string, string>>;
   /** Set besides `env` when the agent runs in devflow's sandbox. */
@@ -34,6 +42,11 @@ export interface AgentPreset {
   readonly apiKeyVariables: readonly string[];
   /** The hosts its sandbox may reach when the operator's config names none: its vendor's model API. */
   readonly defaultAllow: readonly string[];
+  /**
+   * What its runtime needs at least, over the server's `sandbox.limits` (an agent's own `limits` still
+   * decide): e.g. the address space V8 reserves for WebAssembly far beyond what it uses.
+   */
+  readonly sandboxLimits?: Partial<SandboxLimits>;
 }
 
 /**

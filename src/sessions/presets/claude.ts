@@ -14,6 +14,11 @@
 // - `--add-dir` (one directory per flag: the option is variadic): the artifact is written outside the
 //   worktree and its schema is read from the registry, and Claude confines its tools to its
 //   working directories.
+// - TUI (tmux): ready when its input box's footer shows; it keeps each conversation in its HOME
+//   (~/.claude/projects/<dir>/<session>.jsonl, every response with its usage), which devflow reads for
+//   the phase's usage (src/sessions/streams/claude-tui-log.ts). A new HOME needs `.claude.json` with its
+//   onboarding done, the API key's last 20 characters approved and the folders trusted (server config
+//   `home.files`), else its first-run dialogs wait for a human.
 // Credentials: ANTHROPIC_API_KEY, or CLAUDE_CODE_OAUTH_TOKEN made by `claude setup-token`.
 import type { AgentPreset } from "./agent-preset.js";
 
@@ -30,7 +35,14 @@ export const claudePreset: AgentPreset = {
     permissions,
     promptVia: "stdin",
   },
-  tmux: { argv: ["claude", ...workingDirectories], permissions },
+  tmux: {
+    argv: ["claude", ...workingDirectories],
+    permissions,
+    // Its input box's footer, once it takes input (not during start-up or a first-run dialog): the
+    // permission mode's "(shift+tab to cycle)", or "? for shortcuts" in the default mode.
+    readyPattern: /\(shift\+tab to cycle\)|\? for shortcuts/,
+    conversationLog: "claude",
+  },
   env: {
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
     CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: "1",

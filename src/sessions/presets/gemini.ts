@@ -10,6 +10,12 @@
 //   untrusted workspace (its own error message names this flag and GEMINI_CLI_TRUST_WORKSPACE).
 // - `--include-directories`: the artifact's and the schema's directories are outside the worktree,
 //   and gemini's file tools only work inside its workspace directories.
+// - Address space: V8 reserves address space for each WebAssembly memory (guard regions for its bounds
+//   checks) far beyond what it uses; under RLIMIT_AS (the sandbox's memoryMiB, default 8 GiB, and still
+//   at 32 GiB) Gemini 0.61 fails with "Cannot allocate Wasm memory" — its reservations peak near 51 GiB
+//   while it uses ~200 MB. Its sandbox gets at least 64 GiB of address space (an agent's own `limits`
+//   can still lower it). Node's --disable-wasm-trap-handler cuts the peak to ~17 GiB but slowed start-up
+//   threefold at 8 GiB, and an older Node refuses a NODE_OPTIONS flag it does not know.
 // Credentials: GEMINI_API_KEY, or GOOGLE_API_KEY (Vertex AI).
 import type { AgentPreset } from "./agent-preset.js";
 
@@ -29,4 +35,5 @@ export const geminiPreset: AgentPreset = {
   tmux: { argv: ["gemini", ...workspace], permissions },
   apiKeyVariables: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
   defaultAllow: ["generativelanguage.googleapis.com"],
+  sandboxLimits: { memoryMiB: 65_536 },
 };

@@ -1,6 +1,7 @@
 export {
   type AgentLaunch,
   agentLaunch,
+  agentLimits,
   agentNetwork,
   type LaunchableAgent,
   PRESETS,

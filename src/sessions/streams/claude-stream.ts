@@ -8,14 +8,15 @@ import { type ParsedStream, type PhaseUsage, tokenCount, usdAmount } from "./pha
 import type { StreamParser } from "./stream-parser.js";
 import { jsonObjects, recordOf, stringOf, TranscriptBuilder, toolArguments } from "./transcript-line.js";
 
-interface AnthropicUsage {
+export interface AnthropicUsage {
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
 }
 
-function usageOf(value: unknown): AnthropicUsage {
+/** An Anthropic `usage` object (untrusted) in devflow's terms. */
+export function anthropicUsageOf(value: unknown): AnthropicUsage {
   const usage = recordOf(value);
   return {
     inputTokens: tokenCount(usage.input_tokens),
@@ -26,7 +27,7 @@ function usageOf(value: unknown): AnthropicUsage {
 }
 
 /** `claude-opus-4-8[1m]` → `claude-opus-4-8`: the suffix names a context-window variant, not a model. */
-const modelName = (name: string) => name.replace(/\[[^\]]*\]$/, "");
+export const modelName = (name: string) => name.replace(/\[[^\]]*\]$/, "");
 
 /** The model that cost the most in `modelUsage` (sub-agents may use a smaller one). */
 function mainModel(modelUsage: unknown): string | undefined {
@@ -61,7 +62,7 @@ export function claudeStreamParser(prices?: ModelPrices): StreamParser {
       const id = stringOf(message.id);
       // Bounded: a hostile stream of distinct ids must not grow this without end.
       if (id !== "" && (perMessage.has(id) || perMessage.size < 10_000))
-        perMessage.set(id, usageOf(message.usage));
+        perMessage.set(id, anthropicUsageOf(message.usage));
       for (const block of Array.isArray(message.content) ? message.content : []) {
         const { type, text: said, name, input } = recordOf(block);
         if (type === "text" && stringOf(said).trim() !== "") transcript.add("assistant", stringOf(said));
@@ -89,7 +90,11 @@ export function claudeStreamParser(prices?: ModelPrices): StreamParser {
       return withCost({ ...sum, model: model ?? null, source: "stream" }, null, prices);
     }
     return withCost(
-      { ...usageOf(result.usage), model: mainModel(result.modelUsage) ?? model ?? null, source: "stream" },
+      {
+        ...anthropicUsageOf(result.usage),
+        model: mainModel(result.modelUsage) ?? model ?? null,
+        source: "stream",
+      },
       usdAmount(result.total_cost_usd),
       prices,
     );
