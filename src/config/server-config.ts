@@ -8,7 +8,7 @@ import { DevflowError } from "../errors/index.js";
 import { didYouMean } from "../registry/closest-match.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "./agent-kinds.js";
 import { parseAllowEntry } from "./egress-allowlist.js";
-import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
+import { inputLimitsSchema } from "./input-limits.js";
 import { modelPricesSchema } from "./model-prices.js";
 import { passThroughProblem } from "./pass-through.js";
 import { DEFAULT_SANDBOX, DEFAULT_SANDBOX_LIMITS, SANDBOX_KINDS } from "./sandbox-settings.js";
@@ -164,30 +164,7 @@ export const serverConfigSchema = z
       })
       .default({ reconcileEverySeconds: 30, shutdownDrainSeconds: 30 }),
     /** Caps on what agents hand devflow (see input-limits.ts); each has a default. */
-    limits: z
-      .strictObject({
-        transcriptLineChars: z
-          .int()
-          .min(200)
-          .max(1_000_000)
-          .default(DEFAULT_INPUT_LIMITS.transcriptLineChars),
-        transcriptBytesPerSession: z
-          .int()
-          .min(64 * 1024)
-          .max(2 ** 40)
-          .default(DEFAULT_INPUT_LIMITS.transcriptBytesPerSession),
-        artifactBytes: z
-          .int()
-          .min(1024)
-          .max(1024 ** 3)
-          .default(DEFAULT_INPUT_LIMITS.artifactBytes),
-        reportBytes: z
-          .int()
-          .min(16 * 1024)
-          .max(1024 ** 3)
-          .default(DEFAULT_INPUT_LIMITS.reportBytes),
-      })
-      .default({ ...DEFAULT_INPUT_LIMITS }),
+    limits: inputLimitsSchema,
     /** Transcripts in Postgres: the agent's output is stored in chunks of at most this many bytes. */
     transcriptChunkBytes: z
       .int()

@@ -4,11 +4,13 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
 import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { type PromptEnvelope, promptDedupKey } from "../sessions/prompt-envelope.js";
 import type { SessionHandle } from "../sessions/session-adapter.js";
 import { buildPrompt, type PromptData } from "./build-prompt.js";
+import { cutToBytes } from "./cut-to-bytes.js";
 import { messageOf } from "./failure-reason.js";
 import { appendRunEvents } from "./run-events.js";
 import { roleOf } from "./template-plan.js";
@@ -101,6 +103,16 @@ function scenarioFor(scenarios: Prisma.JsonValue, phaseKey: string, attempt: num
   return undefined;
 }
 
+function storedPrompt(context: WorkerContext, instructions: string): string {
+  const maxBytes = context.limits?.promptBytes ?? DEFAULT_INPUT_LIMITS.promptBytes;
+  return cutToBytes(
+    instructions,
+    maxBytes,
+    (omitted) =>
+      `\n\n… ${omitted} more bytes of this prompt are not stored (limits.promptBytes); the agent got them all.\n`,
+  );
+}
+
 /** Records the prompt (its dedupKey is unique) before sending: a replayed job never sends it twice. */
 export async function sendOnce(
   context: WorkerContext,
@@ -118,7 +130,8 @@ export async function sendOnce(
           phaseKey: envelope.phaseKey,
           attempt: envelope.attempt,
           dedupKey: envelope.dedupKey,
-          envelope: { ...envelope, instructions: undefined } as unknown as Prisma.InputJsonValue,
+          // The prompt as the agent got it (persona, instructions, fenced data), cut for storage only.
+          envelope: { ...envelope, instructions: storedPrompt(context, envelope.instructions) },
         },
       });
       await appendRunEvents(tx, run.id, [

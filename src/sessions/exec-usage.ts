@@ -10,6 +10,7 @@ import type { PromptEnvelope } from "./prompt-envelope.js";
 import type { PromptUsage } from "./session-adapter.js";
 import {
   AgentStreamReader,
+  type CommandList,
   MAX_USAGE_FILE_BYTES,
   type ModelPrices,
   type PhaseUsage,
@@ -41,6 +42,7 @@ export class PromptUsageReader {
   readonly #prices: ModelPrices | undefined;
   readonly #reader: AgentStreamReader | undefined;
   #streamUsage: PhaseUsage | undefined;
+  #streamCommands: CommandList | undefined;
 
   constructor(options: ExecUsageOptions, envelope: PromptEnvelope, usageFile: string) {
     this.#envelope = envelope;
@@ -69,6 +71,7 @@ export class PromptUsageReader {
     const end = () => {
       const parsed = reader.finish();
       this.#streamUsage = parsed.usage;
+      this.#streamCommands = parsed.commands;
       showNew(parsed.transcript);
       readable.end();
     };
@@ -82,9 +85,16 @@ export class PromptUsageReader {
     const fromFile = parseUsageFile(await readPlainFile(this.#usageFile), this.#prices).usage;
     const { phaseKey, attempt } = this.#envelope;
     const prompt = promptIndex(this.#envelope);
+    const commands = this.#streamCommands;
     return [this.#streamUsage, fromFile]
       .filter((usage): usage is PhaseUsage => usage !== undefined)
-      .map((usage) => ({ phaseKey, attempt, prompt, usage }));
+      .map((usage) => ({
+        phaseKey,
+        attempt,
+        prompt,
+        usage,
+        ...(usage.source === "stream" && commands !== undefined ? { commands } : {}),
+      }));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { SandboxKind } from "../config/sandbox-settings.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import type { CommandList } from "./streams/command-log.js";
 import type { PhaseUsage } from "./streams/phase-usage.js";
 
 /** Where and how to start an agent session (one per run and role at a time, serving one phase attempt). */
@@ -58,6 +59,8 @@ export interface PromptUsage {
   /** The prompt within the attempt (0 first). */
   readonly prompt: number;
   readonly usage: PhaseUsage;
+  /** The shell commands the prompt's agent ran, as its CLI's stream told them (stream usage only). */
+  readonly commands?: CommandList;
 }
 
 export interface SentPrompt {
