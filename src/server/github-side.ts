@@ -58,6 +58,7 @@ export async function startGitHubSide(options: GitHubSideOptions): Promise<GitHu
     if (serves) {
       const mounted = await mountGitHubApp(app, credentials.webhookSecret, deps, {
         databaseUrl: options.databaseUrl,
+        ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}),
       });
       routes.unshift(mounted.endpoint);
       mounted.startEffects(deps);
