@@ -191,6 +191,7 @@ export async function startDevflow({
           engine,
           log: logger,
           dataDir: env.dataDir,
+          ...(env.oauthClient ? { oauthClient: env.oauthClient } : {}),
           githubEnterprise: env.githubEnterprise,
           repositoryContext: (installationId, fullName) => side.repositoryContext(installationId, fullName),
           deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },

@@ -1,6 +1,7 @@
 // The dashboard's reads: a page of runs (newest first, keyset-paginated on the createdAt index, filtered
 // by repository, state, agent and who started it) and what a run's page shows. Reads only.
 import type { Prisma, PrismaClient, RunState } from "../db/generated/client.js";
+import { runActivity } from "../engine/phase-activity.js";
 
 export const RUN_STATES: readonly RunState[] = [
   "queued",
@@ -139,13 +140,17 @@ export async function repositoriesWithRuns(
     SELECT DISTINCT ON (repository) repository, "installationId" FROM "Run" ORDER BY repository, "createdAt" DESC`;
 }
 
-/** What a run's page shows besides getRunStatus: prompts as sent, the report, who started it. */
+/**
+ * What a run's page shows besides getRunStatus: prompts as sent, what each attempt did (agent, usage,
+ * commands, diff stat), the report, who started it.
+ */
 export async function runExtras(prisma: PrismaClient, runId: string) {
-  const [prompts, report, starters, lastChunk] = await Promise.all([
+  const [prompts, report, starters, lastChunk, activity] = await Promise.all([
     prisma.promptDelivery.findMany({ where: { runId }, orderBy: { sentAt: "asc" } }),
     prisma.runReport.findUnique({ where: { runId } }),
     startersOf(prisma, [runId]),
     prisma.transcriptChunk.findFirst({ where: { runId }, orderBy: { id: "desc" }, select: { id: true } }),
+    runActivity(prisma, runId),
   ]);
-  return { prompts, report, startedBy: starters.get(runId), lastChunkId: lastChunk?.id };
+  return { prompts, report, startedBy: starters.get(runId), lastChunkId: lastChunk?.id, activity };
 }

@@ -1,12 +1,13 @@
-// The dashboard as a web process mounts it: GitHub sign-in when the App's OAuth client is known (saved
-// by the setup page in github-app.json), else loopback only.
+// The dashboard as a web process mounts it: GitHub sign-in when the App's OAuth client is known (from
+// GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET, else as the setup page saved it in github-app.json), else
+// loopback only.
 import type { GitHubEnterprise } from "../config/environment.js";
 import type { PrismaClient } from "../db/generated/client.js";
 import type { DispatchEngine } from "../engine/dispatch-engine.js";
 import type { EngineLog } from "../engine/worker-context.js";
 import { githubUrls } from "../github/github-urls.js";
 import type { GitHubDeps } from "../github/handlers/github-deps.js";
-import { readOAuthClient } from "./auth/github-oauth.js";
+import { type OAuthClient, readOAuthClient } from "./auth/github-oauth.js";
 import { RepositoryAccess, type RepositoryContextOf } from "./auth/repository-access.js";
 import { createDashboard } from "./dashboard.js";
 import { createMetrics } from "./metrics.js";
@@ -16,6 +17,8 @@ export interface WebDashboardOptions {
   engine: DispatchEngine;
   log: EngineLog;
   dataDir: string;
+  /** The OAuth client from the environment; without it, the one the setup page saved. */
+  oauthClient?: OAuthClient;
   githubEnterprise: GitHubEnterprise | undefined;
   repositoryContext: RepositoryContextOf;
   deps: GitHubDeps;
@@ -24,7 +27,7 @@ export interface WebDashboardOptions {
 }
 
 export function createWebDashboard(options: WebDashboardOptions) {
-  const client = readOAuthClient(options.dataDir);
+  const client = options.oauthClient ?? readOAuthClient(options.dataDir);
   const urls = githubUrls(options.githubEnterprise);
   if (!client)
     options.log.warn({}, "dashboard: no GitHub OAuth client saved, so it answers on loopback only");
