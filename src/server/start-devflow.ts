@@ -152,6 +152,7 @@ export async function startDevflow({
         // Asked per run, so an app registered on the setup page while running is used at once.
         gitAuthHeader: async (run) => github?.gitAuthHeader(run),
         limits: config.limits,
+        onOutput: transcripts.onOutput,
         log: logger,
       });
       cleanups.push({ name: "worker", run: () => worker.stop() });

@@ -38,6 +38,8 @@ export interface StartWorkerOptions {
   gitAuthHeader?: WorkerContext["gitAuthHeader"];
   /** Caps on artifacts and reports (the server config's `limits`). */
   limits?: WorkerContext["limits"];
+  /** Where the output of tmux panes goes as their agents work (exec and fake agents take their own). */
+  onOutput?: (sessionId: string, lines: string[]) => void;
   log?: EngineLog;
 }
 

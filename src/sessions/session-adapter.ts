@@ -67,6 +67,12 @@ export interface SentPrompt {
   readonly promptId: string;
 }
 
+/** A session's output being streamed (SessionAdapter.watchOutput). */
+export interface OutputWatch {
+  /** Stops streaming; with `final` (default) it first hands over what the session shows last. */
+  finish(final?: boolean): Promise<void>;
+}
+
 /**
  * Drives one kind of agent session (DESIGN §4). Implementations: `fake` (tests and demos), `tmux`
  * and `exec` (real agent CLIs). Completion is never read from the screen: the engine waits for the
@@ -103,6 +109,12 @@ export interface SessionAdapter {
    * once: waits up to `waitMs` for the current prompt's process to end (its usage comes last).
    */
   takeUsage?(handle: SessionHandle, waitMs: number): Promise<PromptUsage[]>;
+  /**
+   * Streams what the session shows, as it works, to `onLines` (adapters whose agents have no output
+   * stream of their own: tmux panes), until the watch is finished. `fromStart`: a session this process
+   * just started (else: from what it shows now, as for a session resumed after a restart).
+   */
+  watchOutput?(handle: SessionHandle, onLines: (lines: string[]) => void, fromStart: boolean): OutputWatch;
   /** Appends what the session shows now to its transcript; returns the transcript path. */
   capture(handle: SessionHandle): Promise<string | undefined>;
   /** Ends the session and everything it started (its process group). Idempotent. */

@@ -15,7 +15,13 @@ import { proxyEnvironment } from "./egress/egress-forwarder.js";
 import { SessionEgresses } from "./egress/session-egress.js";
 import { endProcessGroup } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
-import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
+import type {
+  OutputWatch,
+  SentPrompt,
+  SessionAdapter,
+  SessionHandle,
+  SessionStartRequest,
+} from "./session-adapter.js";
 import { attemptVariables } from "./session-adapter.js";
 import { formatLiteral, TmuxClient } from "./tmux-client.js";
 import type { TmuxSessionAdapterOptions } from "./tmux-options.js";
@@ -32,6 +38,7 @@ import {
 } from "./tmux-pane-info.js";
 import { checkAgentEnvironment, envFileText, paneLaunchArgv, shellQuote } from "./tmux-pane-launch.js";
 import { checkArtifactReachable, paneCommand } from "./tmux-pane-sandbox.js";
+import { watchPane } from "./tmux-pane-stream.js";
 import { pasteText, promptFilePath, recordPasted, wasPasted, writePromptFile } from "./tmux-prompt-files.js";
 
 export type { TmuxSessionAdapterOptions } from "./tmux-options.js";
@@ -202,6 +209,11 @@ export class TmuxSessionAdapter implements SessionAdapter {
     const result = await this.#tmux.tryRun(["capture-pane", "-p", "-J", "-S", "-", "-t", pane.paneId]);
     if (result.ok) await this.#note(handle, `capture of ${pane.paneId}\n${result.stdout.trimEnd()}`);
     return handle.transcriptPath;
+  }
+
+  /** The pane's output while it lives, for the stored transcript (tmux-pane-stream.ts). */
+  watchOutput(handle: SessionHandle, onLines: (lines: string[]) => void, fromStart: boolean): OutputWatch {
+    return watchPane(this.#tmux, handle.paneId ?? "", onLines, { fromStart });
   }
 
   async wasDelivered(handle: SessionHandle, dedupKey: string): Promise<boolean> {
