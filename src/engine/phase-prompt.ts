@@ -13,6 +13,7 @@ import { buildPrompt, type PromptData } from "./build-prompt.js";
 import { cutToBytes } from "./cut-to-bytes.js";
 import { messageOf } from "./failure-reason.js";
 import { appendRunEvents } from "./run-events.js";
+import { recordSandboxFailure } from "./sandbox-failure.js";
 import { roleOf } from "./template-plan.js";
 import type { WorkerContext } from "./worker-context.js";
 
@@ -158,6 +159,8 @@ export async function sendOnce(
     await context.sessions.sendPrompt(session, envelope);
     return true;
   } catch (error) {
+    const { phaseKey, attempt } = envelope;
+    await recordSandboxFailure(context, run.id, { phaseKey, attempt }, error);
     context.sessions.forget(session.sessionId);
     await context.prisma.session.update({
       where: { id: session.sessionId },

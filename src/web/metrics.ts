@@ -96,6 +96,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
       g.set({ kind: "cache_write" }, Number(sum._sum.cacheWriteTokens ?? 0n));
     },
   );
+  new Counter({
+    name: "devflow_sandbox_failures_total",
+    help: "Agent sessions that could not start or take a prompt because of their sandbox, by reason.",
+    labelNames: ["reason"],
+    registers: [registry],
+    async collect() {
+      // Counted from the runs' `sandbox.failed` events, so every web process reports every worker's.
+      const rows = await prisma.$queryRaw<{ reason: string; count: bigint }[]>`
+        SELECT payload->>'reason' AS reason, COUNT(*) AS count FROM "RunEvent"
+        WHERE type = 'sandbox.failed' GROUP BY 1`;
+      this.reset();
+      for (const row of rows) this.inc({ reason: row.reason ?? "unknown" }, Number(row.count));
+    },
+  });
   gauge("devflow_usage_cost_usd", "Known cost of agents' usage in US dollars.", [], async (g) => {
     const sum = await prisma.phaseUsage.aggregate({ where: { source: "stream" }, _sum: { costUsd: true } });
     g.set(sum._sum.costUsd?.toNumber() ?? 0);
@@ -103,7 +117,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   const githubCalls = new Counter({
     name: "devflow_github_requests_total",
-    help: "REST calls this process made to GitHub, by method, route kind and status.",
+    help: "REST calls this process made to GitHub, by method and status.",
     labelNames: ["method", "status"],
     registers: [registry],
   });
