@@ -171,6 +171,15 @@ export const serverConfigSchema = z
       .min(1024)
       .max(16 * 1024 * 1024)
       .default(64 * 1024),
+    /** Who may open the operators' pages (Bull Board at /admin/queues), besides the GitHub App's owner. */
+    dashboard: z
+      .strictObject({
+        admins: z
+          .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "a GitHub login such as octocat"))
+          .max(100)
+          .default([]),
+      })
+      .default({ admins: [] }),
     /** How long transcripts and reports of finished runs stay in Postgres (days; 0 keeps them forever). */
     retention: z
       .strictObject({

@@ -197,6 +197,9 @@ export async function startDevflow({
           repositoryContext: (installationId, fullName) => side.repositoryContext(installationId, fullName),
           deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },
           queueCounts: () => runQueue.queue.getJobCounts(),
+          queues: [runQueue.queue],
+          admins: config.dashboard.admins,
+          appOwner: () => side.appOwner(),
         }),
       );
     }

@@ -7,6 +7,9 @@ import type { DispatchEngine } from "../engine/dispatch-engine.js";
 import type { EngineLog } from "../engine/worker-context.js";
 import { githubUrls } from "../github/github-urls.js";
 import type { GitHubDeps } from "../github/handlers/github-deps.js";
+import type { DevflowQueue } from "../queue/queue-connection.js";
+import type { AdvanceJob } from "../queue/run-queue.js";
+import { createAdminQueues } from "./admin-queues.js";
 import { type OAuthClient, readOAuthClient } from "./auth/github-oauth.js";
 import { RepositoryAccess, type RepositoryContextOf } from "./auth/repository-access.js";
 import { createDashboard } from "./dashboard.js";
@@ -24,6 +27,12 @@ export interface WebDashboardOptions {
   deps: GitHubDeps;
   /** The run queue's job counts, for /metrics. */
   queueCounts?: () => Promise<Record<string, number>>;
+  /** The queues Bull Board shows admins at /admin/queues. */
+  queues?: readonly DevflowQueue<AdvanceJob>[];
+  /** The server config's `dashboard.admins`. */
+  admins?: readonly string[];
+  /** The GitHub App's owner (a user), an admin too. */
+  appOwner?: () => Promise<string | undefined>;
 }
 
 export function createWebDashboard(options: WebDashboardOptions) {
@@ -31,7 +40,11 @@ export function createWebDashboard(options: WebDashboardOptions) {
   const urls = githubUrls(options.githubEnterprise);
   if (!client)
     options.log.warn({}, "dashboard: no GitHub OAuth client saved, so it answers on loopback only");
+  const admins = new Set((options.admins ?? []).map((login) => login.toLowerCase()));
+  const isAdmin = async (login: string) =>
+    admins.has(login.toLowerCase()) || (await options.appOwner?.())?.toLowerCase() === login.toLowerCase();
   return createDashboard({
+    ...(options.queues ? { adminQueues: createAdminQueues(options.queues), isAdmin } : {}),
     prisma: options.prisma,
     engine: options.engine,
     log: options.log,
