@@ -15,13 +15,7 @@ import { proxyEnvironment } from "./egress/egress-forwarder.js";
 import { SessionEgresses } from "./egress/session-egress.js";
 import { endProcessGroup } from "./process-group.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
-import type {
-  OutputWatch,
-  SentPrompt,
-  SessionAdapter,
-  SessionHandle,
-  SessionStartRequest,
-} from "./session-adapter.js";
+import type { SentPrompt, SessionAdapter, SessionHandle, SessionStartRequest } from "./session-adapter.js";
 import { attemptVariables } from "./session-adapter.js";
 import { formatLiteral, TmuxClient } from "./tmux-client.js";
 import type { TmuxSessionAdapterOptions } from "./tmux-options.js";
@@ -212,7 +206,7 @@ export class TmuxSessionAdapter implements SessionAdapter {
   }
 
   /** The pane's output while it lives, for the stored transcript (tmux-pane-stream.ts). */
-  watchOutput(handle: SessionHandle, onLines: (lines: string[]) => void, fromStart: boolean): OutputWatch {
+  watchOutput(handle: SessionHandle, onLines: (lines: string[]) => void, fromStart: boolean) {
     return watchPane(this.#tmux, handle.paneId ?? "", onLines, { fromStart });
   }
 
