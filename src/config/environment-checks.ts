@@ -224,3 +224,35 @@ export function checkLogLevel(value: string, context: CheckContext): Checked<Log
       "Set LOG_LEVEL=info (the default) or another of those levels.",
   );
 }
+
+export function checkPublicUrl(value: string, context: CheckContext): Checked<string> {
+  const url = parseUrl(value);
+  const fine =
+    url !== undefined &&
+    (url.protocol === "https:" || url.protocol === "http:") &&
+    url.username === "" &&
+    url.password === "" &&
+    url.search === "" &&
+    url.hash === "";
+  if (url !== undefined && fine) return ok(`${url.origin}${url.pathname.replace(/\/+$/, "")}`);
+  return fail(
+    `DEVFLOW_PUBLIC_URL: expected the http:// or https:// address people open devflow at, without credentials, query or fragment; found ${quote(value, context)}. ` +
+      "Set it to devflow's public address, e.g. DEVFLOW_PUBLIC_URL=https://devflow.example.com, or unset it (check runs then link to no dashboard).",
+  );
+}
+
+export function checkClientId(value: string, context: CheckContext): Checked<string> {
+  if (/^[A-Za-z0-9._-]{1,100}$/.test(value)) return ok(value);
+  return fail(
+    `GITHUB_CLIENT_ID: expected a GitHub App's client ID (letters, digits, ".", "_" or "-"), found ${quote(value, context)}. ` +
+      'Set it to the "Client ID" on your GitHub App\'s settings page (not the App ID).',
+  );
+}
+
+export function checkClientSecret(value: string): Checked<string> {
+  if (/^[\x21-\x7e]{8,200}$/.test(value)) return ok(value);
+  return fail(
+    "GITHUB_CLIENT_SECRET: expected 8 to 200 printable characters without spaces (value hidden: it is a secret). " +
+      "Set it to a client secret generated on your GitHub App's settings page.",
+  );
+}

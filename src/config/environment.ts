@@ -10,6 +10,8 @@ import {
   type CheckContext,
   type Checked,
   checkAppId,
+  checkClientId,
+  checkClientSecret,
   checkConfigPath,
   checkDatabaseUrl,
   checkDataDir,
@@ -22,11 +24,13 @@ import {
   checkPort,
   checkPrivateKey,
   checkPrivateKeyPath,
+  checkPublicUrl,
   checkRedisUrl,
   checkWebhookSecret,
   type GitHubProtocol,
   type LogLevel,
 } from "./environment-checks.js";
+import { crossFieldProblems } from "./environment-rules.js";
 import { redactEnvironment } from "./redact-environment.js";
 
 export { type GitHubProtocol, LOG_LEVELS, type LogLevel } from "./environment-checks.js";
@@ -46,23 +50,27 @@ export const ENVIRONMENT_VARIABLES = [
   "DEVFLOW_DATA_DIR",
   "DEVFLOW_CONFIG",
   "DEVFLOW_HOST_ID",
+  "DEVFLOW_PUBLIC_URL",
+  "GITHUB_CLIENT_ID",
+  "GITHUB_CLIENT_SECRET",
   "LOG_LEVEL",
 ] as const;
 export type EnvironmentVariable = (typeof ENVIRONMENT_VARIABLES)[number];
 
 /** Never quoted anywhere. URLs count: they may hold a password. */
-export const SECRET_VARIABLES = ["DATABASE_URL", "REDIS_URL", "PRIVATE_KEY", "WEBHOOK_SECRET"] as const;
+export const SECRET_VARIABLES = [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "PRIVATE_KEY",
+  "WEBHOOK_SECRET",
+  "GITHUB_CLIENT_SECRET",
+] as const;
 
 /**
  * Taken out of process.env once the environment is read (withdrawSecrets): devflow's own secrets, and
  * the names Probot and the gh CLI use for the same kinds of credentials.
  */
-export const WITHDRAWN_VARIABLES = [
-  ...SECRET_VARIABLES,
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "GITHUB_CLIENT_SECRET",
-] as const;
+export const WITHDRAWN_VARIABLES = [...SECRET_VARIABLES, "GITHUB_TOKEN", "GH_TOKEN"] as const;
 
 export const DEFAULT_PORT = 3000;
 // HOST unset: every interface once the GitHub App is registered (GitHub has to reach the webhook
@@ -84,6 +92,12 @@ export interface GitHubAppCredentials {
   readonly webhookSecret: string;
 }
 
+/** The App's OAuth client, for the dashboard's sign-in (Probot's GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET). */
+export interface OAuthClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
 export interface GitHubEnterprise {
   /** host[:port], as Probot's GHE_HOST: the API is at `${protocol}://${host}/api/v3`. */
   readonly host: string;
@@ -101,6 +115,10 @@ export interface Environment {
   /** Unset: no credentials yet, Probot's setup flow registers the app. */
   readonly github?: GitHubAppCredentials;
   readonly githubEnterprise?: GitHubEnterprise;
+  /** The dashboard's sign-in client; unset: the one the setup page saved, if any. */
+  readonly oauthClient?: OAuthClientCredentials;
+  /** Where people reach devflow (no trailing slash): check runs link to the dashboard under it. */
+  readonly publicUrl?: string;
   /** Absolute. */
   readonly dataDir: string;
   /** Absolute path of the server config file (an existing, readable file). */
@@ -121,7 +139,7 @@ export interface EnvironmentProblem {
   readonly message: string;
 }
 
-type RawEnvironment = Partial<Record<EnvironmentVariable, string>>;
+export type RawEnvironment = Partial<Record<EnvironmentVariable, string>>;
 
 /** The known variables, an empty string counting as unset (`FOO=` in a .env file). */
 function readVariables(env: Record<string, string | undefined>): RawEnvironment {
@@ -161,50 +179,11 @@ function environmentSchema(raw: RawEnvironment, context: CheckContext, hostname:
     DEVFLOW_HOST_ID: variable((value) =>
       raw.DEVFLOW_HOST_ID === undefined ? checkDefaultHostId(value, context) : checkHostId(value, context),
     ).prefault(hostname),
+    DEVFLOW_PUBLIC_URL: variable((value) => checkPublicUrl(value, context)).optional(),
+    GITHUB_CLIENT_ID: variable((value) => checkClientId(value, context)).optional(),
+    GITHUB_CLIENT_SECRET: variable(checkClientSecret).optional(),
     LOG_LEVEL: variable((value) => checkLogLevel(value, context)).prefault(DEFAULT_LOG_LEVEL),
   });
-}
-
-/** Rules across variables; they look only at which variables are set, never at their values. */
-function crossFieldProblems(raw: RawEnvironment): EnvironmentProblem[] {
-  const problems: EnvironmentProblem[] = [];
-  const hasKey = raw.PRIVATE_KEY !== undefined || raw.PRIVATE_KEY_PATH !== undefined;
-  if (raw.PRIVATE_KEY !== undefined && raw.PRIVATE_KEY_PATH !== undefined) {
-    problems.push({
-      variable: "PRIVATE_KEY",
-      message:
-        "PRIVATE_KEY, PRIVATE_KEY_PATH: both are set, so which key to use is ambiguous. " +
-        "Keep one: unset PRIVATE_KEY or PRIVATE_KEY_PATH.",
-    });
-  }
-  const credentials = [
-    { name: "APP_ID", set: raw.APP_ID !== undefined },
-    { name: raw.PRIVATE_KEY_PATH !== undefined ? "PRIVATE_KEY_PATH" : "PRIVATE_KEY", set: hasKey },
-    { name: "WEBHOOK_SECRET", set: raw.WEBHOOK_SECRET !== undefined },
-  ] as const;
-  const missing = credentials.filter((credential) => !credential.set);
-  if (missing.length > 0 && missing.length < credentials.length) {
-    const names = missing.map(({ name }) =>
-      name === "PRIVATE_KEY" ? "PRIVATE_KEY (or PRIVATE_KEY_PATH)" : name,
-    );
-    const present = credentials.filter((credential) => credential.set).map(({ name }) => name);
-    problems.push({
-      variable: missing[0]?.name ?? "APP_ID",
-      message:
-        `${names.join(", ")}: missing, while ${present.join(" and ")} ${present.length > 1 ? "are" : "is"} set. ` +
-        "GitHub App credentials go together: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET, " +
-        "or unset them all to register the app through devflow's setup page.",
-    });
-  }
-  if (raw.GHE_PROTOCOL !== undefined && raw.GHE_HOST === undefined) {
-    problems.push({
-      variable: "GHE_PROTOCOL",
-      message:
-        "GHE_PROTOCOL: set without GHE_HOST, so it would have no effect. " +
-        "Set GHE_HOST to your GitHub Enterprise Server's host (e.g. GHE_HOST=github.example.com), or unset GHE_PROTOCOL.",
-    });
-  }
-  return problems;
 }
 
 function environmentError(problems: readonly EnvironmentProblem[]): DevflowError {
@@ -252,6 +231,10 @@ export function loadEnvironment(
 
   const fields = parsed.data;
   const privateKey = fields.PRIVATE_KEY ?? fields.PRIVATE_KEY_PATH?.pem;
+  const oauthClient =
+    fields.GITHUB_CLIENT_ID !== undefined && fields.GITHUB_CLIENT_SECRET !== undefined
+      ? { clientId: fields.GITHUB_CLIENT_ID, clientSecret: fields.GITHUB_CLIENT_SECRET }
+      : undefined;
   const github: GitHubAppCredentials | undefined =
     fields.APP_ID !== undefined && privateKey !== undefined && fields.WEBHOOK_SECRET !== undefined
       ? {
@@ -270,12 +253,16 @@ export function loadEnvironment(
     ...(fields.GHE_HOST === undefined
       ? {}
       : { githubEnterprise: Object.freeze({ host: fields.GHE_HOST, protocol: fields.GHE_PROTOCOL }) }),
+    ...(oauthClient === undefined ? {} : { oauthClient }),
+    ...(fields.DEVFLOW_PUBLIC_URL === undefined ? {} : { publicUrl: fields.DEVFLOW_PUBLIC_URL }),
     dataDir: fields.DEVFLOW_DATA_DIR,
     ...(fields.DEVFLOW_CONFIG === undefined ? {} : { configPath: fields.DEVFLOW_CONFIG }),
     hostId: fields.DEVFLOW_HOST_ID,
     logLevel: fields.LOG_LEVEL,
   };
   if (github !== undefined) frozenWithLogView(github, () => redactEnvironment(environment).github);
+  if (oauthClient !== undefined)
+    frozenWithLogView(oauthClient, () => redactEnvironment(environment).oauthClient);
   return frozenWithLogView(environment, () => redactEnvironment(environment));
 }
 

@@ -17,6 +17,8 @@ export interface EnvironmentSummary {
     readonly webhookSecret: typeof REDACTED;
   };
   readonly githubEnterprise?: { readonly host: string; readonly protocol: GitHubProtocol };
+  readonly oauthClient?: { readonly clientId: string; readonly clientSecret: typeof REDACTED };
+  readonly publicUrl?: string;
   readonly dataDir: string;
   readonly configPath?: string;
   readonly hostId: string;
@@ -69,6 +71,10 @@ export function redactEnvironment(env: Environment): EnvironmentSummary {
           },
         }),
     ...(githubEnterprise === undefined ? {} : { githubEnterprise: { ...githubEnterprise } }),
+    ...(env.oauthClient === undefined
+      ? {}
+      : { oauthClient: { clientId: env.oauthClient.clientId, clientSecret: REDACTED } }),
+    ...(env.publicUrl === undefined ? {} : { publicUrl: env.publicUrl }),
     dataDir: env.dataDir,
     ...(configPath === undefined ? {} : { configPath }),
     hostId: env.hostId,

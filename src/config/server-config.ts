@@ -10,7 +10,7 @@ import { homeSeedSchema } from "./agent-home.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "./agent-kinds.js";
 import { budgetsSchema } from "./budgets.js";
 import { parseAllowEntry } from "./egress-allowlist.js";
-import { DEFAULT_INPUT_LIMITS } from "./input-limits.js";
+import { inputLimitsSchema } from "./input-limits.js";
 import { modelPricesSchema } from "./model-prices.js";
 import { passThroughProblem } from "./pass-through.js";
 import { agentLimitsSchema, sandboxLimitsSchema } from "./sandbox-limits-schema.js";
@@ -170,36 +170,22 @@ export const serverConfigSchema = z
      */
     budgets: budgetsSchema,
     /** Caps on what agents hand devflow (see input-limits.ts); each has a default. */
-    limits: z
-      .strictObject({
-        transcriptLineChars: z
-          .int()
-          .min(200)
-          .max(1_000_000)
-          .default(DEFAULT_INPUT_LIMITS.transcriptLineChars),
-        transcriptBytesPerSession: z
-          .int()
-          .min(64 * 1024)
-          .max(2 ** 40)
-          .default(DEFAULT_INPUT_LIMITS.transcriptBytesPerSession),
-        artifactBytes: z
-          .int()
-          .min(1024)
-          .max(1024 ** 3)
-          .default(DEFAULT_INPUT_LIMITS.artifactBytes),
-        reportBytes: z
-          .int()
-          .min(16 * 1024)
-          .max(1024 ** 3)
-          .default(DEFAULT_INPUT_LIMITS.reportBytes),
-      })
-      .default({ ...DEFAULT_INPUT_LIMITS }),
+    limits: inputLimitsSchema,
     /** Transcripts in Postgres: the agent's output is stored in chunks of at most this many bytes. */
     transcriptChunkBytes: z
       .int()
       .min(1024)
       .max(16 * 1024 * 1024)
       .default(64 * 1024),
+    /** Who may open the operators' pages (Bull Board at /admin/queues), besides the GitHub App's owner. */
+    dashboard: z
+      .strictObject({
+        admins: z
+          .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "a GitHub login such as octocat"))
+          .max(100)
+          .default([]),
+      })
+      .default({ admins: [] }),
     /** How long transcripts and reports of finished runs stay in Postgres (days; 0 keeps them forever). */
     retention: z
       .strictObject({

@@ -19,6 +19,7 @@ import { buildEnvelope, sendOnce } from "./phase-prompt.js";
 import { ensureWorktree, hasWorktree } from "./prepare-run.js";
 import { recordSessionUsage } from "./record-session-usage.js";
 import { appendRunEvents } from "./run-events.js";
+import { recordSandboxFailure } from "./sandbox-failure.js";
 import { findPhase, readDefinition, roleOf } from "./template-plan.js";
 import { type AdvanceGuard, waitWatchingRun } from "./watch-artifact.js";
 import { artifactPathOf, type WorkerContext } from "./worker-context.js";
@@ -66,6 +67,7 @@ export async function executeCurrentPhase(
       { phaseKey: phase.key, attempt: attempt.attempt, artifactPath, artifactSchemaPath: schemaPath },
     );
   } catch (error) {
+    await recordSandboxFailure(context, run.id, { phaseKey: phase.key, attempt: attempt.attempt }, error);
     return fail("session_start_failed", `The ${role.id} session did not start: ${messageOf(error)}`);
   }
 

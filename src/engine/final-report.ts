@@ -8,6 +8,7 @@ import { diffStat } from "../git/index.js";
 import { budgetViewOf } from "./budget-report.js";
 import { budgetsOf } from "./budget-watch.js";
 import { FileRefusal, readContainedFile, writeContainedFile } from "./contained-file.js";
+import { cutToBytes } from "./cut-to-bytes.js";
 import { writeEffects } from "./outbox.js";
 import { usageOfRun } from "./record-usage.js";
 import { type DiffSummary, renderFinalReport } from "./render-final-report.js";
@@ -94,12 +95,11 @@ function unsafeReport(path: string, refusal: FileRefusal): DevflowError {
 
 /** A report over `maxBytes` is cut there, saying so (on a character boundary). */
 function capped(report: string, maxBytes: number): string {
-  if (Buffer.byteLength(report) <= maxBytes) return report;
-  const note = `\n\n… The report was cut at ${maxBytes} bytes (limits.reportBytes in the server config).\n`;
-  const room = maxBytes - Buffer.byteLength(note);
-  let cut = Buffer.from(report).subarray(0, Math.max(room, 0)).toString("utf8");
-  if (cut.endsWith("\uFFFD")) cut = cut.slice(0, -1);
-  return `${cut}${note}`;
+  return cutToBytes(
+    report,
+    maxBytes,
+    () => `\n\n… The report was cut at ${maxBytes} bytes (limits.reportBytes in the server config).\n`,
+  );
 }
 
 async function isPlainFile(path: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import { isDevflowError } from "../errors/index.js";
 import { commitCheckpoint, headCommit, pushCheckpoint } from "../git/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { openApprovalRequest } from "./approvals.js";
+import { attemptDiffStat } from "./attempt-diff-stat.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";
 import { completeRun, moveTo, moveToPhase } from "./run-moves.js";
 import { phaseAfter, rejectionTarget } from "./template-plan.js";
@@ -41,6 +42,7 @@ export async function acceptArtifact(
           message: `devflow: ${phase.key} (attempt ${attempt.attempt})\n\nDevflow-Run: ${run.id}\n${trailer}`,
         })
       ).sha;
+  const diffStat = await attemptDiffStat(context, run, worktree);
   const authHeader = await context.gitAuthHeader?.(run);
   await pushCheckpoint({
     mirrorPath,
@@ -61,6 +63,7 @@ export async function acceptArtifact(
           artifact: artifact.value as Prisma.InputJsonValue,
           artifactSha256: artifact.sha256,
           checkpointSha: sha,
+          ...(diffStat === undefined ? {} : { diffStat }),
         },
       });
       if (claimed.count === 0) return undefined;

@@ -4,16 +4,19 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
 import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { type PromptEnvelope, promptDedupKey } from "../sessions/prompt-envelope.js";
 import type { SessionHandle } from "../sessions/session-adapter.js";
 import { buildPrompt, type PromptData } from "./build-prompt.js";
+import { cutToBytes } from "./cut-to-bytes.js";
 import { messageOf } from "./failure-reason.js";
 import { type RevisionComment, storedComments } from "./request-revision.js";
 import { requestsOfRevision } from "./revision-chain.js";
 import { earlierArtifacts } from "./revision-prompt.js";
 import { appendRunEvents } from "./run-events.js";
+import { recordSandboxFailure } from "./sandbox-failure.js";
 import { phaseInstructions, roleOf } from "./template-plan.js";
 import type { WorkerContext } from "./worker-context.js";
 
@@ -148,6 +151,16 @@ function scenarioFor(scenarios: Prisma.JsonValue, phaseKey: string, attempt: num
   return undefined;
 }
 
+function storedPrompt(context: WorkerContext, instructions: string): string {
+  const maxBytes = context.limits?.promptBytes ?? DEFAULT_INPUT_LIMITS.promptBytes;
+  return cutToBytes(
+    instructions,
+    maxBytes,
+    (omitted) =>
+      `\n\n… ${omitted} more bytes of this prompt are not stored (limits.promptBytes); the agent got them all.\n`,
+  );
+}
+
 /** Records the prompt (its dedupKey is unique) before sending: a replayed job never sends it twice. */
 export async function sendOnce(
   context: WorkerContext,
@@ -165,7 +178,8 @@ export async function sendOnce(
           phaseKey: envelope.phaseKey,
           attempt: envelope.attempt,
           dedupKey: envelope.dedupKey,
-          envelope: { ...envelope, instructions: undefined } as unknown as Prisma.InputJsonValue,
+          // The prompt as the agent got it (persona, instructions, fenced data), cut for storage only.
+          envelope: { ...envelope, instructions: storedPrompt(context, envelope.instructions) },
         },
       });
       await appendRunEvents(tx, run.id, [
@@ -192,6 +206,8 @@ export async function sendOnce(
     await context.sessions.sendPrompt(session, envelope);
     return true;
   } catch (error) {
+    const { phaseKey, attempt } = envelope;
+    await recordSandboxFailure(context, run.id, { phaseKey, attempt }, error);
     context.sessions.forget(session.sessionId);
     await context.prisma.session.update({
       where: { id: session.sessionId },

@@ -27,9 +27,10 @@ export async function recordTakenUsage(
   waitMs: number,
 ): Promise<void> {
   const reports = (await adapter.takeUsage?.(session, waitMs)) ?? [];
-  for (const { phaseKey, attempt, prompt, usage } of reports) {
+  for (const { phaseKey, attempt, prompt, usage, commands } of reports) {
     // Usage is a report, not a step of the run: a failure to store it is logged, never fatal.
-    await recordUsage(context.prisma, { runId, phaseKey, attempt, prompt, usage }).catch((error: unknown) =>
+    const input = { runId, phaseKey, attempt, prompt, usage, ...(commands ? { commands } : {}) };
+    await recordUsage(context.prisma, input).catch((error: unknown) =>
       context.log.warn({ runId, phaseKey, attempt, err: error }, "could not record the agent's usage"),
     );
   }

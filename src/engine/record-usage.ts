@@ -3,7 +3,7 @@
 // final report, `devflow status` and `devflow logs`.
 import { Prisma, type PrismaClient, type UsageSource as StoredSource } from "../db/generated/client.js";
 import { DevflowError } from "../errors/index.js";
-import type { PhaseUsage, UsageSource } from "../sessions/streams/index.js";
+import type { CommandList, PhaseUsage, UsageSource } from "../sessions/streams/index.js";
 
 const STORED: Record<UsageSource, StoredSource> = { stream: "stream", "usage-file": "usage_file" };
 
@@ -14,6 +14,8 @@ export interface RecordUsageInput {
   /** The prompt within the attempt (0 first, one more per re-prompt); default 0. */
   readonly prompt?: number;
   readonly usage: PhaseUsage;
+  /** The shell commands the prompt's agent ran (its CLI's stream), stored with the stream's record. */
+  readonly commands?: CommandList;
 }
 
 function checkUsage(usage: PhaseUsage): void {
@@ -32,6 +34,13 @@ function checkUsage(usage: PhaseUsage): void {
       },
     );
   }
+}
+
+function storedCommands(list: CommandList): Prisma.InputJsonObject {
+  return {
+    commands: list.commands.map(({ command, exitCode, failed }) => ({ command, exitCode, failed })),
+    omitted: list.omitted,
+  };
 }
 
 /**
@@ -63,6 +72,7 @@ export async function recordUsage(prisma: PrismaClient, input: RecordUsageInput)
     cacheWriteTokens: BigInt(usage.cacheWriteTokens),
     model: usage.model,
     costUsd: usage.costUsd === null ? null : new Prisma.Decimal(usage.costUsd),
+    ...(input.commands === undefined ? {} : { commands: storedCommands(input.commands) }),
   };
   const key = { phaseAttemptId: phaseAttempt.id, prompt: input.prompt ?? 0, source: STORED[usage.source] };
   await prisma.phaseUsage.upsert({

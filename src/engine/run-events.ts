@@ -10,6 +10,7 @@ export type RunEventType =
   | "session.started"
   | "session.resumed"
   | "session.failed"
+  | "sandbox.failed"
   | "prompt.sent"
   | "artifact.expected"
   | "artifact.accepted"

@@ -42,3 +42,11 @@ export async function streamedUsageTotals(db: Db) {
     costUsd: sum._sum.costUsd?.toNumber() ?? 0,
   };
 }
+
+/** Sessions that failed because of their sandbox, by reason, from the runs' `sandbox.failed` events. */
+export async function sandboxFailuresByReason(db: Db): Promise<{ reason: string; count: number }[]> {
+  const rows = await db.$queryRaw<{ reason: string | null; count: bigint }[]>`
+    SELECT payload->>'reason' AS reason, COUNT(*) AS count FROM "RunEvent"
+    WHERE type = 'sandbox.failed' GROUP BY 1`;
+  return rows.map((row) => ({ reason: row.reason ?? "unknown", count: Number(row.count) }));
+}

@@ -41,7 +41,8 @@ export interface WorkerContext {
   /** HTTP auth header for git against the run's remote (a GitHub installation token); never logged. */
   readonly gitAuthHeader?: (run: { installationId: bigint | null }) => Promise<string | undefined>;
   /** Caps on artifacts and reports (default DEFAULT_INPUT_LIMITS). */
-  readonly limits?: Pick<InputLimits, "artifactBytes" | "reportBytes">;
+  readonly limits?: Pick<InputLimits, "artifactBytes" | "reportBytes"> &
+    Partial<Pick<InputLimits, "promptBytes">>;
   /**
    * Runs this host may have active (preparing or executing) at once, counted in Postgres, so jobs that
    * end between phases or a restart never let more in. Unset: no cap (the CLI and the Action run one).

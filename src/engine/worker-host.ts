@@ -36,6 +36,8 @@ export interface WorkerHostOptions {
   /** The server config's `budgets`. */
   budgets?: WorkerContext["budgets"];
   budgetPollMs?: number;
+  /** Where the output of sessions whose adapter streams it (tmux panes) goes (transcripts in Postgres). */
+  onOutput?: (sessionId: string, lines: string[]) => void;
   log: EngineLog;
 }
 
@@ -58,6 +60,7 @@ export async function openWorkerHost(options: WorkerHostOptions): Promise<Worker
     ...(options.agents ? { agents: options.agents } : {}),
     sessionsDir: join(options.dataDir, "sessions"),
     ...(options.shutdownDrainMs !== undefined ? { shutdownDrainMs: options.shutdownDrainMs } : {}),
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
     log: (message, details) => log.warn(details ?? {}, message),
   });
   const report = await sessions.initialize();

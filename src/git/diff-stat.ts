@@ -20,6 +20,15 @@ export interface DiffStat {
   deletions: number;
   /** `git diff --stat` as a person reads it; "" when nothing changed. */
   text: string;
+  /** Each file with its lines added and removed (a binary file counts 0), in git's order. */
+  paths: DiffStatPath[];
+}
+
+export interface DiffStatPath {
+  /** The path; a rename reads `from => to`. */
+  path: string;
+  insertions: number;
+  deletions: number;
 }
 
 export async function diffStat({ mirrorPath, worktreePath, baseRef }: DiffStatOptions): Promise<DiffStat> {
@@ -44,21 +53,29 @@ export async function diffStat({ mirrorPath, worktreePath, baseRef }: DiffStatOp
       git.raw([...plain, "--numstat", "-z", range]),
       git.raw([...plain, "--stat=100", range]),
     ]);
-    let files = 0;
-    let insertions = 0;
-    let deletions = 0;
+    const paths: DiffStatPath[] = [];
     // -z: "<added>\t<deleted>\t<path>\0", or "<added>\t<deleted>\t\0<from>\0<to>\0" for a rename;
     // a binary file counts "-" lines.
     const fields = numstat.split("\0");
     for (let index = 0; index < fields.length; index += 1) {
       const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(fields[index] ?? "");
       if (!match) continue;
-      files += 1;
-      insertions += match[1] === "-" ? 0 : Number(match[1]);
-      deletions += match[2] === "-" ? 0 : Number(match[2]);
-      if (match[3] === "") index += 2; // skip the rename's two paths
+      let path = match[3] ?? "";
+      if (path === "") {
+        path = `${fields[index + 1] ?? ""} => ${fields[index + 2] ?? ""}`;
+        index += 2; // past the rename's two paths
+      }
+      const count = (value: string | undefined) => (value === "-" ? 0 : Number(value));
+      paths.push({ path, insertions: count(match[1]), deletions: count(match[2]) });
     }
-    return { files, insertions, deletions, text: text.trimEnd() };
+    const sum = (key: "insertions" | "deletions") => paths.reduce((total, entry) => total + entry[key], 0);
+    return {
+      files: paths.length,
+      insertions: sum("insertions"),
+      deletions: sum("deletions"),
+      text: text.trimEnd(),
+      paths,
+    };
   } catch (error) {
     if (isDevflowError(error)) throw error;
     throw gitError(`Could not compare ${worktreePath} with ${baseRef}.`, {

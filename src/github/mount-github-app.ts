@@ -50,6 +50,8 @@ export interface MountOptions {
   databaseUrl: string;
   /** Deliveries processed at once. */
   inboxConcurrency?: number;
+  /** devflow's public address (DEVFLOW_PUBLIC_URL): check runs link to the dashboard under it. */
+  publicUrl?: string;
 }
 
 export async function mountGitHubApp(
@@ -115,6 +117,7 @@ export async function mountGitHubApp(
         prisma: effectDeps.prisma,
         octokitFor: (installationId) => probot.auth(installationId),
         log: effectDeps.log,
+        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
         acknowledging: () => acknowledging > 0,
       });
     },

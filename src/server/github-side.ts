@@ -23,6 +23,8 @@ export interface GitHubSide {
   gitAuthHeader(run: { installationId: bigint | null }): Promise<string | undefined>;
   /** GitHub's questions about a repository as its installation (the dashboard's authorization); none before registration. */
   repositoryContext(installationId: bigint, fullName: string): Promise<EventContext | undefined>;
+  /** The GitHub App's owner when it is a user (the dashboard's admin); undefined before registration. */
+  appOwner(): Promise<string | undefined>;
   /** Another route on the web server, tried after the webhook endpoint and the setup page (the dashboard). */
   addRoute(route: Route): void;
   /** Logs where the app stands and, without credentials, where to go next (never a secret). */
@@ -58,6 +60,7 @@ export async function startGitHubSide(options: GitHubSideOptions): Promise<GitHu
     if (serves) {
       const mounted = await mountGitHubApp(app, credentials.webhookSecret, deps, {
         databaseUrl: options.databaseUrl,
+        ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}),
       });
       routes.unshift(mounted.endpoint);
       mounted.startEffects(deps);
@@ -101,7 +104,26 @@ export async function startGitHubSide(options: GitHubSideOptions): Promise<GitHu
     );
   }
 
+  let owner: Promise<string | undefined> | undefined;
   return {
+    appOwner() {
+      if (!probot) return Promise.resolve(undefined);
+      const app = probot;
+      // Asked once per process; a failed ask is asked again next time.
+      owner ??= app
+        .auth()
+        .then((octokit) => octokit.rest.apps.getAuthenticated())
+        .then(({ data }) => {
+          const account = data?.owner;
+          return account && "login" in account && account.type === "User" ? account.login : undefined;
+        })
+        .catch((error: unknown) => {
+          owner = undefined;
+          log.warn({ err: (error as Error).message }, "could not ask GitHub who owns the app");
+          return undefined;
+        });
+      return owner;
+    },
     async gitAuthHeader(run) {
       return probot ? gitAuthHeaderFor(probot, run) : undefined;
     },

@@ -153,6 +153,7 @@ export async function startDevflow({
         gitAuthHeader: async (run) => github?.gitAuthHeader(run),
         limits: config.limits,
         budgets: config.budgets,
+        onOutput: transcripts.onOutput,
         log: logger,
       });
       cleanups.push({ name: "worker", run: () => worker.stop() });
@@ -192,10 +193,14 @@ export async function startDevflow({
           engine,
           log: logger,
           dataDir: env.dataDir,
+          ...(env.oauthClient ? { oauthClient: env.oauthClient } : {}),
           githubEnterprise: env.githubEnterprise,
           repositoryContext: (installationId, fullName) => side.repositoryContext(installationId, fullName),
           deps: { prisma: database.prisma, engine, serverConfig: config, log: logger },
           queueCounts: () => runQueue.queue.getJobCounts(),
+          queues: [runQueue.queue],
+          admins: config.dashboard.admins,
+          appOwner: () => side.appOwner(),
         }),
       );
     }

@@ -41,6 +41,8 @@ export interface StartWorkerOptions {
   /** Limits per run and per phase (the server config's `budgets`). */
   budgets?: WorkerContext["budgets"];
   budgetPollMs?: number;
+  /** Where the output of tmux panes goes as their agents work (exec and fake agents take their own). */
+  onOutput?: (sessionId: string, lines: string[]) => void;
   log?: EngineLog;
 }
 

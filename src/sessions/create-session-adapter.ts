@@ -28,7 +28,7 @@ export function createSessionAdapter(
   sandboxConfig: Omit<SandboxSettings, "kind" | "network"> = DEFAULT_SANDBOX,
   limits?: InputLimits,
   prices?: ModelPrices,
-  /** Where an exec agent's output goes as it is produced (devflow stores it in Postgres). */
+  /** Where an exec or fake agent's output goes as it is produced (devflow stores it in Postgres). */
   onOutput?: (sessionId: string, lines: string[]) => void,
 ): SessionAdapter {
   if (agent.preset === "fake") {
@@ -37,6 +37,7 @@ export function createSessionAdapter(
       writeDelayMs: agent.writeDelayMs,
       stateDir: join(dataDir, "fake-sessions"),
       detachedWork: true,
+      ...(onOutput && { onOutput }),
     });
   }
   const sandbox: SandboxSettings = {

@@ -12,6 +12,7 @@ import type { PromptEnvelope } from "./prompt-envelope.js";
 import type { PromptUsage } from "./session-adapter.js";
 import {
   AgentStreamReader,
+  type CommandList,
   MAX_USAGE_FILE_BYTES,
   type ModelPrices,
   type PhaseUsage,
@@ -43,6 +44,7 @@ export class PromptUsageReader {
   readonly #prices: ModelPrices | undefined;
   readonly #reader: AgentStreamReader | undefined;
   #streamUsage: PhaseUsage | undefined;
+  #streamCommands: CommandList | undefined;
 
   constructor(options: ExecUsageOptions, envelope: PromptEnvelope, usageFile: string) {
     this.#envelope = envelope;
@@ -71,6 +73,7 @@ export class PromptUsageReader {
     const end = () => {
       const parsed = reader.finish();
       this.#streamUsage = parsed.usage;
+      this.#streamCommands = parsed.commands;
       showNew(parsed.transcript);
       readable.end();
     };
@@ -107,9 +110,16 @@ export class PromptUsageReader {
   #reports(...usages: (PhaseUsage | undefined)[]): PromptUsage[] {
     const { phaseKey, attempt } = this.#envelope;
     const prompt = promptIndex(this.#envelope);
+    const commands = this.#streamCommands;
     return usages
       .filter((usage): usage is PhaseUsage => usage !== undefined)
-      .map((usage) => ({ phaseKey, attempt, prompt, usage }));
+      .map((usage) => ({
+        phaseKey,
+        attempt,
+        prompt,
+        usage,
+        ...(usage.source === "stream" && commands !== undefined ? { commands } : {}),
+      }));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { SandboxKind } from "../config/sandbox-settings.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
+import type { CommandList } from "./streams/command-log.js";
 import type { PhaseUsage } from "./streams/phase-usage.js";
 
 /** Where and how to start an agent session (one per run and role at a time, serving one phase attempt). */
@@ -58,10 +59,18 @@ export interface PromptUsage {
   /** The prompt within the attempt (0 first). */
   readonly prompt: number;
   readonly usage: PhaseUsage;
+  /** The shell commands the prompt's agent ran, as its CLI's stream told them (stream usage only). */
+  readonly commands?: CommandList;
 }
 
 export interface SentPrompt {
   readonly promptId: string;
+}
+
+/** A session's output being streamed (SessionAdapter.watchOutput). */
+export interface OutputWatch {
+  /** Stops streaming; with `final` (default) it first hands over what the session shows last. */
+  finish(final?: boolean): Promise<void>;
 }
 
 /**
@@ -109,6 +118,12 @@ export interface SessionAdapter {
    * works, so its budget is checked as it spends, not only when it ends.
    */
   usageSoFar?(handle: SessionHandle): Promise<PromptUsage[]>;
+  /**
+   * Streams what the session shows, as it works, to `onLines` (adapters whose agents have no output
+   * stream of their own: tmux panes), until the watch is finished. `fromStart`: a session this process
+   * just started (else: from what it shows now, as for a session resumed after a restart).
+   */
+  watchOutput?(handle: SessionHandle, onLines: (lines: string[]) => void, fromStart: boolean): OutputWatch;
   /** Appends what the session shows now to its transcript; returns the transcript path. */
   capture(handle: SessionHandle): Promise<string | undefined>;
   /** Ends the session and everything it started (its process group). Idempotent. */

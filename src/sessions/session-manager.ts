@@ -10,6 +10,7 @@ import { DevflowError } from "../errors/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { type HostSessionsReport, recoverHostSessions } from "./recover-host-sessions.js";
 import type { SentPrompt, SessionAdapter, SessionAttempt, SessionHandle } from "./session-adapter.js";
+import { SessionOutputWatches } from "./session-output-watches.js";
 import { handleOf, type SessionRow } from "./session-row.js";
 
 export interface SessionManagerOptions {
@@ -27,6 +28,8 @@ export interface SessionManagerOptions {
   shutdownDrainMs?: number;
   /** Resume tries per session at start-up (default 3). */
   resumeAttempts?: number;
+  /** Where the output of sessions whose adapter streams it (tmux panes) goes, as they work. */
+  onOutput?: (sessionId: string, lines: string[]) => void;
   log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
@@ -39,9 +42,12 @@ export class SessionManager {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Sessions this process started or resumed, by session id, with the agent each runs. */
   private readonly live = new Map<string, { handle: SessionHandle; agent: string }>();
+  private readonly watches: SessionOutputWatches;
   private closing = false;
 
-  constructor(private readonly options: SessionManagerOptions) {}
+  constructor(private readonly options: SessionManagerOptions) {
+    this.watches = new SessionOutputWatches(options.onOutput);
+  }
 
   get hostId(): string {
     return this.options.hostId;
@@ -90,7 +96,10 @@ export class SessionManager {
         hostId: this.hostId,
         adapterOf: (agent) => this.adapterOf(agent),
         resumeAttempts: this.options.resumeAttempts ?? 3,
-        onResumed: (handle, agent) => this.live.set(handle.sessionId, { handle, agent }),
+        onResumed: (handle, agent) => {
+          this.live.set(handle.sessionId, { handle, agent });
+          this.watches.watch(this.adapterOf(agent), handle, false);
+        },
       });
     } catch (error) {
       await this.release();
@@ -139,6 +148,7 @@ export class SessionManager {
       try {
         const handle = await this.adapterOf(row.agent).resume(handleOf(row));
         this.live.set(row.id, { handle, agent: row.agent });
+        this.watches.watch(this.adapterOf(row.agent), handle, false);
         return handle;
       } catch {
         await prisma.session.update({ where: { id: row.id }, data: { state: "STOPPED" } });
@@ -196,6 +206,7 @@ export class SessionManager {
       },
     });
     this.live.set(reserved.id, { handle, agent });
+    this.watches.watch(adapter, handle, true);
     return handle;
   }
 
@@ -216,6 +227,7 @@ export class SessionManager {
   /** Forgets a session that died under us (its row is marked by the caller). */
   private async stopSession(row: SessionRow): Promise<void> {
     const handle = this.live.get(row.id)?.handle ?? handleOf(row);
+    await this.watches.finish(row.id); // what it shows last, before it goes
     await this.adapterOf(row.agent)
       .stop(handle)
       .catch(() => {});
@@ -225,6 +237,7 @@ export class SessionManager {
 
   forget(sessionId: string): void {
     this.live.delete(sessionId);
+    void this.watches.finish(sessionId);
   }
 
   /** Waits (bounded) for in-flight work, then releases the host lock. Sessions stay up for resume. */
@@ -243,6 +256,7 @@ export class SessionManager {
         inFlight: this.inFlight.size,
       });
     }
+    await this.watches.dropAll();
     await this.release();
   }
 

@@ -28,6 +28,7 @@ import {
 } from "./tmux-pane-info.js";
 import { capturePane } from "./tmux-pane-screen.js";
 import { killPane, startPane } from "./tmux-pane-start.js";
+import { watchPane } from "./tmux-pane-stream.js";
 import { wasPasted } from "./tmux-prompt-files.js";
 import { PromptQueue, pastePrompt } from "./tmux-prompt-paste.js";
 import { paneUsage } from "./tmux-usage.js";
@@ -114,6 +115,11 @@ export class TmuxSessionAdapter implements SessionAdapter {
     const pane = await readPane(this.#agent.tmux, handle.paneId);
     if (pane !== undefined && paneBelongsTo(pane, handle)) await capturePane(this.#agent, handle, pane);
     return handle.transcriptPath;
+  }
+
+  /** The pane's output while it lives, for the stored transcript (tmux-pane-stream.ts). */
+  watchOutput(handle: SessionHandle, onLines: (lines: string[]) => void, fromStart: boolean) {
+    return watchPane(this.#agent.tmux, handle.paneId ?? "", onLines, { fromStart });
   }
 
   async wasDelivered(handle: SessionHandle, dedupKey: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { DispatchEngine } from "../engine/dispatch-engine.js";
 import { repositoriesWithRuns, runLocation } from "../engine/run-queries.js";
 import { getRunStatus } from "../engine/run-status.js";
 import type { EngineLog } from "../engine/worker-context.js";
+import { isAdminQueuesPath, sameOriginAction } from "./admin-queues.js";
 import type { RepositoryAccess } from "./auth/repository-access.js";
 import {
   handleSignIn,
@@ -30,6 +31,7 @@ import { type Html, html, page } from "./html.js";
 import { hostBody, hostsBody } from "./pages/hosts-page.js";
 import { runBody } from "./pages/run-page.js";
 import { runsListBody } from "./pages/runs-list.js";
+import { readForm, send } from "./respond.js";
 import { performRunAction, RUN_ACTIONS } from "./run-actions.js";
 import { listRuns, RUN_STATES, type RunFilters, runExtras } from "./run-queries.js";
 import { streamTranscript } from "./transcript-stream.js";
@@ -44,6 +46,10 @@ export interface DashboardOptions {
   metrics?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
   /** How often the transcript stream polls Postgres (default 500 ms). */
   transcriptPollMs?: number;
+  /** Bull Board (admin-queues.ts), served to admins at /admin/queues. */
+  adminQueues?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** Whether a signed-in user is an admin (the App's owner, the config's `dashboard.admins`). */
+  isAdmin?: (login: string) => Promise<boolean>;
 }
 
 type Route = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
@@ -51,35 +57,6 @@ type Route = (request: IncomingMessage, response: ServerResponse) => Promise<boo
 const RUN_PATH = /^\/runs\/([0-9a-f-]{36})(\/transcript|\/actions)?$/;
 const HOST_PATH = /^\/hosts\/([^/]{1,200})$/;
 const LOCAL_BANNER = html`<p class="notice" role="note">GitHub sign-in is not configured, so this dashboard has no sign-in and answers only on this machine (loopback). Register devflow as a GitHub App to sign in with GitHub.</p>`;
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: string,
-  headers: Record<string, string | string[]> = {},
-) {
-  response.writeHead(status, {
-    "content-type": "text/html; charset=utf-8",
-    "cache-control": "no-store",
-    "x-frame-options": "DENY",
-    "content-security-policy":
-      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self' https: http:; frame-ancestors 'none'",
-    "referrer-policy": "same-origin",
-    ...headers,
-  });
-  response.end(body);
-}
-
-async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
-  let size = 0;
-  const parts: Buffer[] = [];
-  for await (const part of request) {
-    size += (part as Buffer).length;
-    if (size > 16 * 1024) throw new Error("form too large");
-    parts.push(part as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(parts).toString("utf8"));
-}
 
 export function createDashboard(options: DashboardOptions): Route {
   const { prisma, engine, signIn } = options;
@@ -132,7 +109,8 @@ export function createDashboard(options: DashboardOptions): Route {
       path === "/metrics" ||
       path.startsWith("/sign-") ||
       RUN_PATH.test(path) ||
-      HOST_PATH.test(path);
+      HOST_PATH.test(path) ||
+      (options.adminQueues !== undefined && isAdminQueuesPath(path));
     if (!ours) return false;
     if (!signIn && !isLoopback(request)) {
       send(response, 403, page({ title: "Loopback only", body: LOCAL_BANNER }));
@@ -149,6 +127,36 @@ export function createDashboard(options: DashboardOptions): Route {
     }
     const { user, setCookie } = await userOf(request);
     const cookies = setCookie ? [setCookie] : [];
+    if (options.adminQueues && isAdminQueuesPath(path)) {
+      // Operators only: signed in and an admin (without sign-in, whoever is on this machine).
+      if (!user && request.method === "GET") {
+        render(
+          response,
+          401,
+          "Sign in",
+          html`<h1>Operators only</h1><p><a href="/sign-in">Sign in with GitHub</a> as an admin of this devflow.</p>`,
+          undefined,
+        );
+      } else if (!user) {
+        send(response, 401, "Sign in first.", { "content-type": "text/plain; charset=utf-8" });
+      } else if (signIn && !(await options.isAdmin?.(user.login))) {
+        render(
+          response,
+          403,
+          "Operators only",
+          html`<h1>Operators only</h1><p class="error" role="alert">${user.login} is not an admin of this devflow: the GitHub App's owner and the server config's dashboard.admins are.</p>`,
+          user,
+          cookies,
+        );
+      } else if (!sameOriginAction(request)) {
+        send(response, 403, "Cross-site requests are refused.", {
+          "content-type": "text/plain; charset=utf-8",
+        });
+      } else {
+        await options.adminQueues(request, response);
+      }
+      return true;
+    }
     if (!user) {
       if (request.method !== "GET" || path.endsWith("/transcript")) {
         send(response, 401, "Sign in first.", { "content-type": "text/plain; charset=utf-8" });

@@ -48,6 +48,8 @@ input,select{font-size:1rem;padding:0.3rem}
 .filters{display:flex;flex-wrap:wrap;gap:0.5rem;align-items:end;margin:0.75rem 0}
 .filters label{display:flex;flex-direction:column;font-size:0.85rem}
 details{margin:0.5rem 0}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:0.2rem 0.75rem}dl.facts dd{margin:0}
+code{word-break:break-all}.failed{color:#dc2626;font-weight:600}
 `;
 
 export interface PageUser {

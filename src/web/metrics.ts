@@ -11,6 +11,7 @@ import {
   phaseAttemptCounts,
   phaseDurationSums,
   runCountsByState,
+  sandboxFailuresByReason,
   streamedUsageTotals,
 } from "../engine/run-metrics.js";
 
@@ -89,13 +90,25 @@ export function createMetrics(options: MetricsOptions): Metrics {
       g.set({ kind: "cache_write" }, sum.cacheWrite);
     },
   );
+  new Counter({
+    name: "devflow_sandbox_failures_total",
+    help: "Agent sessions that could not start or take a prompt because of their sandbox, by reason.",
+    labelNames: ["reason"],
+    registers: [registry],
+    async collect() {
+      // Counted from the runs' `sandbox.failed` events, so every web process reports every worker's.
+      const rows = await sandboxFailuresByReason(prisma);
+      this.reset();
+      for (const row of rows) this.inc({ reason: row.reason }, row.count);
+    },
+  });
   gauge("devflow_usage_cost_usd", "Known cost of agents' usage in US dollars.", [], async (g) => {
     g.set((await streamedUsageTotals(prisma)).costUsd);
   });
 
   const githubCalls = new Counter({
     name: "devflow_github_requests_total",
-    help: "REST calls this process made to GitHub, by method, route kind and status.",
+    help: "REST calls this process made to GitHub, by method and status.",
     labelNames: ["method", "status"],
     registers: [registry],
   });

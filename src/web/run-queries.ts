@@ -1,6 +1,7 @@
 // The dashboard's reads: a page of runs (the engine's runPage, filtered also by who started it, from the
 // audit trail) and what a run's page shows. Reads only.
 import type { PrismaClient, RunState } from "../db/generated/client.js";
+import { runActivity } from "../engine/phase-activity.js";
 import { runPage, usageTotalsOf } from "../engine/run-listing.js";
 import { storedReportOf } from "../engine/stored-reports.js";
 
@@ -95,13 +96,17 @@ export async function listRuns(
   };
 }
 
-/** What a run's page shows besides getRunStatus: prompts as sent, the report, who started it. */
+/**
+ * What a run's page shows besides getRunStatus: prompts as sent, what each attempt did (agent, usage,
+ * commands, diff stat), the report, who started it.
+ */
 export async function runExtras(prisma: PrismaClient, runId: string) {
-  const [prompts, report, starters, lastChunk] = await Promise.all([
+  const [prompts, report, starters, lastChunk, activity] = await Promise.all([
     prisma.promptDelivery.findMany({ where: { runId }, orderBy: { sentAt: "asc" } }),
     storedReportOf(prisma, runId),
     startersOf(prisma, [runId]),
     prisma.transcriptChunk.findFirst({ where: { runId }, orderBy: { id: "desc" }, select: { id: true } }),
+    runActivity(prisma, runId),
   ]);
-  return { prompts, report, startedBy: starters.get(runId), lastChunkId: lastChunk?.id };
+  return { prompts, report, startedBy: starters.get(runId), lastChunkId: lastChunk?.id, activity };
 }

@@ -39,6 +39,9 @@ describe("loadEnvironment", () => {
       DEVFLOW_DATA_DIR: "data",
       DEVFLOW_CONFIG: "devflow.yml",
       DEVFLOW_HOST_ID: "worker-1",
+      DEVFLOW_PUBLIC_URL: "https://devflow.example.com/ci/",
+      GITHUB_CLIENT_ID: "Iv1.0123456789abcdef",
+      GITHUB_CLIENT_SECRET: "0123456789abcdef0123456789abcdef01234567",
       LOG_LEVEL: "debug",
       UNRELATED: "ignored",
     });
@@ -52,6 +55,11 @@ describe("loadEnvironment", () => {
       dataDir: join(dir, "data"),
       configPath: join(dir, "devflow.yml"),
       hostId: "worker-1",
+      publicUrl: "https://devflow.example.com/ci",
+      oauthClient: {
+        clientId: "Iv1.0123456789abcdef",
+        clientSecret: "0123456789abcdef0123456789abcdef01234567",
+      },
       logLevel: "debug",
     });
   });
@@ -139,6 +147,16 @@ describe("secrets", () => {
       canaries: ["canary-ghe-token-b7c0"],
     },
     {
+      name: "a GITHUB_CLIENT_SECRET with a space",
+      env: { GITHUB_CLIENT_ID: "Iv1.client", GITHUB_CLIENT_SECRET: "canary client secret 2f" },
+      canaries: ["canary client secret 2f"],
+    },
+    {
+      name: "a GITHUB_CLIENT_SECRET without its client id",
+      env: { GITHUB_CLIENT_SECRET: "canary-client-secret-88c1" },
+      canaries: ["canary-client-secret-88c1"],
+    },
+    {
       name: "a private key pasted into DEVFLOW_HOST_ID",
       env: { DEVFLOW_HOST_ID: canaryKey },
       canaries: ["canary-private-key-7f3a"],
@@ -158,6 +176,8 @@ describe("secrets", () => {
       WEBHOOK_SECRET: "canary-webhook-9a0b",
       DATABASE_URL: "postgres://devflow:canary-db-2c3d@db/devflow?sslmode=require",
       REDIS_URL: "rediss://:canary-redis-4e5f@redis:6380",
+      GITHUB_CLIENT_ID: "Iv1.client",
+      GITHUB_CLIENT_SECRET: "canary-client-secret-6a7b",
     });
     const keyLine = PEM.split("\n")[1] ?? "";
     const views = [
@@ -166,10 +186,18 @@ describe("secrets", () => {
       JSON.stringify({ github: env.github }),
     ];
     for (const view of views) {
-      for (const canary of ["canary-webhook-9a0b", "canary-db-2c3d", "canary-redis-4e5f", keyLine]) {
+      for (const canary of [
+        "canary-webhook-9a0b",
+        "canary-db-2c3d",
+        "canary-redis-4e5f",
+        "canary-client-secret-6a7b",
+        keyLine,
+      ]) {
         expect(view).not.toContain(canary);
       }
     }
     expect(env.github?.webhookSecret).toBe("canary-webhook-9a0b");
+    expect(env.oauthClient?.clientSecret).toBe("canary-client-secret-6a7b");
+    expect(JSON.stringify(env)).toContain("Iv1.client");
   });
 });

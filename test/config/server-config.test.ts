@@ -29,6 +29,7 @@ describe("server config (DEVFLOW_CONFIG)", () => {
       transcriptBytesPerSession: 64 * 1024 * 1024,
       artifactBytes: 65_536,
       reportBytes: 4 * 1024 * 1024,
+      promptBytes: 1024 * 1024,
     });
   });
 
@@ -44,6 +45,13 @@ describe("server config (DEVFLOW_CONFIG)", () => {
     ).budgets;
     expect(budgets.run).toEqual({ tokens: null, costUsd: 4, wallTimeMinutes: 480, attempts: 15 });
     expect(budgets.raiseBy.costUsd).toBe(1);
+  });
+
+  it("takes the dashboard's admins as GitHub logins", () => {
+    expect(parseServerConfig("dashboard: { admins: [octocat, ops-lead] }", "devflow.yml").dashboard).toEqual({
+      admins: ["octocat", "ops-lead"],
+    });
+    expect(parseServerConfig("", "devflow.yml").dashboard).toEqual({ admins: [] });
   });
 
   it.each([
@@ -67,6 +75,10 @@ describe("server config (DEVFLOW_CONFIG)", () => {
     { text: "engine: { phaseTimeoutSeconds: -1 }", says: "engine.phaseTimeoutSeconds" },
     { text: "limits: { artifactBytes: 10 }", says: "limits.artifactBytes" },
     { text: "limits: { transcriptLines: 10 }", says: "limits" },
+    {
+      text: "dashboard: { admins: ['not a login'] }",
+      says: "dashboard.admins.0: a GitHub login such as octocat",
+    },
     { text: "agents: [", says: "not valid YAML" },
     {
       text: "agents:\n  mine: { preset: rocket }",

@@ -211,7 +211,18 @@ describe("diffStat", () => {
     await ensureMirror({ mirrorsDir: join(mirrorPath, ".."), repository: "octo/demo", cloneUrl: remote.url });
 
     const stat = await diffStat({ mirrorPath, worktreePath, baseRef: "origin/main" });
-    expect({ ...stat, text: undefined }).toEqual({ files: 3, insertions: 5, deletions: 1, text: undefined });
+    expect({ ...stat, text: undefined, paths: undefined }).toEqual({
+      files: 3,
+      insertions: 5,
+      deletions: 1,
+      text: undefined,
+      paths: undefined,
+    });
+    expect(stat.paths).toEqual([
+      { path: "README.md", insertions: 2, deletions: 0 },
+      { path: "new.md", insertions: 3, deletions: 0 },
+      { path: "src/app.ts", insertions: 0, deletions: 1 },
+    ]);
     expect(stat.text).toContain("new.md");
     expect(stat.text).not.toContain("upstream.md");
     expect(stat.text).toMatch(/3 files changed, 5 insertions\(\+\), 1 deletion\(-\)$/);
@@ -225,6 +236,7 @@ describe("diffStat", () => {
       insertions: 0,
       deletions: 0,
       text: "",
+      paths: [],
     });
   });
 

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import {
   AgentStreamReader,
+  MAX_COMMANDS,
   MAX_EVENT_CHARS,
   MAX_LINE_CHARS,
   MAX_TRANSCRIPT_LINES,
@@ -19,6 +20,8 @@ const recording = (name: string) =>
 const ARTIFACT = "/scratch/artifacts/spec-1.json";
 const WRITE_ARGS = `file_path="${ARTIFACT}" content="{\\"summary\\":\\"written by the real CLI\\"}"`;
 const SHELL = `"node -e \\"require('fs').writeFileSync('ran.txt', process.argv[1])\\" shell-ran-inside-the-cli && echo shell-ran-inside-the-cli"`;
+/** The shell command each recording's agent ran, as the command list keeps it (one line, unquoted). */
+const COMMAND = `node -e "require('fs').writeFileSync('ran.txt', process.argv[1])" shell-ran-inside-the-cli && echo shell-ran-inside-the-cli`;
 
 describe("recorded streams of the real CLIs", () => {
   it("reads Claude Code's stream-json: tool calls, results, a permission denial, and its own cost", async () => {
@@ -32,6 +35,14 @@ describe("recorded streams of the real CLIs", () => {
       ),
       "assistant: The artifact is written and the command ran.",
       `denied Bash: command=${SHELL} description="Run a command"`,
+    ]);
+    // Refused by Claude's permission check: it failed, with no exit code to tell.
+    expect(parsed.commands).toEqual({
+      commands: [{ command: COMMAND, exitCode: null, failed: true }],
+      omitted: 0,
+    });
+    expect(parseClaudeStream(await recording("claude-full-tools")).commands.commands).toEqual([
+      { command: COMMAND, exitCode: 0, failed: false },
     ]);
     expect(parsed.usage).toEqual({
       inputTokens: 1700,
@@ -52,6 +63,9 @@ describe("recorded streams of the real CLIs", () => {
       `tool shell: /bin/bash -lc ${SHELL}`,
       "result: shell-ran-inside-the-cli",
       "assistant: The artifact is written and the command ran.",
+    ]);
+    expect(parsed.commands.commands).toEqual([
+      { command: `/bin/bash -lc "${COMMAND.replaceAll('"', '\\"')}"`, exitCode: 0, failed: false },
     ]);
     expect(parsed.usage).toEqual({
       inputTokens: 1700,
@@ -76,6 +90,10 @@ describe("recorded streams of the real CLIs", () => {
       `tool run_shell_command: command=${SHELL} description="Run a command"`,
       'tool error: Tool "run_shell_command" not found. Did you mean one of: "update_topic", "grep_search", "replace"?',
       "assistant: The artifact is written and the command ran.",
+    ]);
+    expect(parsed.commands.commands).toEqual([{ command: COMMAND, exitCode: null, failed: true }]);
+    expect(parseGeminiStream(await recording("gemini-full-tools")).commands.commands).toEqual([
+      { command: COMMAND, exitCode: 0, failed: false },
     ]);
     expect(parsed.usage).toEqual({
       inputTokens: 1707,
@@ -116,6 +134,34 @@ describe("hostile and broken streams", () => {
     expect(lines.at(-1)).toBe("… 7 more lines not shown");
   });
 
+  it("lists the shell commands an agent ran with their exit codes, each on one line, at most MAX_COMMANDS", () => {
+    const use = (id: string, command: string) =>
+      JSON.stringify({
+        type: "assistant",
+        message: { id: `m-${id}`, content: [{ type: "tool_use", id, name: "Bash", input: { command } }] },
+      });
+    const result = (id: string, content: string, isError: boolean) =>
+      JSON.stringify({
+        type: "user",
+        message: { content: [{ type: "tool_result", tool_use_id: id, content, is_error: isError }] },
+      });
+    const text = [
+      use("a", "npm test"),
+      result("a", "Exit code 2\n1 failing", true),
+      use("b", "echo \u001b[2Jhi\nrm -rf x"),
+      result("b", "hi", false),
+      ...Array.from({ length: MAX_COMMANDS + 5 }, (_value, index) => use(`c${index}`, `true ${index}`)),
+    ].join("\n");
+    const { commands } = parseClaudeStream(text);
+    expect(commands.commands.slice(0, 3)).toEqual([
+      { command: "npm test", exitCode: 2, failed: true },
+      { command: "echo hi rm -rf x", exitCode: 0, failed: false },
+      { command: "true 0", exitCode: null, failed: false },
+    ]);
+    expect(commands.commands).toHaveLength(MAX_COMMANDS);
+    expect(commands.omitted).toBe(7);
+  });
+
   it("skips junk and cut-off lines and still finds the usage", () => {
     const result = JSON.stringify({
       type: "result",
@@ -138,6 +184,7 @@ describe("hostile and broken streams", () => {
     ].join("\n");
     expect(parseClaudeStream(text)).toEqual({
       transcript: [],
+      commands: { commands: [], omitted: 0 },
       usage: {
         inputTokens: 10,
         outputTokens: 2,

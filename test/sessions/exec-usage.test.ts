@@ -53,6 +53,17 @@ describe("an exec preset's stream and usage", () => {
             costUsd: 0.0149875,
             source: "stream",
           },
+          // The shell command it ran, which Claude's permission check refused.
+          commands: {
+            commands: [
+              {
+                command: expect.stringContaining("echo shell-ran-inside-the-cli"),
+                exitCode: null,
+                failed: true,
+              },
+            ],
+            omitted: 0,
+          },
         },
         {
           phaseKey: "spec",

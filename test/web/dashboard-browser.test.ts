@@ -2,7 +2,9 @@
 // simulator: sign-in through the simulator's OAuth; the runs list shows a run a label started; its page
 // streams a line the agent writes after the page was opened; Approve on the page moves the run on, a
 // read-only user's Approve is refused and changes nothing; a second web process on another data
-// directory shows the same transcript and report. Screenshots go to test-results/screenshots/.
+// directory shows the same transcript and report. Screenshots go to test-results/screenshots/. The
+// run's check run shows what each phase did and links its dashboard page; Bull Board at /admin/queues
+// is for admins only.
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePort } from "../../src/server/free-port.js";
+import { createWebSession, SESSION_COOKIE } from "../../src/web/auth/web-sessions.js";
 import type { GitHubSimulator } from "../github-sim/index.js";
 import { launchChromium, SCREENSHOTS } from "../support/browser.js";
 import { type DevflowProcess, spawnDevflow, waitForHealthy } from "../support/devflow-process.js";
@@ -17,6 +20,7 @@ import { createEngineHarness, type EngineHarness, waitForRunState } from "../sup
 import { APP_ID, type GitHubE2E, startGitHubE2E, WEBHOOK_SECRET } from "../support/github-e2e.js";
 
 const REPO = "octo/dash";
+const PUBLIC_URL = "https://devflow.example.test";
 const AGENT = fileURLToPath(new URL("../fixtures/paced-agent.mjs", import.meta.url));
 let harness: EngineHarness;
 let e2e: GitHubE2E;
@@ -45,7 +49,8 @@ beforeAll(async () => {
   e2e = await startGitHubE2E({
     databaseUrl: harness.db.url,
     dataDir,
-    agentsYaml: `agents:\n  paced: { preset: command, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}, ${JSON.stringify(goFile)}], promptVia: stdin }\ndefaultAgent: paced\nsandbox: { readOnlyPaths: [${JSON.stringify(dirname(AGENT))}, ${JSON.stringify(dirname(goFile))}] }\n`,
+    agentsYaml: `agents:\n  paced: { preset: command, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(AGENT)}, ${JSON.stringify(goFile)}], promptVia: stdin }\ndefaultAgent: paced\nsandbox: { readOnlyPaths: [${JSON.stringify(dirname(AGENT))}, ${JSON.stringify(dirname(goFile))}] }\ndashboard: { admins: [ops-lead] }\n`,
+    env: { DEVFLOW_PUBLIC_URL: PUBLIC_URL },
     beforeStart: (sim) => saveOAuthClient(sim, join(dataDir, "web")),
   });
   webUrl = new URL(e2e.webhookUrl).origin;
@@ -169,6 +174,17 @@ describe("the dashboard in a browser", () => {
       throw new Error(`${error.message}\nWORKER:\n${e2e.worker.output().slice(-3000)}`);
     });
     await context.close();
+    // The Checks tab: what each phase did, and the way to its dashboard page.
+    const concluded = () =>
+      [...e2e.sim.state.checkRuns.values()].find((c) => c.externalId === runId && c.conclusion === "success");
+    await expect
+      .poll(() => concluded()?.output.summary, { timeout: 30_000 })
+      .toContain("| Phase | Attempt | Agent | Model | Duration | Tokens | Cost | Changed | Outcome |");
+    const summary = concluded()?.output.summary ?? "";
+    for (const phase of ["spec", "implement", "review"])
+      expect(summary).toMatch(new RegExp(`^\\| ${phase} \\| 1 \\| paced \\| .* \\| ✅ succeeded \\|$`, "m"));
+    expect(summary).toMatch(/^\| implement \| 1 \| paced \| .* \| 1 file \+1 −0 \| ✅ succeeded \|$/m);
+    expect(summary).toContain(`[Open the run on the dashboard](${PUBLIC_URL}/runs/${runId})`);
   }, 180_000);
 
   it("metrics scraped after the run show its phases and the GitHub calls devflow made", async () => {
@@ -200,7 +216,6 @@ describe("the dashboard in a browser", () => {
       .poll(() => harness.db.prisma.runReport.count({ where: { runId } }), { timeout: 30_000 })
       .toBe(1);
     const otherDir = harness.tempDir("other-web");
-    saveOAuthClient(e2e.sim, otherDir);
     const port = await findFreePort();
     const web = spawnDevflow(["start", "web"], {
       PORT: String(port),
@@ -214,6 +229,9 @@ describe("the dashboard in a browser", () => {
       DEVFLOW_DATA_DIR: otherDir,
       DEVFLOW_CONFIG: join(dataDir, "devflow.yml"),
       DEVFLOW_HOST_ID: "e2e-other-web",
+      // This one has the App's OAuth client from the environment (Probot's names), not from the setup page.
+      GITHUB_CLIENT_ID: e2e.sim.oauth.clientId,
+      GITHUB_CLIENT_SECRET: e2e.sim.oauth.clientSecret,
       LOG_LEVEL: "warn",
     });
     extraWebs.push(web);
@@ -226,6 +244,14 @@ describe("the dashboard in a browser", () => {
     await expect.poll(() => page.textContent("#transcript"), { timeout: 30_000 }).toContain(lineAfterOpen);
     const report = await harness.db.prisma.runReport.findUniqueOrThrow({ where: { runId } });
     expect((await page.textContent("#report"))?.trim()).toBe(report.text.trim());
+    // Each attempt as its agent saw and left it: the prompt, the file it changed, its checkpoint.
+    const implement = await harness.db.prisma.phaseAttempt.findFirstOrThrow({
+      where: { runId, phaseKey: "implement" },
+    });
+    const shown = (await page.textContent("main")) ?? "";
+    expect(shown).toContain("## Phase `implement`, attempt 1");
+    expect(shown).toMatch(/Changed 1 file\(s\), \+1 −0\s*File\s*Added\s*Removed\s*paced\.txt/);
+    expect(shown).toContain(implement.checkpointSha ?? "no checkpoint");
     await context.close();
   }, 120_000);
 });
@@ -311,4 +337,46 @@ describe("attacks on the dashboard fail", () => {
     ];
     for (const text of pages) for (const secret of secrets) expect(text).not.toContain(secret);
   }, 60_000);
+});
+
+describe("Bull Board at /admin/queues", () => {
+  /** A signed-in user's cookie, as sign-in makes it. */
+  async function cookieOf(login: string): Promise<string> {
+    const { token } = await createWebSession(harness.db.prisma, { login, githubId: 1n });
+    return `${SESSION_COOKIE}=${token}`;
+  }
+  const api = () => `${webUrl}/admin/queues/api/queues?activeQueue=devflow-runs&status=latest&page=1`;
+
+  it("shows the run queue to the App's owner and the configured admins", async () => {
+    for (const admin of ["devflow-owner", "ops-lead"]) {
+      const cookie = await cookieOf(admin);
+      const page = await fetch(`${webUrl}/admin/queues`, { headers: { cookie } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<title>devflow queues</title>");
+      const queues = (await (await fetch(api(), { headers: { cookie } })).json()) as {
+        queues: { name: string }[];
+      };
+      expect(queues.queues.map((queue) => queue.name)).toContain("devflow-runs");
+    }
+  });
+
+  it("refuses a signed-in user who is no admin (403), asks the anonymous to sign in (401), and refuses a cross-site action", async () => {
+    const cookie = await cookieOf("maintainer");
+    for (const path of ["/admin/queues", "/admin/queues/api/queues"]) {
+      const refused = await fetch(`${webUrl}${path}`, { headers: { cookie } });
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).not.toContain("devflow-runs");
+      expect((await fetch(`${webUrl}${path}`)).status).toBe(401);
+    }
+    const admin = await cookieOf("devflow-owner");
+    const paused = await fetch(`${webUrl}/admin/queues/api/queues/devflow-runs/pause`, {
+      method: "PUT",
+      headers: { cookie: admin, origin: "https://evil.example" },
+    });
+    expect(paused.status).toBe(403);
+    const queues = (await (await fetch(api(), { headers: { cookie: admin } })).json()) as {
+      queues: { name: string; isPaused: boolean }[];
+    };
+    expect(queues.queues.find((queue) => queue.name === "devflow-runs")?.isPaused).toBe(false);
+  });
 });

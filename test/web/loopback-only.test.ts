@@ -8,6 +8,7 @@ import { DispatchEngine } from "../../src/engine/dispatch-engine.js";
 import { silentLog } from "../../src/engine/worker-context.js";
 import { prepareQueueBackend } from "../../src/queue/queue-connection.js";
 import { RunQueue } from "../../src/queue/run-queue.js";
+import { createAdminQueues } from "../../src/web/admin-queues.js";
 import { createDashboard } from "../../src/web/dashboard.js";
 import { buildMidFlightRun } from "../builders/runs.js";
 import { createEngineHarness, type EngineHarness } from "../support/engine-harness.js";
@@ -34,7 +35,12 @@ beforeAll(async () => {
   await prepareQueueBackend(connection);
   queue = new RunQueue(connection);
   const engine = new DispatchEngine({ prisma: harness.db.prisma, queue, log: silentLog });
-  const dashboard = createDashboard({ prisma: harness.db.prisma, engine, log: silentLog });
+  const dashboard = createDashboard({
+    prisma: harness.db.prisma,
+    engine,
+    log: silentLog,
+    adminQueues: createAdminQueues([queue.queue]),
+  });
   server = createServer((request, response) => {
     dashboard(request, response).then((handled) => {
       if (!handled) response.writeHead(404).end();
@@ -58,10 +64,18 @@ describe("the dashboard without GitHub sign-in", () => {
     const text = await list.text();
     expect(text).toContain("answers only on this machine (loopback)");
     expect(text).toContain(runId);
+    // Bull Board too: whoever is on this machine is its operator.
+    const board = await fetch(
+      `http://127.0.0.1:${port}/admin/queues/api/queues?activeQueue=devflow-runs&status=latest&page=1`,
+    );
+    expect(board.status).toBe(200);
+    expect(((await board.json()) as { queues: { name: string }[] }).queues.map((q) => q.name)).toEqual([
+      "devflow-runs",
+    ]);
   });
 
   it("refuses a request from another address, showing no run", async () => {
-    for (const path of ["/", `/runs/${runId}`, `/runs/${runId}/transcript`, "/metrics"]) {
+    for (const path of ["/", `/runs/${runId}`, `/runs/${runId}/transcript`, "/metrics", "/admin/queues"]) {
       const response = await fetch(`http://${externalAddress()}:${port}${path}`);
       expect(response.status).toBe(403);
       expect(await response.text()).not.toContain(runId);

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSessionAdapter } from "../../src/sessions/create-session-adapter.js";
 import { ExecSessionAdapter } from "../../src/sessions/exec-adapter.js";
 import {
   createTranscriptWriter,
@@ -65,6 +66,43 @@ describe("transcripts and reports in Postgres", () => {
     const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
     const stored = await harness.db.prisma.runReport.findUniqueOrThrow({ where: { runId } });
     expect(stored.text).toBe(readFileSync(run.reportPath ?? "", "utf8"));
+    await worker.stop(); // the next test's worker takes the queue's runs
+  });
+
+  it("stores the fake agent's lines as it works, those of its detached work process included", async () => {
+    const writer = createTranscriptWriter({ prisma: harness.db.prisma, chunkBytes: 64 * 1024 });
+    const dataDir = harness.tempDir("fake-data");
+    // As a server makes it: sessions recorded on disk, the work done by a process of its own.
+    const adapter = createSessionAdapter(
+      { preset: "fake", writeDelayMs: 20 },
+      dataDir,
+      undefined,
+      undefined,
+      undefined,
+      writer.onOutput,
+    );
+    const worker = await harness.worker({
+      queue: { backend: "postgres", connectionString: harness.db.url },
+      adapter,
+      dataDir,
+    });
+    const { runId } = await worker.engine.startRun({
+      repository: harness.gitRemote(),
+      baseBranch: "main",
+      requirements: "Add a flag",
+    });
+    await waitForRunState(harness.db, runId, "awaiting_approval", 60_000);
+    await writer.flush();
+    const chunks = await harness.db.prisma.transcriptChunk.findMany({
+      where: { runId },
+      orderBy: { id: "asc" },
+    });
+    expect(chunks.map((chunk) => chunk.seq)).toEqual(chunks.map((_chunk, index) => index));
+    const text = chunks.map((chunk) => chunk.text).join("");
+    expect(text).toMatch(/\[fake\] session started for fake in /);
+    expect(text).toMatch(new RegExp(`\\[fake\\] prompt ${runId}:spec:1:0 \\(ok\\): dev/spec@1\n`));
+    expect(text).toMatch(/\[fake\] wrote \S+\/spec-1\.json\n/); // said by the detached process
+    await worker.stop();
   });
 
   it("continues a session's sequence after a restart and cuts a chunk at the configured size", async () => {

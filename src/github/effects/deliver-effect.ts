@@ -5,6 +5,7 @@ import type { ProbotOctokit } from "probot";
 import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
 import { readFinalReport } from "../../engine/final-report.js";
 import { type Effect, readEffect } from "../../engine/outbox.js";
+import { runActivity } from "../../engine/phase-activity.js";
 import { recordRunGitHubIds } from "../../engine/run-github-ids.js";
 import { getRunStatus, type RunStatus } from "../../engine/run-status.js";
 import { DevflowError } from "../../errors/index.js";
@@ -29,18 +30,24 @@ function repoOf(fullName: string): Repo {
   return { owner, repo };
 }
 
+export interface DeliverOptions {
+  /** devflow's public address (DEVFLOW_PUBLIC_URL): the check run links to the run's dashboard page. */
+  readonly publicUrl?: string;
+}
+
 /** Delivers one stored effect; a kind this switch does not know throws `effect_kind_unknown`. */
 export async function deliverEffect(
   prisma: PrismaClient,
   octokit: Octokit,
   row: OutboxEffect,
+  options: DeliverOptions = {},
 ): Promise<Record<string, unknown>> {
   const effect = readEffect(row);
   switch (effect.kind) {
     case "run.status":
     case "run.report":
       if (!row.runId) return { skipped: "no run" };
-      return syncRun(prisma, octokit, row.runId);
+      return syncRun(prisma, octokit, row.runId, options);
     case "reaction":
       return react(octokit, effect);
     case "comment.reply":
@@ -107,6 +114,7 @@ async function syncRun(
   prisma: PrismaClient,
   octokit: Octokit,
   runId: string,
+  options: DeliverOptions,
 ): Promise<Record<string, unknown>> {
   const status = await getRunStatus(prisma, runId);
   const { run } = status;
@@ -123,7 +131,7 @@ async function syncRun(
   ) {
     result.pullRequest = await ensureDraftPullRequest(prisma, octokit, repo, status);
   }
-  if (run.headSha) result.checkRunId = await syncCheckRun(prisma, octokit, repo, status);
+  if (run.headSha) result.checkRunId = await syncCheckRun(prisma, octokit, repo, status, options);
   return result;
 }
 
@@ -171,11 +179,19 @@ async function ensureDraftPullRequest(prisma: PrismaClient, octokit: Octokit, re
   return number;
 }
 
-async function syncCheckRun(prisma: PrismaClient, octokit: Octokit, repo: Repo, status: RunStatus) {
+async function syncCheckRun(
+  prisma: PrismaClient,
+  octokit: Octokit,
+  repo: Repo,
+  status: RunStatus,
+  options: DeliverOptions,
+) {
   const { run } = status;
   // Never through a link, never past the report cap: an unreadable report leaves the summary alone.
   const report = run.reportPath ? await readFinalReport(run.reportPath).catch(() => undefined) : undefined;
-  const output = renderCheckRun(status, report);
+  const runUrl = options.publicUrl ? `${options.publicUrl}/runs/${run.id}` : undefined;
+  const activity = await runActivity(prisma, run.id);
+  const output = renderCheckRun(status, report, { activity, ...(runUrl ? { runUrl } : {}) });
   const annotations = output.status === "completed" ? reviewAnnotations(status) : [];
   const fields = {
     status: output.status,

@@ -16,6 +16,8 @@ export interface EffectsWorkerOptions {
   /** An authenticated client for an installation (Probot's `app.auth(id)`). */
   octokitFor(installationId: number): Promise<Octokit>;
   log: EngineLog;
+  /** devflow's public address (DEVFLOW_PUBLIC_URL), for links to the dashboard. */
+  publicUrl?: string;
   /**
    * Only effects for this `owner/name` (the GitHub Action: its workflow token may act on its own
    * repository alone, while the database may hold other repositories' effects).
@@ -70,7 +72,9 @@ async function deliverClaimed(options: EffectsWorkerOptions, effect: OutboxEffec
   const { prisma, log } = options;
   try {
     const octokit = await options.octokitFor(Number(effect.installationId));
-    const result = await deliverEffect(prisma, octokit, effect);
+    const result = await deliverEffect(prisma, octokit, effect, {
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    });
     await prisma.outboxEffect.update({
       where: { id: effect.id },
       // lastError stays: what went wrong before the delivery is history worth keeping.

@@ -1,7 +1,9 @@
 // What GitHub shows of a run: the sticky status comment, the check run's output and its conclusion.
 import { BUDGET_GATE, readBudgetState } from "../../engine/budget-state.js";
 import { budgetGateText } from "../../engine/budget-words.js";
+import type { RunActivity } from "../../engine/phase-activity.js";
 import type { RunStatus } from "../../engine/run-status.js";
+import { plainText, renderPhaseActivity } from "./render-phase-activity.js";
 
 /** GitHub's limit on a check run's output.summary and output.text. */
 export const CHECK_OUTPUT_LIMIT = 65_535;
@@ -59,9 +61,16 @@ function pendingGate(status: RunStatus) {
 }
 
 export function renderStatusComment(status: RunStatus): string {
+  const lines = [stickyMarker(status.run), ...statusLines(status)];
+  const table = phaseTable(status);
+  if (table) lines.push("", table);
+  return lines.join("\n");
+}
+
+/** Where the run stands and what it waits for, in words (the sticky comment and the check run). */
+function statusLines(status: RunStatus): string[] {
   const { run } = status;
   const lines = [
-    stickyMarker(run),
     `**devflow** run \`${run.id.slice(0, 8)}\`${revisionLabel(run)}: ${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? ` on \`${run.currentPhaseKey}\`` : ""}`,
   ];
   const gate = pendingGate(status);
@@ -83,10 +92,8 @@ export function renderStatusComment(status: RunStatus): string {
   if (run.pullRequestNumber) lines.push("", `Pull request: #${run.pullRequestNumber}`);
   const chain = chainList(status);
   if (chain) lines.push("", chain);
-  const table = phaseTable(status);
-  if (table) lines.push("", table);
   if (run.failureReason && run.state !== "completed") lines.push("", `> ${run.failureReason}`);
-  return lines.join("\n");
+  return lines;
 }
 
 export interface CheckRunOutput {
@@ -105,16 +112,41 @@ export function fitOutput(text: string, fullAt: string): string {
   return text.slice(0, CHECK_OUTPUT_LIMIT - note.length) + note;
 }
 
-export function renderCheckRun(status: RunStatus, report: string | undefined): CheckRunOutput {
+/** What the check run shows besides the run's status: what each phase did, and where to see it all. */
+export interface CheckRunExtras {
+  readonly activity?: RunActivity;
+  /** The run's page on the dashboard (DEVFLOW_PUBLIC_URL), when devflow has a public address. */
+  readonly runUrl?: string;
+}
+
+/** The summary: where the run stands, the dashboard link, then the phases table and their details. */
+function checkSummary(status: RunStatus, head: string[], extras: CheckRunExtras): string {
+  const link = extras.runUrl
+    ? `[Open the run on the dashboard](${extras.runUrl}): its live transcript, prompts, decisions and report.`
+    : "";
+  const top = [...head, ...(link ? ["", link] : [])].join("\n");
+  const more = extras.runUrl ? "more on the dashboard" : "more in the final report";
+  const room = CHECK_OUTPUT_LIMIT - top.length - 2;
+  const phases = renderPhaseActivity(status, extras.activity ?? new Map(), room, more);
+  const fullAt = extras.runUrl ? `on the dashboard: ${extras.runUrl}` : "in the final report";
+  return fitOutput(phases ? `${top}\n\n${phases}` : top, fullAt);
+}
+
+export function renderCheckRun(
+  status: RunStatus,
+  report: string | undefined,
+  extras: CheckRunExtras = {},
+): CheckRunOutput {
   const { run } = status;
   const title = `${run.revision > 1 ? `Revision ${run.revision}: ` : ""}${STATE_LINE[run.state] ?? run.state}${run.currentPhaseKey && run.state === "executing" ? `: ${run.currentPhaseKey}` : ""}`;
   const gate = pendingGate(status);
-  const summary = [
-    renderStatusComment(status).split("\n").slice(1).join("\n"),
-    gate && run.state === "awaiting_approval"
-      ? "\nUse the buttons above, or comment `/approve` / `/reject <reason>`."
-      : "",
-  ].join("");
+  const head = [
+    ...statusLines(status),
+    ...(gate && run.state === "awaiting_approval"
+      ? ["", "Use the buttons above, or comment `/approve` / `/reject <reason>`."]
+      : []),
+  ];
+  const summary = checkSummary(status, head, extras);
   const terminal = run.state === "completed" || run.state === "failed" || run.state === "aborted";
   if (terminal && !run.reportWrittenAt) {
     // The check run concludes with the final report, so it stays open for the moment between the run
@@ -125,14 +157,22 @@ export function renderCheckRun(status: RunStatus, report: string | undefined): C
   if (terminal) {
     const conclusion =
       run.state === "completed" ? "success" : run.state === "failed" ? "failure" : "cancelled";
+    // The report's own heading, then the phases; the report itself follows in the text.
+    const failure =
+      run.state !== "completed" && run.failureReason ? `> ${plainText(run.failureReason, 2000)}` : "";
+    const ended = [
+      `# devflow run ${run.id}${revisionLabel(run)}: ${STATE_LINE[run.state]}`,
+      ...(failure ? ["", failure] : []),
+    ];
+    const fullAt = extras.runUrl
+      ? `on the dashboard: ${extras.runUrl}`
+      : `in \`${run.reportPath ?? "the run's report file"}\` on the devflow host`;
     return {
       status: "completed",
       conclusion,
       title,
-      summary: fitOutput(
-        report ?? summary,
-        `in \`${run.reportPath ?? "the run's report file"}\` on the devflow host`,
-      ),
+      summary: checkSummary(status, ended, extras),
+      ...(report ? { text: fitOutput(report, fullAt) } : {}),
       actions: [],
     };
   }
@@ -143,7 +183,7 @@ export function renderCheckRun(status: RunStatus, report: string | undefined): C
   return {
     status: run.state === "queued" ? "queued" : "in_progress",
     title,
-    summary: fitOutput(summary, "in the sticky comment"),
+    summary,
     ...(text ? { text: fitOutput(text, "in the run's artifacts") } : {}),
     actions:
       gate && run.state === "awaiting_approval"

@@ -1,11 +1,13 @@
 // The answer to `/status` and `/devflow status`: where the run is (its state, phase and attempt, the gate
 // it waits at), the time it has taken and its agents' working time, and what it has cost so far.
 import type { PrismaClient, Run } from "../../db/generated/client.js";
+import { pendingRequestOf } from "../../engine/approval-requests.js";
 import { spendingOf } from "../../engine/budget-spending.js";
 import { BUDGET_GATE, type BudgetCrossing, readBudgetState } from "../../engine/budget-state.js";
 import { budgetGateText } from "../../engine/budget-words.js";
 import type { UsageTotals } from "../../engine/record-usage.js";
 import { usageOfRun } from "../../engine/record-usage.js";
+import { latestAttemptOf } from "../../engine/run-queries.js";
 import { isTerminal } from "../../engine/run-states.js";
 import { formatUsd } from "../../engine/usage-summary.js";
 
@@ -68,17 +70,8 @@ export async function statusReply(prisma: PrismaClient, run: Run, now: Date = ne
   const [usage, spending, attempt, pending] = await Promise.all([
     usageOfRun(prisma, run.id),
     spendingOf(prisma, run.id, run.currentPhaseKey ?? "", now),
-    run.currentPhaseKey
-      ? prisma.phaseAttempt.findFirst({
-          where: { runId: run.id, phaseKey: run.currentPhaseKey },
-          orderBy: { attempt: "desc" },
-          select: { attempt: true },
-        })
-      : null,
-    prisma.approvalRequest.findFirst({
-      where: { runId: run.id, state: "pending" },
-      select: { gateKey: true },
-    }),
+    run.currentPhaseKey ? latestAttemptOf(prisma, run.id, run.currentPhaseKey) : null,
+    pendingRequestOf(prisma, run.id),
   ]);
   const crossing = pending?.gateKey === BUDGET_GATE ? readBudgetState(run.budget).crossed : undefined;
   return describeRunStatus({

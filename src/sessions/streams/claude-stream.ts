@@ -2,6 +2,8 @@
 // `system` (init: model, tools), `assistant` (a message's content blocks: text, tool_use), `user`
 // (tool_result blocks), and a last `result` with the run's usage, `total_cost_usd`, `modelUsage` and
 // `permission_denials`. Recorded example: test/fixtures/agent-streams/claude.jsonl.
+
+import { CommandLog, quotedExitCode } from "./command-log.js";
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
 import { type ParsedStream, type PhaseUsage, tokenCount, usdAmount } from "./phase-usage.js";
@@ -49,6 +51,7 @@ function resultText(content: unknown): string {
 /** Claude's events in order; `finish()` gives the transcript and the usage. */
 export function claudeStreamParser(prices?: ModelPrices): StreamParser {
   const transcript = new TranscriptBuilder();
+  const commands = new CommandLog();
   let model: string | undefined;
   let result: Record<string, unknown> | undefined;
   // Usage per assistant message id: the fallback when the run died before its `result` event.
@@ -64,15 +67,21 @@ export function claudeStreamParser(prices?: ModelPrices): StreamParser {
       if (id !== "" && (perMessage.has(id) || perMessage.size < 10_000))
         perMessage.set(id, anthropicUsageOf(message.usage));
       for (const block of Array.isArray(message.content) ? message.content : []) {
-        const { type, text: said, name, input } = recordOf(block);
+        const { type, text: said, name, input, id: toolId } = recordOf(block);
         if (type === "text" && stringOf(said).trim() !== "") transcript.add("assistant", stringOf(said));
         if (type === "tool_use") transcript.add(`tool ${stringOf(name)}`, toolArguments(input));
+        if (type === "tool_use" && name === "Bash")
+          commands.started(stringOf(toolId), stringOf(recordOf(input).command));
       }
     } else if (event.type === "user") {
       for (const block of Array.isArray(message.content) ? message.content : []) {
-        const { type, content, is_error: isError } = recordOf(block);
+        const { type, content, is_error: isError, tool_use_id: toolId } = recordOf(block);
         if (type !== "tool_result") continue;
         transcript.add(isError === true ? "tool error" : "result", resultText(content));
+        // Claude's Bash tool reports a non-zero exit as an error, quoting the code in its text.
+        const failed = isError === true;
+        const exitCode = failed ? quotedExitCode(resultText(content)) : 0;
+        commands.finished(stringOf(toolId), { exitCode, failed });
       }
     } else if (event.type === "result") {
       result = event;
@@ -101,9 +110,10 @@ export function claudeStreamParser(prices?: ModelPrices): StreamParser {
   };
   const finish = (): ParsedStream => {
     if (result === undefined) {
-      if (perMessage.size === 0) return { transcript: transcript.lines(), usage: undefined };
+      if (perMessage.size === 0)
+        return { transcript: transcript.lines(), commands: commands.list(), usage: undefined };
       transcript.add("error", "the stream ended without a result (the CLI stopped early)");
-      return { transcript: transcript.lines(), usage: usage() };
+      return { transcript: transcript.lines(), commands: commands.list(), usage: usage() };
     }
     for (const denial of Array.isArray(result.permission_denials) ? result.permission_denials : []) {
       const { tool_name: tool, tool_input: input } = recordOf(denial);
@@ -114,7 +124,7 @@ export function claudeStreamParser(prices?: ModelPrices): StreamParser {
       const what = [stringOf(result.subtype), stringOf(result.result), errors].filter(Boolean).join(": ");
       transcript.add("error", what);
     }
-    return { transcript: transcript.lines(), usage: usage() };
+    return { transcript: transcript.lines(), commands: commands.list(), usage: usage() };
   };
   return { event, lines: () => transcript.lines(), usage, finish };
 }

@@ -3,22 +3,35 @@
 // file_change, mcp_tool_call, web_search, todo_list, error), `turn.completed` with the turn's usage,
 // `turn.failed` and `error`. Codex reports no model and no cost: the caller knows the model (its
 // config or `-m`), the price table gives the cost. Recorded example: test/fixtures/agent-streams/codex.jsonl.
+
+import { CommandLog } from "./command-log.js";
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
 import { type ParsedStream, type PhaseUsage, tokenCount } from "./phase-usage.js";
 import type { StreamParser } from "./stream-parser.js";
 import { jsonObjects, recordOf, stringOf, TranscriptBuilder, toolArguments } from "./transcript-line.js";
 
-function describeItem(transcript: TranscriptBuilder, item: Record<string, unknown>, done: boolean): void {
+function describeItem(
+  transcript: TranscriptBuilder,
+  commands: CommandLog,
+  item: Record<string, unknown>,
+  done: boolean,
+): void {
   switch (item.type) {
     case "agent_message":
       if (done) transcript.add("assistant", stringOf(item.text));
       return;
     case "command_execution":
-      if (!done) transcript.add("tool shell", stringOf(item.command));
-      else {
+      if (!done) {
+        transcript.add("tool shell", stringOf(item.command));
+        commands.started(stringOf(item.id), stringOf(item.command));
+      } else {
         const code = typeof item.exit_code === "number" ? item.exit_code : "?";
         transcript.add(code === 0 ? "result" : `tool error (exit ${code})`, stringOf(item.aggregated_output));
+        const exitCode = typeof item.exit_code === "number" ? item.exit_code : null;
+        // A completed item never seen starting (a stream read from its middle) still counts.
+        if (!commands.has(stringOf(item.id))) commands.started(stringOf(item.id), stringOf(item.command));
+        commands.finished(stringOf(item.id), { exitCode, failed: exitCode !== 0 });
       }
       return;
     case "file_change": {
@@ -54,11 +67,12 @@ export interface CodexStreamOptions {
 /** Codex's events in order; `finish()` gives the transcript and the usage. */
 export function codexStreamParser(options: CodexStreamOptions = {}): StreamParser {
   const transcript = new TranscriptBuilder();
+  const commands = new CommandLog();
   const totals = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
   let sawUsage = false;
   const event = (event: Record<string, unknown>) => {
     if (event.type === "item.started" || event.type === "item.completed") {
-      describeItem(transcript, recordOf(event.item), event.type === "item.completed");
+      describeItem(transcript, commands, recordOf(event.item), event.type === "item.completed");
     } else if (event.type === "turn.completed") {
       const usage = recordOf(event.usage);
       const input = tokenCount(usage.input_tokens);
@@ -80,7 +94,7 @@ export function codexStreamParser(options: CodexStreamOptions = {}): StreamParse
       ? withCost({ ...totals, model: options.model ?? null, source: "stream" }, null, options.prices)
       : undefined;
   const lines = () => transcript.lines();
-  const finish = (): ParsedStream => ({ transcript: lines(), usage: usage() });
+  const finish = (): ParsedStream => ({ transcript: lines(), commands: commands.list(), usage: usage() });
   return { event, lines, usage, finish };
 }
 

@@ -2,6 +2,8 @@
 // `message` (user, or assistant text in `delta` pieces), `tool_use`, `tool_result`, `error`, and a last
 // `result` whose `stats` hold the run's tokens (per model too). Gemini reports no cost: the price table
 // gives it. Recorded example: test/fixtures/agent-streams/gemini.jsonl.
+
+import { CommandLog, quotedExitCode } from "./command-log.js";
 import type { ModelPrices } from "./model-prices.js";
 import { withCost } from "./model-prices.js";
 import { type ParsedStream, type PhaseUsage, tokenCount } from "./phase-usage.js";
@@ -28,6 +30,7 @@ function mainModel(models: unknown): string | undefined {
 /** Gemini's events in order; `finish()` gives the transcript and the usage. */
 export function geminiStreamParser(prices?: ModelPrices): StreamParser {
   const transcript = new TranscriptBuilder();
+  const commands = new CommandLog();
   let model: string | undefined;
   let stats: Record<string, unknown> | undefined;
   // Assistant text comes in delta pieces: one transcript line per uninterrupted run of them, kept no
@@ -47,9 +50,16 @@ export function geminiStreamParser(prices?: ModelPrices): StreamParser {
       model = stringOf(event.model) || model;
     } else if (event.type === "tool_use") {
       transcript.add(`tool ${stringOf(event.tool_name)}`, toolArguments(event.parameters));
+      if (event.tool_name === "run_shell_command")
+        commands.started(stringOf(event.tool_id), stringOf(recordOf(event.parameters).command));
     } else if (event.type === "tool_result") {
-      if (event.status === "success") transcript.add("result", stringOf(event.output) || "(no output)");
-      else transcript.add("tool error", stringOf(recordOf(event.error).message) || stringOf(event.output));
+      const output = stringOf(event.output);
+      if (event.status === "success") transcript.add("result", output || "(no output)");
+      else transcript.add("tool error", stringOf(recordOf(event.error).message) || output);
+      // Gemini's shell tool quotes a non-zero exit code in its output ("Exit Code: 1").
+      const failed = event.status !== "success" || (quotedExitCode(output) ?? 0) !== 0;
+      const exitCode = quotedExitCode(output) ?? (failed ? null : 0);
+      commands.finished(stringOf(event.tool_id), { exitCode, failed });
     } else if (event.type === "error") {
       transcript.add("error", stringOf(event.message));
     } else if (event.type === "result") {
@@ -77,7 +87,7 @@ export function geminiStreamParser(prices?: ModelPrices): StreamParser {
   };
   const finish = (): ParsedStream => {
     flush();
-    return { transcript: transcript.lines(), usage: usage() };
+    return { transcript: transcript.lines(), commands: commands.list(), usage: usage() };
   };
   return { event, lines: () => transcript.lines(), usage, finish };
 }

@@ -1,5 +1,6 @@
 export { parseClaudeStream } from "./claude-stream.js";
 export { type CodexStreamOptions, parseCodexStream } from "./codex-stream.js";
+export { type AgentCommand, type CommandList, MAX_COMMANDS } from "./command-log.js";
 export { parseGeminiStream } from "./gemini-stream.js";
 export {
   costFromPrices,

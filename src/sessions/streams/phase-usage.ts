@@ -1,5 +1,6 @@
 // What one phase attempt of an agent consumed, in one shape whatever the CLI: token counts by kind,
 // the model, and the cost in USD when the CLI reported it or the operator's price table gives it.
+import type { CommandList } from "./command-log.js";
 
 /** Where a usage record came from: the CLI's own machine-readable stream, or the contract's usage file. */
 export const USAGE_SOURCES = ["stream", "usage-file"] as const;
@@ -24,6 +25,8 @@ export interface PhaseUsage {
 export interface ParsedStream {
   /** One line per event worth reading: assistant text, tool calls, tool results, errors. */
   readonly transcript: readonly string[];
+  /** The shell commands the agent ran, with how each ended. */
+  readonly commands: CommandList;
   /** Undefined when the stream held no usage (the CLI died before reporting it). */
   readonly usage: PhaseUsage | undefined;
 }

@@ -1,15 +1,14 @@
 // A run's page: state and actions, the live transcript (Server-Sent Events, resuming from the last chunk
-// the page has), each phase attempt with its agent, prompt as sent, artifact and checkpoint, the
-// decisions with who/when/how, the report and the event timeline.
+// the page has), each phase attempt (attempt-section.ts), the decisions with who/when/how, the report
+// and the event timeline.
+import { activityKey } from "../../engine/phase-activity.js";
 import type { RunStatus } from "../../engine/run-status.js";
 import { Html, html } from "../html.js";
 import type { runExtras } from "../run-queries.js";
+import { attemptSection } from "./attempt-section.js";
 import { elapsed } from "./runs-list.js";
 
 type Extras = Awaited<ReturnType<typeof runExtras>>;
-
-const json = (value: unknown) =>
-  JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? String(item) : item), 2);
 
 // The transcript stream: EventSource reconnects by itself and sends Last-Event-ID, so the server
 // resumes after the last chunk this page has.
@@ -43,10 +42,6 @@ export function runBody(
 ): Html {
   const { run } = status;
   const terminal = ["completed", "failed", "aborted"].includes(run.state);
-  const agentOf = (phaseKey: string, attempt: number) => {
-    const prompt = extras.prompts.find((p) => p.phaseKey === phaseKey && p.attempt === attempt);
-    return status.sessions.find((session) => session.id === prompt?.sessionId);
-  };
   return html`<h1>${run.title ?? "Run"} <small class="state">${run.state}</small></h1>
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ""}
 <p>${run.repository}${run.issueNumber ? ` #${run.issueNumber}` : ""} · ${run.template.name}@${run.template.version} · phase ${run.currentPhaseKey ?? "—"} · ${elapsed(run.startedAt ?? run.createdAt, run.finishedAt)}${extras.startedBy ? ` · started by ${extras.startedBy}` : ""}${run.branch ? ` · branch ${run.branch}` : ""}</p>
@@ -55,14 +50,13 @@ ${actions(status, options.csrf)}
 <h2>Transcript <small id="live">${terminal ? "finished" : "live"}</small></h2>
 <pre id="transcript" tabindex="0" aria-live="polite" data-stream="/runs/${run.id}/transcript"></pre>
 <h2>Phase attempts</h2>
-${status.phases.map((phase) => {
-  const session = agentOf(phase.phaseKey, phase.attempt);
-  const prompts = extras.prompts.filter((p) => p.phaseKey === phase.phaseKey && p.attempt === phase.attempt);
-  return html`<details${phase.state === "running" ? html` open` : ""}><summary><strong>${phase.phaseKey}</strong> attempt ${phase.attempt}: ${phase.state}${session ? ` · ${session.agent}` : ""}${phase.checkpointSha ? ` · checkpoint ${phase.checkpointSha.slice(0, 12)}` : ""}</summary>
-${phase.failureReason ? html`<p class="error">${phase.failureCode ?? ""}: ${phase.failureReason}</p>` : ""}
-${prompts.map((prompt) => html`<h3>Prompt ${prompt.dedupKey.split(":").at(-1)}</h3><pre>${(prompt.envelope as { instructions?: string }).instructions ?? json(prompt.envelope)}</pre>`)}
-${phase.artifact ? html`<h3>Artifact</h3><pre>${json(phase.artifact)}</pre>` : ""}</details>`;
-})}
+${status.phases.map((phase) =>
+  attemptSection(
+    phase,
+    extras.activity.get(activityKey(phase.phaseKey, phase.attempt)),
+    extras.prompts.filter((p) => p.phaseKey === phase.phaseKey && p.attempt === phase.attempt),
+  ),
+)}
 <h2>Decisions</h2>
 ${
   status.approvals.length === 0

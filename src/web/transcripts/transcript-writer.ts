@@ -2,6 +2,7 @@
 // streams it and the transcript file on the worker host is only a cache. Given to the exec adapter as
 // its `onOutput` callback: one chunk per callback, cut to `chunkBytes`, in order per session.
 import type { PrismaClient } from "../../db/generated/client.js";
+import { cutToBytes as cutText } from "../../engine/cut-to-bytes.js";
 import { pruneStoredReports } from "../../engine/stored-reports.js";
 
 export interface TranscriptWriterOptions {
@@ -83,14 +84,11 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
 
 /** `text` cut at `maxBytes` on a character boundary, saying how much was left out. */
 export function cutToBytes(text: string, maxBytes: number): string {
-  const bytes = Buffer.byteLength(text);
-  if (bytes <= maxBytes) return text;
-  const note = `… [${bytes - maxBytes} more bytes of this chunk not stored: transcriptChunkBytes]\n`;
-  let cut = Buffer.from(text)
-    .subarray(0, Math.max(maxBytes - Buffer.byteLength(note), 0))
-    .toString("utf8");
-  if (cut.endsWith("\uFFFD")) cut = cut.slice(0, -1);
-  return `${cut}${note}`;
+  return cutText(
+    text,
+    maxBytes,
+    (omitted) => `… [${omitted} more bytes of this chunk not stored: transcriptChunkBytes]\n`,
+  );
 }
 
 /** Deletes transcripts (and, when configured, reports) of runs finished more than the retention ago. */
