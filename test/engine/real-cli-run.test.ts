@@ -194,7 +194,9 @@ describe.each(["claude", "codex", "gemini"] as const)("the real %s CLI, exec mod
       "show",
       `${run.branch}:${NOTES_FILE}`,
     ]);
-    expect(notes.stdout).toBe(`${shellMarker("implementation")}\n`);
+    // The CLI may repeat a model call it timed out on under load (and so run the command again): every
+    // line is the implementation phase's own marker, and there is at least one.
+    expect(new Set(notes.stdout.trimEnd().split("\n"))).toEqual(new Set([shellMarker("implementation")]));
     expect(report).toContain(NOTES_FILE);
     // Nothing but model calls reached the server, and nothing else left the sandbox (no refusals above).
     expect(server.requests.filter((request) => !MODEL_APIS.includes(request.api))).toEqual([]);

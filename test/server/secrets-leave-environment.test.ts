@@ -48,6 +48,8 @@ async function deploymentEnvironment() {
     APP_ID: "4242",
     PRIVATE_KEY: privateKey,
     WEBHOOK_SECRET: webhookSecret,
+    // The dashboard's OAuth client from the environment: its id is public, its secret a canary.
+    GITHUB_CLIENT_ID: "Iv1.devflowtest",
     GITHUB_CLIENT_SECRET: `canary-client-${randomUUID()}`,
     // An unreachable GitHub: the web side's redelivery sweep fails fast instead of calling github.com.
     GHE_HOST: "127.0.0.1:9",
