@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { AGENT_CODES } from "../../src/errors/codes/agents.js";
+import { FOUNDATION_CODES } from "../../src/errors/codes/foundations.js";
+import { GITHUB_CODES } from "../../src/errors/codes/github.js";
+import { RUN_CODES } from "../../src/errors/codes/runs.js";
 import { DevflowError, ERROR_CODES, isDevflowError } from "../../src/errors/index.js";
 
 const codes = Object.keys(ERROR_CODES);
@@ -6,6 +10,13 @@ const codes = Object.keys(ERROR_CODES);
 describe("error codes", () => {
   it("are stable snake_case identifiers", () => {
     for (const code of codes) expect(code).toMatch(/^[a-z][a-z0-9]*(_[a-z0-9]+)*$/);
+  });
+
+  it("are each defined in one area only (a second definition would silently replace the first)", () => {
+    const areas = [FOUNDATION_CODES, AGENT_CODES, RUN_CODES, GITHUB_CODES].flatMap((area) =>
+      Object.keys(area),
+    );
+    expect(areas.length).toBe(codes.length);
   });
 
   it("are all different, even ignoring underscores", () => {
