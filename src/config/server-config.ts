@@ -163,6 +163,16 @@ export const serverConfigSchema = z
         shutdownDrainSeconds: z.number().min(0).default(30),
       })
       .default({ reconcileEverySeconds: 30, shutdownDrainSeconds: 30 }),
+    /** What devflow shows on GitHub. */
+    github: z
+      .strictObject({
+        /**
+         * A run's passing state (queued, preparing, a phase working) is shown on GitHub once it has
+         * lasted this many seconds; a shorter one is skipped. Gates, final reports and replies go at once.
+         */
+        settleSeconds: z.number().min(0).max(3600).default(10),
+      })
+      .default({ settleSeconds: 10 }),
     /** Caps on what agents hand devflow (see input-limits.ts); each has a default. */
     limits: z
       .strictObject({
@@ -232,6 +242,8 @@ function settingsUnder(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(serverConfigSchema.shape);
   if (path.length === 1 && path[0] === "engine")
     return Object.keys(serverConfigSchema.shape.engine.unwrap().shape);
+  if (path.length === 1 && path[0] === "github")
+    return Object.keys(serverConfigSchema.shape.github.unwrap().shape);
   return [];
 }
 

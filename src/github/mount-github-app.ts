@@ -116,6 +116,7 @@ export async function mountGitHubApp(
         octokitFor: (installationId) => probot.auth(installationId),
         log: effectDeps.log,
         acknowledging: () => acknowledging > 0,
+        settleSeconds: effectDeps.serverConfig.github.settleSeconds,
       });
     },
     async stop() {
