@@ -50,7 +50,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-async function startRun(title: string, gates?: string[]) {
+async function startRun(title: string, gates?: string[], scenarios?: Record<string, string>) {
   const issue = sim.state.createIssue(REPO, { title, user: "maintainer" });
   const { runId } = await worker.engine.startRun({
     repository: REPO,
@@ -61,6 +61,7 @@ async function startRun(title: string, gates?: string[]) {
     issueNumber: issue.number,
     installationId: BigInt(installationId),
     ...(gates ? { gates } : {}),
+    ...(scenarios ? { scenarios } : {}),
   });
   return { runId, issue };
 }
@@ -73,13 +74,14 @@ function reply(runId: string, issueNumber: number, n: number) {
   );
 }
 
-/** Delivers every pending effect, then stops the effects worker. */
-async function deliverAll() {
+/** Delivers every pending effect (passing states once settled), then stops the effects worker. */
+async function deliverAll(settleSeconds?: number) {
   const effects = startEffectsWorker({
     prisma: harness.db.prisma,
     octokitFor: (id) => app.auth(id),
     log: silentLog,
     pollMs: 50,
+    ...(settleSeconds === undefined ? {} : { settleSeconds }),
   });
   try {
     await expect
@@ -91,6 +93,18 @@ async function deliverAll() {
   } finally {
     await effects.stop();
   }
+}
+
+async function atState(runId: string, state: string, phaseKey: string) {
+  await expect
+    .poll(
+      async () => {
+        const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+        return `${run.state} ${run.currentPhaseKey}`;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(`${state} ${phaseKey}`);
 }
 
 const writesSince = (first: number) =>
@@ -196,5 +210,31 @@ describe("a backlog of effects", () => {
     expect(sim.state.pulls(REPO).filter((p) => p.body?.includes(runId))).toHaveLength(1);
     const run = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } });
     expect(run.checkRunId).toBe(BigInt(checkRunOf(runId)[0]?.id ?? 0));
+  }, 120_000);
+
+  it("sends a gate before an older run's passing state, which waits until nothing more urgent does", async () => {
+    // The older run stays in its spec phase (its agent never answers); the younger one reaches its gate.
+    const working = await startRun("Still working", undefined, { spec: "timeout" });
+    await atState(working.runId, "executing", "spec");
+    const gated = await startRun("At the gate");
+    await waitForRunState(harness.db, gated.runId, "awaiting_approval", 60_000);
+    const first = sim.requests.length;
+    await deliverAll(0); // every state counts as lasting: the order is the point
+    const writes = sim.requests
+      .slice(first)
+      .filter((r) => !r.git && r.method !== "GET" && !r.apiPath.startsWith("/app/"))
+      .map((r) => r.apiPath);
+    const gateShown = writes.findIndex((path) => path.endsWith("/check-runs"));
+    const workingShown = writes.findIndex((path) =>
+      path.endsWith(`/issues/${working.issue.number}/comments`),
+    );
+    expect(gateShown, writes.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(workingShown, writes.join("\n")).toBeGreaterThan(gateShown);
+    const sticky = sim.state
+      .commentsOn(working.issue)
+      .find((c) => c.body.includes(`devflow:run:${working.runId}`));
+    expect(sticky?.body).toContain("working");
+    await worker.engine.abort(working.runId, "test");
+    await waitForRunState(harness.db, working.runId, "aborted", 60_000);
   }, 120_000);
 });
