@@ -46,7 +46,7 @@ export async function probeGit(root: string, samples: number): Promise<GitProbe>
     writeFileSync(join(worktreePath, "devflow-fake", "note.md"), `probe ${index}\n`);
     started = performance.now();
     await commitCheckpoint({ mirrorPath: mirror.path, worktreePath, message: `probe ${index}` });
-    await pushCheckpoint({ mirrorPath: mirror.path, branch, remoteUrl: remote });
+    await pushCheckpoint({ mirrorPath: mirror.path, branch, runId: `probe-${index}`, remoteUrl: remote });
     checkpoint.push(performance.now() - started);
   }
   // The first sample clones the mirror: leave it out.

@@ -39,6 +39,8 @@ export async function drainEffects(options: DrainOptions): Promise<DrainResult> 
         octokitFor: async () => options.octokit,
         log: options.log,
         repository,
+        // The job delivers what it leaves behind at once: its run's states already coalesce here.
+        settleSeconds: 0,
       })
     ) {
       // one effect claimed and delivered (or put back with a later due time)

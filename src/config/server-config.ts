@@ -169,6 +169,16 @@ export const serverConfigSchema = z
      * `budget_exceeded` gate raises them by; each has a default (see budgets.ts).
      */
     budgets: budgetsSchema,
+    /** What devflow shows on GitHub. */
+    github: z
+      .strictObject({
+        /**
+         * A run's passing state (queued, preparing, a phase working) is shown on GitHub once it has
+         * lasted this many seconds; a shorter one is skipped. Gates, final reports and replies go at once.
+         */
+        settleSeconds: z.number().min(0).max(3600).default(10),
+      })
+      .default({ settleSeconds: 10 }),
     /** Caps on what agents hand devflow (see input-limits.ts); each has a default. */
     limits: inputLimitsSchema,
     /** Transcripts in Postgres: the agent's output is stored in chunks of at most this many bytes. */
@@ -227,6 +237,8 @@ function settingsUnder(path: readonly PropertyKey[]): string[] {
   if (path.length === 1 && path[0] === "budgets")
     return Object.keys(serverConfigSchema.shape.budgets.unwrap().shape);
   if (path.length === 2 && path[0] === "budgets") return ["tokens", "costUsd", "wallTimeMinutes", "attempts"];
+  if (path.length === 1 && path[0] === "github")
+    return Object.keys(serverConfigSchema.shape.github.unwrap().shape);
   return [];
 }
 

@@ -1,8 +1,11 @@
 // The end of a phase attempt: an accepted artifact becomes a checkpoint (commit + push) and the run
-// moves to its gate, its next phase or its end. (A failed attempt: fail-attempt.ts.)
+// moves to its gate, its next phase or its end. (A failed attempt: fail-attempt.ts.) Every checkpoint is
+// pushed to the run's own ref (refs/devflow/runs/<id>); the run's branch — the pull request's head, which
+// GitHub gives a new check run each time it moves — follows only at a gate and at the end, and
+// `Run.headSha` is where that branch is.
 import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
 import { isDevflowError } from "../errors/index.js";
-import { commitCheckpoint, headCommit, pushCheckpoint } from "../git/index.js";
+import { checkpointRef, commitCheckpoint, headCommit, pushCheckpoint } from "../git/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { openApprovalRequest } from "./approvals.js";
 import { attemptDiffStat } from "./attempt-diff-stat.js";
@@ -43,16 +46,23 @@ export async function acceptArtifact(
         })
       ).sha;
   const diffStat = await attemptDiffStat(context, run, worktree);
+  const gated = phase.gate !== undefined && run.gates.includes(phase.gate);
+  const changes = reviewRequestsChanges(artifact.value);
+  const next =
+    changes && phase.onReject ? rejectionTarget(template, phase.key) : phaseAfter(template, phase.key, run);
+  // People need to see this head: at a gate (what they decide on) and at the end (what they merge).
+  const moveBranch = gated || next === undefined;
   const authHeader = await context.gitAuthHeader?.(run);
   await pushCheckpoint({
     mirrorPath,
     branch: run.branch ?? "",
+    runId: run.id,
+    moveBranch,
     remoteUrl: run.cloneUrl ?? run.repository,
     sha,
     ...(authHeader ? { authHeader } : {}),
   });
 
-  const gated = phase.gate !== undefined && run.gates.includes(phase.gate);
   const moved = await context.prisma
     .$transaction(async (tx) => {
       const claimed = await tx.phaseAttempt.updateMany({
@@ -67,13 +77,16 @@ export async function acceptArtifact(
         },
       });
       if (claimed.count === 0) return undefined;
-      await tx.run.update({ where: { id: run.id }, data: { headSha: sha } });
+      if (moveBranch) await tx.run.update({ where: { id: run.id }, data: { headSha: sha } });
       const events: NewRunEvent[] = [
         {
           type: "artifact.accepted",
           payload: { phaseKey: phase.key, attempt: attempt.attempt, sha256: artifact.sha256 },
         },
-        { type: "checkpoint.pushed", payload: { sha, branch: run.branch } },
+        {
+          type: "checkpoint.pushed",
+          payload: { sha, ref: checkpointRef(run.id), branch: moveBranch ? run.branch : null },
+        },
         { type: "phase.completed", payload: { phaseKey: phase.key, attempt: attempt.attempt } },
       ];
       if (gated && phase.gate) {
@@ -89,11 +102,7 @@ export async function acceptArtifact(
         await appendRunEvents(tx, run.id, [event]);
         return version;
       }
-      const changes = reviewRequestsChanges(artifact.value);
-      if (changes && phase.onReject) {
-        return moveToPhase(tx, run, rejectionTarget(template, phase.key), { feedback: changes, events });
-      }
-      const next = phaseAfter(template, phase.key, run);
+      if (changes && phase.onReject && next) return moveToPhase(tx, run, next, { feedback: changes, events });
       return next ? moveToPhase(tx, run, next, { events }) : completeRun(tx, run, events);
     })
     .catch((error) => {

@@ -3,7 +3,13 @@ import { existsSync } from "node:fs";
 import { advisoryLockKey } from "../db/advisory-lock.js";
 import type { Run } from "../db/generated/client.js";
 import { isDevflowError } from "../errors/index.js";
-import { createRunWorktree, ensureMirror, runBranchName } from "../git/index.js";
+import {
+  checkpointRef,
+  checkpointTrackingRef,
+  createRunWorktree,
+  ensureMirror,
+  runBranchName,
+} from "../git/index.js";
 import { openApprovalRequest } from "./approvals.js";
 import { releaseEarlierWorktrees } from "./revision-worktree.js";
 import { appendRunEvents } from "./run-events.js";
@@ -30,8 +36,9 @@ export async function startPreparing(context: WorkerContext, run: Run): Promise<
 }
 
 /**
- * Makes sure this host has the run's worktree: from the run branch's last pushed checkpoint when there
- * is one (another host may have started the run), else from the base branch.
+ * Makes sure this host has the run's worktree: from the run's last pushed checkpoint when there is one
+ * (another host may have started the run: its checkpoint ref, refs/devflow/runs/<id>), else from the
+ * base branch. `headSha` is the worktree's commit.
  */
 export async function ensureWorktree(
   context: WorkerContext,
@@ -44,8 +51,9 @@ export async function ensureWorktree(
     mirrorsDir: context.mirrorsDir,
     repository: run.repository,
     cloneUrl: run.cloneUrl ?? run.repository,
-    // The base to start from, and the run branch in case another host pushed a checkpoint of it.
+    // The base to start from; the run's checkpoint ref and branch in case another host pushed them.
     branches: [run.baseBranch, branch],
+    refs: [{ remote: checkpointRef(run.id), local: checkpointTrackingRef(run.id) }],
     ...(authHeader ? { authHeader } : {}),
   });
   const { headSha } = await createRunWorktree({
@@ -53,6 +61,7 @@ export async function ensureWorktree(
     worktreePath,
     branch,
     baseBranch: run.baseBranch,
+    checkpointRef: checkpointTrackingRef(run.id),
   });
   return { worktreePath, headSha, branch };
 }
@@ -102,7 +111,8 @@ export async function prepareRun(
   await context.prisma.$transaction(async (tx) => {
     await tx.run.update({
       where: { id: run.id },
-      data: { branch: prepared.branch, worktreePath: prepared.worktreePath, headSha: prepared.headSha },
+      // Not headSha: that is where the run's branch is on the remote, set when it is first pushed.
+      data: { branch: prepared.branch, worktreePath: prepared.worktreePath },
     });
     const event = {
       type: "run.prepared" as const,

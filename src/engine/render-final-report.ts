@@ -60,7 +60,9 @@ export function renderFinalReport(
     `- Repository: ${run.repository}${run.issueNumber ? ` (issue #${run.issueNumber})` : ""}, base \`${run.baseBranch}\`, branch \`${run.branch ?? "—"}\``,
     `- Started ${run.startedAt?.toISOString() ?? run.createdAt.toISOString()}, ended ${run.finishedAt?.toISOString() ?? "—"} (${duration(run.startedAt ?? run.createdAt, run.finishedAt)})`,
   );
-  if (run.headSha) lines.push(`- Last checkpoint: \`${run.headSha}\``);
+  // The latest checkpoint (on refs/devflow/runs/<id>), which the branch reaches only at gates and the end.
+  const checkpoint = phases.filter((p) => p.checkpointSha).at(-1)?.checkpointSha ?? run.headSha;
+  if (checkpoint) lines.push(`- Last checkpoint: \`${checkpoint}\``);
   for (const agent of notes.unsandboxedAgents ?? []) {
     lines.push(
       `- ⚠️ Agent \`${agent}\` ran UNSANDBOXED (\`sandbox: none\` in the server config): it could read devflow's data directory and its processes were not contained.`,

@@ -1,6 +1,7 @@
 // The worktree a run works in, on its own branch (DESIGN §1 "progress is not host-local"): it starts from
-// the run branch's last pushed checkpoint when there is one (another host may have run earlier phases),
-// else from the base branch. Calling it again for a worktree that exists returns that worktree as it is.
+// the run's last pushed checkpoint when there is one (another host may have run earlier phases) — its
+// checkpoint ref, or the run's branch when that is further (a person pushed to it at a gate) — else from
+// the base branch. Calling it again for a worktree that exists returns that worktree as it is.
 import { mkdir, readdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { DevflowError, isDevflowError } from "../errors/index.js";
@@ -22,6 +23,8 @@ export interface CreateRunWorktreeOptions {
   branch: string;
   /** The branch a new run starts from, e.g. `main`. */
   baseBranch: string;
+  /** The mirror's record of the run's checkpoint ref (checkpointTrackingRef), fetched by ensureMirror. */
+  checkpointRef?: string;
   log?: (line: string) => void;
 }
 
@@ -99,9 +102,14 @@ export async function createRunWorktree(options: CreateRunWorktreeOptions): Prom
 async function chooseStart(
   git: Git,
   local: string | undefined,
-  { branch, baseBranch, mirrorPath, log }: CreateRunWorktreeOptions,
+  { branch, baseBranch, mirrorPath, log, checkpointRef }: CreateRunWorktreeOptions,
 ): Promise<{ start: string; resumed: boolean }> {
-  const pushed = await resolveCommit(git, `refs/remotes/origin/${branch}`);
+  const pushed = await furthest(
+    git,
+    checkpointRef === undefined ? undefined : await resolveCommit(git, checkpointRef),
+    await resolveCommit(git, `refs/remotes/origin/${branch}`),
+    (line) => log?.(`run branch ${branch}: ${line}`),
+  );
   if (pushed !== undefined && local !== undefined && local !== pushed) {
     // No common ancestor: merge-base exits 1 and prints nothing.
     const common = (await git.run(["merge-base", pushed, local])).stdout.trim();
@@ -130,6 +138,24 @@ async function chooseStart(
     code: "base_branch_not_found",
     details: { baseBranch, branches: branches.slice(0, 100), mirrorPath },
   });
+}
+
+/**
+ * Of the pushed checkpoint and the pushed branch, the one that contains the other: the checkpoint, unless
+ * the branch went further (a person pushed on top of it at a gate). When they diverged, the checkpoint.
+ */
+async function furthest(
+  git: Git,
+  checkpoint: string | undefined,
+  branch: string | undefined,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  if (checkpoint === undefined || branch === undefined || checkpoint === branch) return checkpoint ?? branch;
+  const common = (await git.run(["merge-base", checkpoint, branch])).stdout.trim();
+  if (common === checkpoint) return branch;
+  if (common !== branch)
+    log(`the branch (${branch}) and the checkpoint (${checkpoint}) diverged; using the checkpoint`);
+  return checkpoint;
 }
 
 function conflict(message: string): DevflowError {

@@ -30,6 +30,11 @@ export interface EnsureMirrorOptions {
    * branch: a repository gains a branch per run, and a full fetch grows with them. Default: all.
    */
   branches?: readonly string[];
+  /**
+   * Other refs of the remote to fetch when the remote has them (a run's checkpoint ref), each into
+   * `local`; one the remote no longer has is deleted here too.
+   */
+  refs?: readonly { remote: string; local: string }[];
   log?: (line: string) => void;
 }
 
@@ -45,9 +50,11 @@ export async function ensureMirror(options: EnsureMirrorOptions): Promise<{ path
   const mirrorsDir = resolve(options.mirrorsDir);
   const path = join(mirrorsDir, mirrorDirName(options.repository));
   await mkdir(mirrorsDir, { recursive: true });
-  // Asking the remote which of the branches exist is a network round trip: done before the lock.
+  // Asking the remote which of the refs exist is a network round trip: done before the lock.
   const present =
-    options.branches && (await isMirror(path)) ? await remoteBranches(path, options) : undefined;
+    (options.branches || options.refs?.length) && (await isMirror(path))
+      ? await remoteRefs(path, options)
+      : undefined;
   await withMirrorLock(path, async () => {
     if (await isMirror(path)) await fetchInto(path, options, present);
     else await cloneTo(path, mirrorsDir, options);
@@ -55,11 +62,16 @@ export async function ensureMirror(options: EnsureMirrorOptions): Promise<{ path
   return { path };
 }
 
-/** Which of `options.branches` the remote has (a run branch does not exist before its first push). */
-async function remoteBranches(path: string, options: EnsureMirrorOptions): Promise<Set<string>> {
-  const branches = options.branches ?? [];
+/**
+ * Which of `options.branches` (as `refs/heads/<branch>`) and `options.refs` the remote has (a run
+ * branch does not exist before its first push, nor a checkpoint ref before the first checkpoint).
+ */
+async function remoteRefs(path: string, options: EnsureMirrorOptions): Promise<Set<string>> {
   const git = mirrorGit(path, options.authHeader);
-  const refs = branches.map((branch) => `refs/heads/${branch}`);
+  const refs = [
+    ...(options.branches ?? []).map((branch) => `refs/heads/${branch}`),
+    ...(options.refs ?? []).map((ref) => ref.remote),
+  ];
   let listed: string;
   try {
     listed = await git.raw(["ls-remote", "--quiet", "--", options.cloneUrl, ...refs]);
@@ -68,7 +80,7 @@ async function remoteBranches(path: string, options: EnsureMirrorOptions): Promi
     throw fetchFailed(options, error);
   }
   const found = new Set(listed.split("\n").map((line) => line.split("\t")[1]));
-  return new Set(branches.filter((branch) => found.has(`refs/heads/${branch}`)));
+  return new Set(refs.filter((ref) => found.has(ref)));
 }
 
 async function isMirror(path: string): Promise<boolean> {
@@ -124,26 +136,36 @@ async function fetchInto(path: string, options: EnsureMirrorOptions, present?: S
   // Only the branches asked for, when the remote has the first (the base): without it, everything, so
   // that the error naming the missing base can list the branches there are.
   const base = options.branches?.[0];
-  const some = present !== undefined && base !== undefined && present.has(base);
+  const some = present !== undefined && base !== undefined && present.has(`refs/heads/${base}`);
   const fetchArgs = some
     ? ["fetch", "--quiet", "--", cloneUrl].concat(
-        [...present].map((branch) => `+refs/heads/${branch}:refs/remotes/origin/${branch}`),
+        (options.branches ?? [])
+          .filter((branch) => present.has(`refs/heads/${branch}`))
+          .map((branch) => `+refs/heads/${branch}:refs/remotes/origin/${branch}`),
       )
     : ["fetch", "--quiet", "--prune", "--", cloneUrl, FETCH_REFSPEC];
+  // The other refs: in the same fetch when the remote was asked already, else (a new mirror) asked now.
+  const refs = options.refs ?? [];
+  const refsPresent = refs.length === 0 ? new Set<string>() : (present ?? (await remoteRefs(path, options)));
+  fetchArgs.push(
+    ...refs.filter((ref) => refsPresent.has(ref.remote)).map((ref) => `+${ref.remote}:${ref.local}`),
+  );
   try {
     await fetchRetryingRefLocks(git, fetchArgs);
   } catch (error) {
     if (isDevflowError(error)) throw error;
     throw fetchFailed(options, error);
   }
-  if (some) {
-    // What --prune does for a full fetch: a branch deleted on the remote is no checkpoint to resume from.
-    for (const branch of options.branches ?? []) {
-      if (!present.has(branch)) {
-        await git.raw(["update-ref", "-d", `refs/remotes/origin/${branch}`]).catch(() => undefined);
-      }
-    }
-  }
+  // What --prune does for a full fetch: a ref deleted on the remote is no checkpoint to resume from.
+  const gone = [
+    ...(some
+      ? (options.branches ?? [])
+          .filter((branch) => !present.has(`refs/heads/${branch}`))
+          .map((branch) => `refs/remotes/origin/${branch}`)
+      : []),
+    ...refs.filter((ref) => !refsPresent.has(ref.remote)).map((ref) => ref.local),
+  ];
+  for (const ref of gone) await git.raw(["update-ref", "-d", ref]).catch(() => undefined);
   options.log?.(`fetched ${repository}`);
 }
 

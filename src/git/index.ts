@@ -1,3 +1,4 @@
+export { checkpointRef, checkpointTrackingRef } from "./checkpoint-ref.js";
 export {
   type Checkpoint,
   type CommitCheckpointOptions,

@@ -1,11 +1,14 @@
-// Pushes a run branch to the repository so any host can continue the run (DESIGN §1), then records the
-// pushed commit as the mirror's refs/remotes/origin/<branch>, as a fetch would (compare-and-set). The
-// push is forced only over what this host last saw of the branch (a lease): it never overwrites another
-// host's checkpoint. The push runs in the mirror, which holds the run branch: no worktree is involved, and
-// the URL is named explicitly, so no remote.*.url or url.*.pushInsteadOf decides where the token goes.
+// Pushes a run's checkpoint to the repository so any host can continue the run (DESIGN §1): always to
+// the run's checkpoint ref (refs/devflow/runs/<runId>), and to the run's branch too when it moves (at a
+// gate and at the end: the branch is the pull request's head, and each new head costs GitHub a new check
+// run). Both in one atomic push; then the mirror records what it pushed, as a fetch would (compare-and-
+// set). Each ref is forced only over what this host last saw of it (a lease): a push never overwrites
+// another host's checkpoint. The push runs in the mirror: no worktree is involved, and the URL is named
+// explicitly, so no remote.*.url or url.*.pushInsteadOf decides where the token goes.
 import { setTimeout as sleep } from "node:timers/promises";
 import { DevflowError, isDevflowError } from "../errors/index.js";
 import { assertBranchName } from "./assert-branch-name.js";
+import { checkpointRef, checkpointTrackingRef } from "./checkpoint-ref.js";
 import { createGit, type Git } from "./create-git.js";
 import { gitError } from "./git-error.js";
 import { mirrorRepository } from "./git-repository.js";
@@ -15,6 +18,10 @@ export interface PushCheckpointOptions {
   /** The mirror holding the run branch. */
   mirrorPath: string;
   branch: string;
+  /** The run: its checkpoints go to refs/devflow/runs/<runId>. */
+  runId: string;
+  /** Also move the run's branch to the checkpoint (at a gate and at the end of the run). */
+  moveBranch?: boolean;
   /** The repository's clone URL (the mirror's origin). */
   remoteUrl: string;
   authHeader?: string;
@@ -25,6 +32,8 @@ export interface PushCheckpointOptions {
 export async function pushCheckpoint({
   mirrorPath,
   branch,
+  runId,
+  moveBranch = false,
   remoteUrl,
   authHeader,
   ...known
@@ -42,32 +51,49 @@ export async function pushCheckpoint({
   const git = createGit({ repository, ...(authHeader ? { authHeader } : {}) });
   const mirror = createGit({ repository });
   const sha = known.sha ?? (await branchHead(mirror, mirrorPath, branch));
-  const tracking = `refs/remotes/origin/${branch}`;
-  // The lease: the remote branch must still be where this host last saw it ("" = must not exist yet).
-  const expected = (await resolveCommit(mirror, tracking)) ?? "";
+  // The refs to move, each with its lease: where the remote had it when this host last saw it ("" =
+  // it must not exist yet).
+  const targets = [{ remote: checkpointRef(runId), tracking: checkpointTrackingRef(runId) }];
+  if (moveBranch) targets.push({ remote: `refs/heads/${branch}`, tracking: `refs/remotes/origin/${branch}` });
+  const expected = await Promise.all(
+    targets.map(async (t) => (await resolveCommit(mirror, t.tracking)) ?? ""),
+  );
   try {
     await git.raw([
       "push",
       "--quiet",
       "--no-verify",
-      `--force-with-lease=refs/heads/${branch}:${expected}`,
+      ...(targets.length > 1 ? ["--atomic"] : []),
+      ...targets.map((t, i) => `--force-with-lease=${t.remote}:${expected[i]}`),
       remoteUrl,
-      `refs/heads/${branch}:refs/heads/${branch}`,
+      ...targets.map((t) => `${sha}:${t.remote}`),
     ]);
   } catch (error) {
     if (isDevflowError(error)) throw error; // refused before git ran (git_config_tampered)
-    const stale = /stale info|fetch first|non-fast-forward/i.test(
+    const stale = /stale info|fetch first|non-fast-forward|atomic push failed/i.test(
       error instanceof Error ? error.message : "",
     );
     throw gitError(
       stale
-        ? `Could not push the run branch ${branch}: it changed on the remote since this host last saw it.`
+        ? `Could not push the run branch ${branch}: its checkpoint changed on the remote since this host last saw it.`
         : `Could not push the run branch ${branch}.`,
-      { code: "checkpoint_push_failed", error, authHeader, details: { branch, sha, expected } },
+      {
+        code: "checkpoint_push_failed",
+        error,
+        authHeader,
+        details: {
+          branch,
+          runId,
+          sha,
+          moveBranch,
+          expected: Object.fromEntries(targets.map((t, i) => [t.remote, expected[i]])),
+        },
+      },
     );
   }
   try {
-    await recordPushed(mirror, tracking, sha, expected);
+    for (const [i, target] of targets.entries())
+      await recordPushed(mirror, target.tracking, sha, expected[i] ?? "");
   } catch (error) {
     if (isDevflowError(error)) throw error;
     throw gitError(`Pushed ${branch}, but could not record it in the mirror ${mirrorPath}.`, {

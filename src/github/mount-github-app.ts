@@ -119,6 +119,7 @@ export async function mountGitHubApp(
         log: effectDeps.log,
         ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
         acknowledging: () => acknowledging > 0,
+        settleSeconds: effectDeps.serverConfig.github.settleSeconds,
       });
     },
     async stop() {

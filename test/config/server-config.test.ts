@@ -14,6 +14,7 @@ describe("server config (DEVFLOW_CONFIG)", () => {
       label: "devflow",
       maxConcurrentRuns: 4,
       engine: { reconcileEverySeconds: 30, shutdownDrainSeconds: 30 },
+      github: { settleSeconds: 10 },
       limits: {
         transcriptLineChars: 16_000,
         transcriptBytesPerSession: 64 * 1024 * 1024,

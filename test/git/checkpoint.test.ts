@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevflowError } from "../../src/errors/index.js";
 import {
+  checkpointRef,
+  checkpointTrackingRef,
   commitCheckpoint,
   createRunWorktree,
   diffStat,
@@ -25,9 +27,10 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 let runs = 0;
-/** A fresh run on a host of its own: mirror, worktree from main, branch. */
+/** A fresh run on a host of its own: mirror, worktree from main, branch, run id. */
 async function newRun(host = `host-${runs + 1}`) {
   runs += 1;
+  const runId = `run-${runs}`;
   const { path: mirrorPath } = await ensureMirror({
     mirrorsDir: join(root, host, "mirrors"),
     repository: "octo/demo",
@@ -36,7 +39,7 @@ async function newRun(host = `host-${runs + 1}`) {
   const worktreePath = join(root, host, "workspace", `run-${runs}`, "main");
   const branch = `devflow/${runs}-checkpoint`;
   await createRunWorktree({ mirrorPath, worktreePath, branch, baseBranch: "main" });
-  return { mirrorPath, worktreePath, branch };
+  return { mirrorPath, worktreePath, branch, runId };
 }
 
 async function caught(promise: Promise<unknown>): Promise<DevflowError> {
@@ -117,78 +120,147 @@ describe("commitCheckpoint", () => {
 });
 
 describe("pushCheckpoint", () => {
-  it("pushes the run branch to the remote and records it in the mirror as origin/<branch>", async () => {
-    const { mirrorPath, worktreePath, branch } = await newRun();
-    await writeFile(join(worktreePath, "spec.md"), "spec\n");
-    const first = await commitCheckpoint({ mirrorPath, worktreePath, message: "Spec" });
-    await pushCheckpoint({ mirrorPath, branch, remoteUrl: remote.url, authHeader: AUTH_HEADER });
-    expect(await remote.sha(`refs/heads/${branch}`)).toBe(first.sha);
-    expect(await git(mirrorPath, "rev-parse", `refs/remotes/origin/${branch}`)).toBe(first.sha);
-
-    // The engine passes what it knows (the commit, the mirror) instead of having git asked again.
-    const second = await commitCheckpoint({ mirrorPath, worktreePath, message: "Implement" });
-    await pushCheckpoint({
-      branch,
-      remoteUrl: remote.url,
-      authHeader: AUTH_HEADER,
-      sha: second.sha,
-      mirrorPath,
+  it("pushes every checkpoint to the run's own ref, and moves the run branch only when asked (gates, the end)", async () => {
+    const { mirrorPath, worktreePath, branch, runId } = await newRun();
+    const push = (sha: string, moveBranch: boolean) =>
+      pushCheckpoint({
+        mirrorPath,
+        branch,
+        runId,
+        moveBranch,
+        remoteUrl: remote.url,
+        authHeader: AUTH_HEADER,
+        sha,
+      });
+    const where = async () => ({
+      checkpoint: await remote.sha(checkpointRef(runId)),
+      branch: await remote.sha(`refs/heads/${branch}`),
+      mirrorCheckpoint: await git(
+        mirrorPath,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        checkpointTrackingRef(runId),
+      ).catch(() => ""),
+      mirrorBranch: await git(
+        mirrorPath,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        `refs/remotes/origin/${branch}`,
+      ).catch(() => ""),
     });
-    expect(await remote.sha(`refs/heads/${branch}`)).toBe(second.sha);
-    expect(await git(mirrorPath, "rev-parse", `refs/remotes/origin/${branch}`)).toBe(second.sha);
+
+    await writeFile(join(worktreePath, "spec.md"), "spec\n");
+    const spec = await commitCheckpoint({ mirrorPath, worktreePath, message: "Spec" });
+    await push(spec.sha, false);
+    expect(await where()).toEqual({
+      checkpoint: spec.sha,
+      branch: "",
+      mirrorCheckpoint: spec.sha,
+      mirrorBranch: "",
+    });
+
+    await push(spec.sha, true); // the gate: the same commit, now on the branch too
+    expect(await where()).toEqual({
+      checkpoint: spec.sha,
+      branch: spec.sha,
+      mirrorCheckpoint: spec.sha,
+      mirrorBranch: spec.sha,
+    });
+
+    const implement = await commitCheckpoint({ mirrorPath, worktreePath, message: "Implement" });
+    await push(implement.sha, false);
+    expect(await where()).toEqual({
+      checkpoint: implement.sha,
+      branch: spec.sha,
+      mirrorCheckpoint: implement.sha,
+      mirrorBranch: spec.sha,
+    });
+
+    const review = await commitCheckpoint({ mirrorPath, worktreePath, message: "Review" });
+    await push(review.sha, true); // the end
+    expect(await where()).toEqual({
+      checkpoint: review.sha,
+      branch: review.sha,
+      mirrorCheckpoint: review.sha,
+      mirrorBranch: review.sha,
+    });
     expect(await readFile(join(mirrorPath, "config"), "utf8")).not.toContain(CANARY);
   });
 
-  it("pushes over a run branch this host reset (its own checkpoint), forced only within the lease", async () => {
-    const { mirrorPath, worktreePath, branch } = await newRun();
+  it("pushes over a checkpoint this host reset (its own), forced only within the lease", async () => {
+    const { mirrorPath, worktreePath, branch, runId } = await newRun();
     const base = await git(worktreePath, "rev-parse", "HEAD");
     await commitCheckpoint({ mirrorPath, worktreePath, message: "Attempt 1" });
-    await pushCheckpoint({ mirrorPath, branch, remoteUrl: remote.url });
+    await pushCheckpoint({ mirrorPath, branch, runId, moveBranch: true, remoteUrl: remote.url });
     await git(worktreePath, "reset", "--quiet", "--hard", base);
     const retried = await commitCheckpoint({ mirrorPath, worktreePath, message: "Attempt 2" });
-    await pushCheckpoint({ mirrorPath, branch, remoteUrl: remote.url });
+    await pushCheckpoint({ mirrorPath, branch, runId, moveBranch: true, remoteUrl: remote.url });
+    expect(await remote.sha(checkpointRef(runId))).toBe(retried.sha);
     expect(await remote.sha(`refs/heads/${branch}`)).toBe(retried.sha);
   });
 
-  it("refuses to overwrite a checkpoint another host pushed since this host last saw the branch", async () => {
+  it("refuses to overwrite a checkpoint another host pushed since this host last saw it", async () => {
     const hostA = await newRun("lease-a");
+    const { runId, branch } = hostA;
     await commitCheckpoint({ ...hostA, message: "A: spec" });
-    await pushCheckpoint({ mirrorPath: hostA.mirrorPath, branch: hostA.branch, remoteUrl: remote.url });
+    await pushCheckpoint({ mirrorPath: hostA.mirrorPath, branch, runId, remoteUrl: remote.url });
 
+    // Host B continues the run from A's checkpoint ref (the branch was never pushed).
+    const refs = [{ remote: checkpointRef(runId), local: checkpointTrackingRef(runId) }];
     const { path: mirrorB } = await ensureMirror({
       mirrorsDir: join(root, "lease-b", "mirrors"),
       repository: "octo/demo",
       cloneUrl: remote.url,
+      branches: ["main", branch],
+      refs,
     });
     const worktreeB = join(root, "lease-b", "workspace", "main");
     await createRunWorktree({
       mirrorPath: mirrorB,
       worktreePath: worktreeB,
-      branch: hostA.branch,
+      branch,
       baseBranch: "main",
+      checkpointRef: checkpointTrackingRef(runId),
     });
+    expect(await git(worktreeB, "log", "-1", "--format=%s")).toBe("A: spec");
     const fromB = await commitCheckpoint({
       mirrorPath: mirrorB,
       worktreePath: worktreeB,
       message: "B: implement",
     });
-    await pushCheckpoint({ mirrorPath: mirrorB, branch: hostA.branch, remoteUrl: remote.url });
+    await pushCheckpoint({ mirrorPath: mirrorB, branch, runId, remoteUrl: remote.url });
 
     await git(hostA.worktreePath, "reset", "--quiet", "--hard", "HEAD^");
     await commitCheckpoint({ ...hostA, message: "A: late attempt" });
     const error = await caught(
-      pushCheckpoint({ mirrorPath: hostA.mirrorPath, branch: hostA.branch, remoteUrl: remote.url }),
+      pushCheckpoint({
+        mirrorPath: hostA.mirrorPath,
+        branch,
+        runId,
+        moveBranch: true,
+        remoteUrl: remote.url,
+      }),
     );
     expect([error.code, error.class]).toEqual(["checkpoint_push_failed", "recoverable"]);
     expect(error.message).toContain("changed on the remote");
-    expect(await remote.sha(`refs/heads/${hostA.branch}`)).toBe(fromB.sha);
+    // Atomic: neither ref moved.
+    expect(await remote.sha(checkpointRef(runId))).toBe(fromB.sha);
+    expect(await remote.sha(`refs/heads/${branch}`)).toBe("");
   });
 
   it("reports a remote it cannot push to as checkpoint_push_failed, without the credential", async () => {
-    const { mirrorPath, worktreePath, branch } = await newRun();
+    const { mirrorPath, worktreePath, branch, runId } = await newRun();
     await commitCheckpoint({ mirrorPath, worktreePath, message: "Spec" });
     const error = await caught(
-      pushCheckpoint({ mirrorPath, branch, remoteUrl: join(root, "gone.git"), authHeader: AUTH_HEADER }),
+      pushCheckpoint({
+        mirrorPath,
+        branch,
+        runId,
+        remoteUrl: join(root, "gone.git"),
+        authHeader: AUTH_HEADER,
+      }),
     );
     expect([error.code, error.class]).toEqual(["checkpoint_push_failed", "recoverable"]);
     expect(error.message).toContain(branch);

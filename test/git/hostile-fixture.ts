@@ -11,6 +11,7 @@ export interface HostileRun {
   mirrorPath: string;
   worktreePath: string;
   branch: string;
+  runId: string;
   /** A file the planted commands create; it must never exist. */
   marker: string;
   /** A shell command that creates the marker (and passes its input through, as a filter must). */
@@ -32,7 +33,14 @@ export async function newHostileRun(root: string, remote: TestRemote): Promise<H
   const branch = `devflow/${runs}-hostile`;
   await createRunWorktree({ mirrorPath, worktreePath, branch, baseBranch: "main" });
   const marker = join(host, "PLANTED-COMMAND-RAN");
-  return { mirrorPath, worktreePath, branch, marker, plant: `touch '${marker}'; cat` };
+  return {
+    mirrorPath,
+    worktreePath,
+    branch,
+    runId: `hostile-${runs}`,
+    marker,
+    plant: `touch '${marker}'; cat`,
+  };
 }
 
 export async function exists(path: string): Promise<boolean> {

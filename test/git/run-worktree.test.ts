@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevflowError } from "../../src/errors/index.js";
 import {
+  checkpointRef,
+  checkpointTrackingRef,
   commitCheckpoint,
   createRunWorktree,
   ensureMirror,
@@ -103,28 +105,53 @@ describe("createRunWorktree", () => {
     expect(await readFile(join(run.worktreePath, "kept.md"), "utf8")).toBe("committed\n");
   });
 
-  it("resumes from the checkpoint another host pushed", async () => {
+  it("resumes on another host from the run's checkpoint ref, or from its branch when a person pushed on top", async () => {
     const run = newRun();
+    const runId = `resume-${runs}`;
     await createRunWorktree({ mirrorPath, ...run, baseBranch: "main" });
     await writeFile(join(run.worktreePath, "spec.md"), "the spec\n");
-    const { sha } = await commitCheckpoint({ mirrorPath, worktreePath: run.worktreePath, message: "Spec" });
-    await pushCheckpoint({ mirrorPath, branch: run.branch, remoteUrl: remote.url });
+    const spec = await commitCheckpoint({ mirrorPath, worktreePath: run.worktreePath, message: "Spec" });
+    await pushCheckpoint({ mirrorPath, branch: run.branch, runId, moveBranch: true, remoteUrl: remote.url });
+    await writeFile(join(run.worktreePath, "code.ts"), "export {};\n");
+    const implement = await commitCheckpoint({ mirrorPath, worktreePath: run.worktreePath, message: "Code" });
+    await pushCheckpoint({ mirrorPath, branch: run.branch, runId, remoteUrl: remote.url });
+    expect(await remote.sha(`refs/heads/${run.branch}`)).toBe(spec.sha); // the branch stayed at the gate
 
     // Host B: its own mirrors and workspace, the same run.
-    const hostB = await ensureMirror({
-      mirrorsDir: join(root, "host-b", "mirrors"),
-      repository: "octo/demo",
-      cloneUrl: remote.url,
-    });
-    const worktreePath = join(root, "host-b", "workspace", "resumed", "main");
-    const resumed = await createRunWorktree({
-      mirrorPath: hostB.path,
-      worktreePath,
-      branch: run.branch,
-      baseBranch: "main",
-    });
-    expect(resumed).toEqual({ headSha: sha, resumedFromCheckpoint: true });
-    expect(await readFile(join(worktreePath, "spec.md"), "utf8")).toBe("the spec\n");
+    const onHostB = async (name: string) => {
+      const hostB = await ensureMirror({
+        mirrorsDir: join(root, name, "mirrors"),
+        repository: "octo/demo",
+        cloneUrl: remote.url,
+        branches: ["main", run.branch],
+        refs: [{ remote: checkpointRef(runId), local: checkpointTrackingRef(runId) }],
+      });
+      const worktreePath = join(root, name, "workspace", "resumed", "main");
+      const resumed = await createRunWorktree({
+        mirrorPath: hostB.path,
+        worktreePath,
+        branch: run.branch,
+        baseBranch: "main",
+        checkpointRef: checkpointTrackingRef(runId),
+      });
+      return { resumed, worktreePath };
+    };
+    const b = await onHostB("host-b");
+    expect(b.resumed).toEqual({ headSha: implement.sha, resumedFromCheckpoint: true });
+    expect(await readFile(join(b.worktreePath, "code.ts"), "utf8")).toBe("export {};\n");
+
+    // A person pushes a commit on top of the checkpoint to the run's branch: the branch is further.
+    const work = join(root, "person");
+    await git(root, "clone", "--quiet", "--branch", run.branch, remote.url, work);
+    await git(work, "fetch", "--quiet", "origin", checkpointRef(runId));
+    await git(work, "merge", "--quiet", "--ff-only", "FETCH_HEAD");
+    await writeFile(join(work, "fix.md"), "by hand\n");
+    await git(work, "add", "fix.md");
+    await git(work, "commit", "--quiet", "-m", "By hand");
+    await git(work, "push", "--quiet", "origin", `HEAD:refs/heads/${run.branch}`);
+    const byHand = await git(work, "rev-parse", "HEAD");
+    const c = await onHostB("host-c");
+    expect(c.resumed).toEqual({ headSha: byHand, resumedFromCheckpoint: true });
   });
 
   it("names the missing base branch and the branches the repository has", async () => {

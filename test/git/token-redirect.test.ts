@@ -39,7 +39,7 @@ describe("devflow's git and a token redirect the agent planted", () => {
     await commitCheckpoint({ ...run, message: "devflow: spec" });
     await git(run.worktreePath, "config", `url.${attackerUrl}.pushInsteadOf`, remote.url);
     received.length = 0;
-    const push = pushCheckpoint({ ...run, remoteUrl: remote.url, authHeader: AUTH_HEADER });
+    const push = pushCheckpoint({ ...run, moveBranch: true, remoteUrl: remote.url, authHeader: AUTH_HEADER });
     await push.catch(() => undefined);
     expect(received).toEqual([]);
     const refusal = await refusedAsTampered(push, TOKEN, AUTH_HEADER);
@@ -70,7 +70,7 @@ describe("devflow's git and a token redirect the agent planted", () => {
     await git(run.worktreePath, "config", "remote.origin.url", attackerUrl);
     received.length = 0;
     const { sha } = await commitCheckpoint({ ...run, message: "devflow: spec" });
-    await pushCheckpoint({ ...run, remoteUrl: remote.url, authHeader: AUTH_HEADER });
+    await pushCheckpoint({ ...run, moveBranch: true, remoteUrl: remote.url, authHeader: AUTH_HEADER });
     await ensureMirror({
       mirrorsDir: join(run.mirrorPath, ".."),
       repository: "octo/demo",

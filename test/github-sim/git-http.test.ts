@@ -89,6 +89,21 @@ describe("GitHub simulator git over HTTP", () => {
     expect(after.body).toMatchObject({ head: { sha: newHead }, commits: 2 });
   });
 
+  it("accepts a push to a ref of the app's own (refs/devflow/…) and records it; refs/pull is hidden, as on GitHub", async () => {
+    const token = await client.token();
+    const dir = join(work, "basic");
+    const header = `http.extraHeader=AUTHORIZATION: bearer ${token}`;
+    const head = (await run(["rev-parse", "HEAD"], dir)).out.trim();
+    const pushed = await run(["-c", header, "push", "origin", "HEAD:refs/devflow/runs/run-1"], dir);
+    expect(pushed.code).toBe(0);
+    expect(client.sim.state.pushes.at(-1)).toMatchObject({
+      updates: [{ ref: "refs/devflow/runs/run-1", before: null, after: head }],
+    });
+    const hidden = await run(["-c", header, "push", "origin", "HEAD:refs/pull/1/head"], dir);
+    expect(hidden.code).not.toBe(0);
+    expect(hidden.err).toContain("deny updating a hidden ref");
+  });
+
   it("refuses a clone without credentials with 401 and WWW-Authenticate, and with a bad token", async () => {
     const res = await fetch(`${cloneUrl}/info/refs?service=git-upload-pack`);
     expect(res.status).toBe(401);

@@ -2,6 +2,9 @@
 // simulator's bare repositories. The installation token must come as an HTTP header — `Authorization:
 // Basic base64(x-access-token:<token>)` or `Authorization: Bearer <token>` — else 401 with
 // WWW-Authenticate. Every push is recorded with the refs it changed.
+// Refs: like GitHub, pushes to branches, tags and other namespaces of the repository's own (devflow's
+// refs/devflow/runs/<id>) are accepted, and refs/pull/* is hidden — GitHub answers a push there with
+// "deny updating a hidden ref" (git's receive.hideRefs, which is what it sets).
 import { spawn } from "node:child_process";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { relative } from "node:path";
@@ -91,6 +94,9 @@ function runHttpBackend(
     REMOTE_USER: "x-access-token",
     REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
     SERVER_PROTOCOL: "HTTP/1.1",
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: "receive.hideRefs",
+    GIT_CONFIG_VALUE_0: "refs/pull",
   };
   if (req.headers["content-length"]) cgiEnv.CONTENT_LENGTH = req.headers["content-length"];
   if (req.headers["content-encoding"]) cgiEnv.HTTP_CONTENT_ENCODING = req.headers["content-encoding"];

@@ -13,6 +13,7 @@ import { type FailureScript, failureResponse } from "./script.js";
 import type { Urls } from "./shapes.js";
 import type { GitHubState } from "./state.js";
 import type { WebhookSender } from "./webhooks.js";
+import type { WritePacer } from "./write-pacer.js";
 
 export interface LoggedRequest {
   method: string;
@@ -43,6 +44,7 @@ export interface ServerDeps {
   rateLimits: RateLimits;
   oauth: OAuthState;
   log: LoggedRequest[];
+  pacer: WritePacer;
 }
 
 const SECRET_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
@@ -119,6 +121,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
 
   const raw = await readBody(req);
   await deps.script.holdIfArmed(method, apiPath);
+  if (method !== "GET" && caller.kind === "installation") await deps.pacer.turn(caller.installation.id);
   let response: ApiResponse;
   const failure = deps.script.take(method, apiPath);
   try {

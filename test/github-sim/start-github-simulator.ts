@@ -21,6 +21,7 @@ import { createRequestHandler, type LoggedRequest } from "./server.js";
 import { GitHubState } from "./state.js";
 import { type DeliverOptions, type DeliveryResult, WebhookSender } from "./webhooks.js";
 import { createWorkflowTriggers, type WorkflowTriggers } from "./workflow-triggers.js";
+import { WritePacer } from "./write-pacer.js";
 
 export interface GitHubSimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -79,6 +80,8 @@ export interface GitHubSimulator {
     clear(): void;
   };
   requests: LoggedRequest[];
+  /** GitHub's pace for an installation's writes (write-pacer.ts): `writeMs`, 0 (no pacing) by default. */
+  pacing: WritePacer;
   /** The user authorization flow: the default app's client id and secret, codes and user tokens. */
   oauth: OAuthState;
   close(): Promise<void>;
@@ -109,6 +112,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
   const script = new FailureScript();
   const requests: LoggedRequest[] = [];
   const oauth = new OAuthState(state);
+  const pacer = new WritePacer();
   server.on(
     "request",
     createRequestHandler({
@@ -122,6 +126,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
       rateLimits: new RateLimits(),
       oauth,
       log: requests,
+      pacer,
     }),
   );
 
@@ -151,6 +156,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions): Pro
       clear: () => script.clear(),
     },
     requests,
+    pacing: pacer,
     oauth,
     async close() {
       await webhooks.settled();

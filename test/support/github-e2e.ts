@@ -37,6 +37,8 @@ export async function startGitHubE2E(options: {
   webhookSecret?: string;
   /** The server config's `agents:` section and `defaultAgent` (default: the fake agent). */
   agentsYaml?: string;
+  /** More of the server config file (YAML lines), e.g. `github: { settleSeconds: 60 }`. */
+  extraConfig?: string;
   /** More environment for both processes (e.g. REDIS_URL). */
   env?: Record<string, string>;
   /** Runs once the simulator is up, before devflow starts (e.g. to save the App's OAuth client). */
@@ -58,7 +60,7 @@ export async function startGitHubE2E(options: {
   const configPath = join(options.dataDir, "devflow.yml");
   writeFileSync(
     configPath,
-    `${options.agentsYaml ?? `agents:\n  fake: { preset: fake, writeDelayMs: ${options.agentDelayMs ?? 50} }\n`}engine: { reconcileEverySeconds: 1 }\n`,
+    `${options.agentsYaml ?? `agents:\n  fake: { preset: fake, writeDelayMs: ${options.agentDelayMs ?? 50} }\n`}engine: { reconcileEverySeconds: 1 }\n${options.extraConfig ?? ""}`,
   );
   const env = (port: number, role: string) => ({
     PORT: String(port),

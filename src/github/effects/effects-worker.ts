@@ -1,5 +1,6 @@
 // Delivers the outbox to GitHub (DESIGN §1): claims due effects under a lease (several effects workers
-// may run; a crashed one's claim expires), delivers each idempotently, and records the result.
+// may run; a crashed one's claim expires; claim-effect.ts says which is next), delivers each
+// idempotently, and records the result — a run's output coalesced (coalesce-run-effects.ts).
 // GitHub's limits are per installation, and so is the pacing: Probot's installation clients carry the
 // installation id as plugin-throttling's `id`, so each installation has its own write limiters. This
 // worker therefore delivers one effect at a time per installation (in order) and installations side by
@@ -9,7 +10,12 @@
 import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
 import type { EngineLog } from "../../engine/worker-context.js";
 import { isDevflowError } from "../../errors/index.js";
+import { claimNextEffect } from "./claim-effect.js";
+import { coveredRunEffects, markDelivered } from "./coalesce-run-effects.js";
 import { deliverEffect, type Octokit } from "./deliver-effect.js";
+
+/** How long a run's passing state must last before GitHub is shown it (see claim-effect.ts). */
+export const DEFAULT_SETTLE_SECONDS = 10;
 
 export interface EffectsWorkerOptions {
   prisma: PrismaClient;
@@ -34,30 +40,20 @@ export interface EffectsWorkerOptions {
    */
   acknowledging?: () => boolean;
   yieldMs?: number;
+  /**
+   * A run's queued/preparing/working state is shown on GitHub once it has lasted this long (default
+   * DEFAULT_SETTLE_SECONDS); shorter ones are skipped. Gates, final reports and replies go out at once.
+   */
+  settleSeconds?: number;
 }
 
-/**
- * The oldest due effect of an installation not in `busy` (installations this worker is delivering to),
- * of `repository` when given: an effect names its repository in its payload (replies, reactions) or
- * through its run (run output).
- */
-async function claimNext(
-  prisma: PrismaClient,
-  leaseSeconds: number,
-  busy: readonly bigint[],
-  repository: string | null,
-): Promise<OutboxEffect | undefined> {
-  const rows = await prisma.$queryRaw<OutboxEffect[]>`
-    UPDATE "OutboxEffect" SET "notBefore" = now() + make_interval(secs => ${leaseSeconds}), "attempts" = "attempts" + 1
-    WHERE "id" = (
-      SELECT "id" FROM "OutboxEffect"
-      WHERE "state" = 'pending' AND "notBefore" <= now() AND "installationId" IS NOT NULL
-        AND NOT ("installationId" = ANY(${busy}::bigint[]))
-        AND (${repository}::text IS NULL OR "payload"->>'repository' = ${repository}
-          OR "runId" IN (SELECT "id" FROM "Run" WHERE "repository" = ${repository}))
-      ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING *`;
-  return rows[0];
+function claimNext(options: EffectsWorkerOptions, busy: readonly bigint[]) {
+  return claimNextEffect(options.prisma, {
+    leaseSeconds: options.leaseSeconds ?? 60,
+    busy,
+    repository: options.repository ?? null,
+    settleSeconds: options.settleSeconds ?? DEFAULT_SETTLE_SECONDS,
+  });
 }
 
 function retryAfterSeconds(error: unknown): number | undefined {
@@ -72,26 +68,11 @@ async function deliverClaimed(options: EffectsWorkerOptions, effect: OutboxEffec
   const { prisma, log } = options;
   try {
     const octokit = await options.octokitFor(Number(effect.installationId));
+    const covered = await coveredRunEffects(prisma, effect);
     const result = await deliverEffect(prisma, octokit, effect, {
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     });
-    await prisma.outboxEffect.update({
-      where: { id: effect.id },
-      // lastError stays: what went wrong before the delivery is history worth keeping.
-      data: { state: "delivered", deliveredAt: new Date(), result: result as object },
-    });
-    if (effect.runId && (effect.kind === "run.status" || effect.kind === "run.report")) {
-      // It rendered the run as it is now: older status effects of the run have nothing left to say.
-      await prisma.outboxEffect.updateMany({
-        where: {
-          runId: effect.runId,
-          kind: "run.status",
-          state: "pending",
-          createdAt: { lte: effect.createdAt },
-        },
-        data: { state: "delivered", deliveredAt: new Date(), result: { coalescedInto: effect.id } },
-      });
-    }
+    await markDelivered(prisma, effect, result, covered);
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     if (isDevflowError(error, "effect_kind_unknown")) {
@@ -137,7 +118,7 @@ async function deliverClaimed(options: EffectsWorkerOptions, effect: OutboxEffec
 
 /** Delivers one due effect, in the caller's own loop (the GitHub Action); false when none was due. */
 export async function deliverNextEffect(options: EffectsWorkerOptions): Promise<boolean> {
-  const effect = await claimNext(options.prisma, options.leaseSeconds ?? 60, [], options.repository ?? null);
+  const effect = await claimNext(options, []);
   if (!effect) return false;
   await deliverClaimed(options, effect);
   return true;
@@ -162,12 +143,7 @@ export function startEffectsWorker(options: EffectsWorkerOptions): { stop(): Pro
         continue;
       }
       lastClaimAt = Date.now();
-      const effect = await claimNext(
-        options.prisma,
-        options.leaseSeconds ?? 60,
-        [...inFlight.keys()],
-        options.repository ?? null,
-      ).catch((error) => {
+      const effect = await claimNext(options, [...inFlight.keys()]).catch((error) => {
         options.log.error({ err: (error as Error).message }, "effects worker error");
         return undefined;
       });
