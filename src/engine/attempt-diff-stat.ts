@@ -1,9 +1,11 @@
 // What one phase attempt changed: its checkpoint against the head the attempt started from (the run's
-// previous checkpoint, or the base branch for the first), stored on the attempt for the dashboard and
-// the check run. A figure to show, never a reason to fail the attempt.
+// previous checkpoint — on devflow's own ref, so not the branch's head — else the head the run started
+// at, else the base branch), stored on the attempt for the dashboard and the check run. A figure to
+// show, never a reason to fail the attempt.
 import type { Prisma, Run } from "../db/generated/client.js";
 import { diffStat } from "../git/index.js";
 import { messageOf } from "./failure-reason.js";
+import { latestCheckpointOf } from "./run-queries.js";
 import type { WorkerContext } from "./worker-context.js";
 
 /** Files listed per attempt; `files` still counts them all. */
@@ -17,12 +19,14 @@ export interface AttemptDiffStat {
 }
 
 export async function attemptDiffStat(
-  context: Pick<WorkerContext, "log">,
+  context: Pick<WorkerContext, "log" | "prisma">,
   run: Pick<Run, "id" | "headSha" | "baseBranch">,
   worktree: { mirrorPath: string; worktreePath: string },
 ): Promise<Prisma.InputJsonValue | undefined> {
   try {
-    const stat = await diffStat({ ...worktree, baseRef: run.headSha ?? `origin/${run.baseBranch}` });
+    const previous = await latestCheckpointOf(context.prisma, run.id);
+    const baseRef = previous ?? run.headSha ?? `origin/${run.baseBranch}`;
+    const stat = await diffStat({ ...worktree, baseRef });
     const stored: AttemptDiffStat = {
       files: stat.files,
       insertions: stat.insertions,

@@ -3,6 +3,7 @@
 // attempt is closed as `budget_exceeded`, and the run parks at a `budget_exceeded` gate that names the
 // limit and what was spent against it. The decision on that gate: budget-gate.ts.
 import type { Prisma, Run } from "../db/generated/client.js";
+import { pushCheckpoint } from "../git/index.js";
 import type { WorkflowPhase } from "../registry/index.js";
 import type { SessionHandle } from "../sessions/session-adapter.js";
 import { openApprovalRequest } from "./approval-requests.js";
@@ -13,7 +14,8 @@ import { boundedReason } from "./failure-reason.js";
 import { recordTakenUsage } from "./record-session-usage.js";
 import { appendRunEvents } from "./run-events.js";
 import { moveTo } from "./run-moves.js";
-import type { WorkerContext } from "./worker-context.js";
+import { latestCheckpointOf } from "./run-queries.js";
+import { mirrorPathOf, type WorkerContext } from "./worker-context.js";
 
 export interface BudgetParking {
   readonly run: Run;
@@ -36,6 +38,7 @@ export async function parkForBudget(context: WorkerContext, parking: BudgetParki
   const spent = spending[parking.crossing.scope][parking.crossing.dimension];
   const crossing = { ...parking.crossing, spent: Math.max(parking.crossing.spent, spent) };
   const reason = boundedReason(describeCrossing(crossing));
+  const headSha = await showLatestCheckpoint(context, run);
   await context.prisma
     .$transaction(async (tx) => {
       const claimed = await tx.phaseAttempt.updateMany({
@@ -55,7 +58,11 @@ export async function parkForBudget(context: WorkerContext, parking: BudgetParki
           },
           { type: "budget.exceeded", payload: crossing },
         ],
-        { currentPhaseKey: phase.key, budget: budget as Prisma.InputJsonValue },
+        {
+          currentPhaseKey: phase.key,
+          budget: budget as Prisma.InputJsonValue,
+          ...(headSha ? { headSha } : {}),
+        },
       );
       if (version === undefined) throw new RunMovedError(); // e.g. aborted meanwhile: nothing is written
       const { event } = await openApprovalRequest(tx, {
@@ -69,4 +76,24 @@ export async function parkForBudget(context: WorkerContext, parking: BudgetParki
       if (!(error instanceof RunMovedError)) throw error;
     });
   context.log.info({ runId: run.id, ...crossing }, "budget crossed: the run waits at budget_exceeded");
+}
+
+/**
+ * A gate is where people look: the run's branch (the pull request's head, where the check run and its
+ * buttons live) moves to the newest checkpoint, as it does at a template's gate. Its sha, when it moved.
+ */
+async function showLatestCheckpoint(context: WorkerContext, run: Run): Promise<string | undefined> {
+  const sha = await latestCheckpointOf(context.prisma, run.id);
+  if (!sha || sha === run.headSha || !run.branch) return undefined;
+  const authHeader = await context.gitAuthHeader?.(run);
+  await pushCheckpoint({
+    mirrorPath: mirrorPathOf(context, run.repository),
+    branch: run.branch,
+    runId: run.id,
+    moveBranch: true,
+    remoteUrl: run.cloneUrl ?? run.repository,
+    sha,
+    ...(authHeader ? { authHeader } : {}),
+  });
+  return sha;
 }

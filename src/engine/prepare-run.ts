@@ -111,8 +111,13 @@ export async function prepareRun(
   await context.prisma.$transaction(async (tx) => {
     await tx.run.update({
       where: { id: run.id },
-      // Not headSha: that is where the run's branch is on the remote, set when it is first pushed.
-      data: { branch: prepared.branch, worktreePath: prepared.worktreePath },
+      // headSha is where the run's branch is on the remote, set when it is first pushed; a revision
+      // starts from its branch as the remote has it, so there it is known at once.
+      data: {
+        branch: prepared.branch,
+        worktreePath: prepared.worktreePath,
+        ...(run.revisionOf ? { headSha: prepared.headSha } : {}),
+      },
     });
     const event = {
       type: "run.prepared" as const,

@@ -147,3 +147,13 @@ export function repositoriesWithRuns(
 export function latestAttemptOf(db: Db, runId: string, phaseKey: string) {
   return db.phaseAttempt.findFirst({ where: { runId, phaseKey }, orderBy: { attempt: "desc" } });
 }
+
+/** The newest checkpoint of the run: its last succeeded attempt's commit (on refs/devflow/runs/<id>). */
+export async function latestCheckpointOf(db: Db, runId: string): Promise<string | undefined> {
+  const attempt = await db.phaseAttempt.findFirst({
+    where: { runId, state: "succeeded", checkpointSha: { not: null } },
+    orderBy: { finishedAt: "desc" },
+    select: { checkpointSha: true },
+  });
+  return attempt?.checkpointSha ?? undefined;
+}
