@@ -151,7 +151,8 @@ export function describeEvent(event: Pick<RunEvent, "type" | "payload">): string
     case "artifact.rejected":
       return `${phase}artifact rejected: ${Array.isArray(p.problems) ? p.problems.join("; ") : ""}`;
     case "checkpoint.pushed":
-      return `checkpoint ${text(p.sha).slice(0, 7)} pushed to ${text(p.branch)}`;
+      // The branch moves at gates and at the end; other checkpoints go to the run's own ref only.
+      return `checkpoint ${text(p.sha).slice(0, 7)} pushed${p.branch ? ` to ${text(p.branch)}` : ""}`;
     case "approval.requested":
       return `waiting for a decision at gate ${text(p.gateKey)}`;
     case "approval.decided":

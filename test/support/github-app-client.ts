@@ -1,7 +1,9 @@
 // devflow's Probot client against the GitHub simulator, in this process, with the pace of its writes
-// chosen: Probot's installation clients keep GitHub's pace for writes with plugin-throttling (one per
-// second per installation); `writePaceMs` scales that (benchmarks), 0 turns it off (tests about what is
-// written, not when). Probot is built as createProbot builds it, plus that one option.
+// chosen: Probot's installation clients keep GitHub's pace with plugin-throttling — per installation, a
+// write at most every second, and a write that notifies people (a new comment, issue or pull request)
+// at most every 3 seconds. `writePaceMs` scales both, keeping that ratio (benchmarks); 0 turns the
+// throttling off (tests about what is written, not when). Probot is built as createProbot builds it,
+// plus that one option.
 import Bottleneck from "bottleneck";
 import { Probot, ProbotOctokit } from "probot";
 import { createLogger } from "../../src/server/logger.js";
@@ -16,6 +18,9 @@ export interface AppClientOptions {
   writePaceMs?: number;
 }
 
+/** plugin-throttling's pace for writes that notify people, as a multiple of its pace for writes. */
+export const NOTIFYING_WRITE_FACTOR = 3;
+
 export function probotAgainst({
   sim,
   appId,
@@ -23,14 +28,21 @@ export function probotAgainst({
   webhookSecret,
   writePaceMs,
 }: AppClientOptions): Probot {
-  const write =
+  const paced =
     writePaceMs === undefined || writePaceMs <= 0
       ? undefined
-      : new Bottleneck.Group({ id: "devflow-test-write", maxConcurrent: 1, minTime: writePaceMs });
+      : {
+          write: new Bottleneck.Group({ id: "devflow-test-write", maxConcurrent: 1, minTime: writePaceMs }),
+          notifications: new Bottleneck.Group({
+            id: "devflow-test-notifications",
+            maxConcurrent: 1,
+            minTime: writePaceMs * NOTIFYING_WRITE_FACTOR,
+          }),
+        };
   const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
     const throttle = (options.throttle ?? {}) as Record<string, unknown>;
     if (writePaceMs === 0) return { ...options, throttle: { ...throttle, enabled: false } };
-    return write ? { ...options, throttle: { ...throttle, write } } : options;
+    return paced ? { ...options, throttle: { ...throttle, ...paced } } : options;
   });
   return new Probot({
     appId,
