@@ -4,16 +4,20 @@
 // a job starts at most one phase (or continues the one an earlier job left), so no job timeout cuts a
 // phase; the next event or the workflow's schedule continues the run.
 import { randomUUID } from "node:crypto";
-import type { ServerConfig } from "../config/server-config.js";
-import type { PrismaClient } from "../db/generated/client.js";
-import { type AdvanceOutcome, advanceRun } from "../engine/advance-run.js";
-import { DispatchEngine } from "../engine/dispatch-engine.js";
-import { restartClockOfUnstartedPhase } from "../engine/phase-clock.js";
-import { runHasEnded, runsNeedingWorker } from "../engine/run-queries.js";
-import type { EngineLog, WorkerContext } from "../engine/worker-context.js";
-import { openWorkerHost } from "../engine/worker-host.js";
+import type { ServerConfig } from "../config/index.js";
+import type { PrismaClient } from "../db/index.js";
+import type { EngineLog, WorkerContext } from "../engine/index.js";
+import {
+  type AdvanceOutcome,
+  advanceRun,
+  DispatchEngine,
+  openWorkerHost,
+  restartClockOfUnstartedPhase,
+  runHasEnded,
+  runsNeedingWorker,
+} from "../engine/index.js";
 import type { Registry } from "../registry/index.js";
-import { createSessionAdapter } from "../sessions/create-session-adapter.js";
+import { createSessionAdapter } from "../sessions/index.js";
 import { InProcessQueue } from "./in-process-queue.js";
 
 export interface ActionEngineOptions {

@@ -2,11 +2,11 @@
 // reactions, the sticky comment, the draft PR and the check run. An effect GitHub refused for now
 // (a rate limit, a 5xx) is retried within the job's budget; whatever is still pending afterwards stays
 // in Postgres, and the next devflow job of the repository delivers it.
-import type { PrismaClient } from "../db/generated/client.js";
-import { countRepositoryEffects, nextPendingEffectDue } from "../engine/outbox-queries.js";
-import type { EngineLog } from "../engine/worker-context.js";
-import type { Octokit } from "../github/effects/deliver-effect.js";
-import { deliverNextEffect } from "../github/effects/effects-worker.js";
+import type { PrismaClient } from "../db/index.js";
+import type { EngineLog } from "../engine/index.js";
+import { countRepositoryEffects, nextPendingEffectDue } from "../engine/index.js";
+import type { Octokit } from "../github/index.js";
+import { deliverNextEffect } from "../github/index.js";
 
 export interface DrainOptions {
   prisma: PrismaClient;

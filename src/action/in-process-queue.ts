@@ -1,7 +1,7 @@
 // The action's stand-in for BullMQ: "advance run R" lands in a list this process works through before
 // it exits. A job on a runner lives for one event, so there is nobody else to hand work to; Postgres
 // still holds everything, and the next event's job (or a re-run) picks up whatever this one left.
-import type { AdvanceQueue } from "../queue/advance-queue.js";
+import type { AdvanceQueue } from "../queue/index.js";
 
 export class InProcessQueue implements AdvanceQueue {
   /** A Set keeps the order runs were queued in and holds each run once. */

@@ -4,10 +4,9 @@
 import { createHash } from "node:crypto";
 import { Probot } from "probot";
 import { isDevflowError } from "../errors/index.js";
-import { createDevflowApp } from "../github/app.js";
-import type { GitHubDeps } from "../github/handlers/github-deps.js";
-import { deliveryRecord } from "../github/intake/delivery-log.js";
-import type { Logger } from "../server/logger.js";
+import type { GitHubDeps } from "../github/index.js";
+import { createDevflowApp, deliveryRecord } from "../github/index.js";
+import type { Logger } from "../server/index.js";
 
 /**
  * Stands in for X-GitHub-Delivery: the event name and the payload's bytes. A re-run of the job, or a

@@ -4,13 +4,13 @@
 // process — starting at most one phase per job, sized to fit the job (phase-budget.ts) — and delivers
 // the outbox before the job ends. A schedule or workflow_dispatch event only continues unfinished runs.
 import { mkdirSync, readFileSync } from "node:fs";
-import type { ServerConfig } from "../config/server-config.js";
-import { loadServerConfig } from "../config/server-config.js";
+import type { ServerConfig } from "../config/index.js";
+import { loadServerConfig } from "../config/index.js";
 import { applyMigrations, createDatabaseClient, type PrismaClient } from "../db/index.js";
-import { runsWithPendingGate } from "../engine/run-queries.js";
+import { runsWithPendingGate } from "../engine/index.js";
 import { DevflowError, isDevflowError } from "../errors/index.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
-import { createLogger } from "../server/logger.js";
+import { createLogger } from "../server/index.js";
 import { actionHostId, startActionEngine } from "./action-engine.js";
 import { type ActionEnvironment, readActionEnvironment, readActionInputs } from "./action-inputs.js";
 import { type DrainResult, drainEffects } from "./drain-effects.js";

@@ -1,7 +1,7 @@
 // With the workflow's GITHUB_TOKEN, a check run's buttons cannot work: GitHub starts no workflow for
 // the `check_run` events of a suite GitHub Actions created, so a press would never reach devflow. The
 // check run is sent without them, and its text asks for the comment commands instead.
-import type { Octokit } from "../github/effects/deliver-effect.js";
+import type { Octokit } from "../github/index.js";
 
 const BUTTONS_HINT = "Use the buttons above, or comment `/approve` / `/reject <reason>`.";
 export const COMMENT_HINT =

@@ -3,9 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { DevflowError } from "../errors/index.js";
-import { attachCommand } from "../sessions/tmux-adapter.js";
-import { TmuxClient } from "../sessions/tmux-client.js";
-import { readPane, tmuxSessionName } from "../sessions/tmux-pane-info.js";
+import { attachCommand, readPane, TmuxClient, tmuxSessionName } from "../sessions/index.js";
 import { loadCliEnvironment } from "./cli-environment.js";
 import { parseCommand, requirePositional } from "./command-args.js";
 import { assertStoreExistsFor, openStateStore, resolveRunId } from "./state-store.js";

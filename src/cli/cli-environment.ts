@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Environment, loadEnvironment } from "../config/environment.js";
+import { type Environment, loadEnvironment } from "../config/index.js";
 
 /** devflow's own package root (this file is src/cli/… in a checkout, dist/cli/… when built). */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));

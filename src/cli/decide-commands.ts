@@ -3,8 +3,7 @@
 // worker) notices and goes on.
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/index.js";
-import { findRun } from "../engine/run-queries.js";
-import { isTerminal } from "../engine/run-states.js";
+import { findRun, isTerminal } from "../engine/index.js";
 import { DevflowError } from "../errors/index.js";
 import { loadCliEnvironment } from "./cli-environment.js";
 import { invalidArguments, parseCommand, requirePositional } from "./command-args.js";

@@ -4,15 +4,11 @@
 // DATABASE_URL, or the embedded Postgres in DEVFLOW_DATA_DIR (default ./.devflow, as `devflow start`).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Environment, loadEnvironment } from "../config/environment.js";
+import { type Environment, loadEnvironment } from "../config/index.js";
 import { applyMigrations, createDatabaseClient, type PrismaClient } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
-import {
-  type DeliveryListing,
-  listDeliveries,
-  replayDeliveries,
-} from "../github/intake/failed-deliveries.js";
-import { startServices } from "../server/services.js";
+import { type DeliveryListing, listDeliveries, replayDeliveries } from "../github/index.js";
+import { startServices } from "../server/index.js";
 import { invalidArguments, parseCommand } from "./command-args.js";
 import { osActor } from "./gate.js";
 

@@ -1,9 +1,8 @@
 // `devflow run`'s loop over one run: advance it with the local worker while it has work, wait at its
 // gates, and show its events and the agent's output until it ends or the person presses Ctrl-C.
-import { runEventsAfter } from "../engine/run-events.js";
-import { findRun, latestAttemptOf } from "../engine/run-queries.js";
-import type { RunState } from "../engine/run-states.js";
-import { isTerminal, WORKING_STATES } from "../engine/run-states.js";
+
+import type { RunState } from "../engine/index.js";
+import { findRun, isTerminal, latestAttemptOf, runEventsAfter, WORKING_STATES } from "../engine/index.js";
 import { DevflowError } from "../errors/index.js";
 import { sleep, waitAtGate } from "./gate.js";
 import type { LocalWorker } from "./local-worker.js";

@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import { createInterface, type Interface } from "node:readline/promises";
-import type { ApprovalAction, ApprovalRequest } from "../db/generated/client.js";
-import { pendingRequestOf, requestStateOf } from "../engine/approval-requests.js";
+import type { ApprovalAction, ApprovalRequest } from "../db/index.js";
+import { pendingRequestOf, requestStateOf } from "../engine/index.js";
 import { isDevflowError } from "../errors/index.js";
 import type { ProgressReporter } from "./progress-reporter.js";
 import type { StateStore } from "./state-store.js";

@@ -3,14 +3,12 @@
 // needs. There is no BullMQ worker here: the CLI advances its own run only, never another run of a
 // shared store; the host id is the machine's plus the run's, so two `devflow run`s (or a `devflow start`
 // on the same machine) never contend for one lock, and `--resume` finds the run's sessions again.
-import type { AgentConfig, ServerConfig } from "../config/server-config.js";
-import { type AdvanceOutcome, advanceRun } from "../engine/advance-run.js";
-import type { SessionRecovery } from "../engine/recover-runs.js";
-import type { WorkerContext } from "../engine/worker-context.js";
-import { openWorkerHost, type WorkerHost } from "../engine/worker-host.js";
+import type { AgentConfig, ServerConfig } from "../config/index.js";
+import type { SessionRecovery, WorkerContext } from "../engine/index.js";
+import { type AdvanceOutcome, advanceRun, openWorkerHost, type WorkerHost } from "../engine/index.js";
 import { DevflowError, isDevflowError } from "../errors/index.js";
 import type { Registry } from "../registry/index.js";
-import { createSessionAdapter } from "../sessions/create-session-adapter.js";
+import { createSessionAdapter } from "../sessions/index.js";
 import type { StateStore } from "./state-store.js";
 
 export interface LocalWorkerOptions {

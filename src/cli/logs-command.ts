@@ -1,12 +1,8 @@
 // `devflow logs RUN [--follow] [--json]`: the run's events, then the tail of its latest agent transcript;
 // with --follow, new events and new transcript lines as they come, until the run ends (or Ctrl-C).
 
-import type { PrismaClient } from "../db/generated/client.js";
-import { usageOfRun } from "../engine/record-usage.js";
-import { runEventsAfter } from "../engine/run-events.js";
-import { findRun } from "../engine/run-queries.js";
-import { isTerminal } from "../engine/run-states.js";
-import { describeUsage } from "../engine/usage-summary.js";
+import type { PrismaClient } from "../db/index.js";
+import { describeUsage, findRun, isTerminal, runEventsAfter, usageOfRun } from "../engine/index.js";
 import { loadCliEnvironment } from "./cli-environment.js";
 import { invalidArguments, parseCommand, requirePositional } from "./command-args.js";
 import { sleep } from "./gate.js";

@@ -1,6 +1,6 @@
-import { loadEnvironment } from "../config/environment.js";
+import { loadEnvironment } from "../config/index.js";
 import { applyMigrations } from "../db/index.js";
-import { startServices } from "../server/services.js";
+import { startServices } from "../server/index.js";
 
 export async function runMigrateCommand(): Promise<number> {
   const env = loadEnvironment();

@@ -2,7 +2,7 @@
 // (phase, attempt, elapsed, the agent's last lines) is redrawn in place. Elsewhere (a pipe, CI): plain
 // event lines and a heartbeat now and then. With --json: one JSON object per line.
 import { clearScreenDown, cursorTo, moveCursor } from "node:readline";
-import type { RunEvent } from "../db/generated/client.js";
+import type { RunEvent } from "../db/index.js";
 import { describeEvent, eventJson } from "./run-view.js";
 
 export type ProgressMode = "tty" | "plain" | "json";

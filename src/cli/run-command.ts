@@ -2,9 +2,8 @@
 // engine records and decides, a local worker (SessionManager + advanceRun) executes, and the terminal
 // shows the run live. Ctrl-C drains like a worker does and leaves the run resumable (`--resume RUN`).
 import { randomUUID } from "node:crypto";
-import { withdrawSecrets } from "../config/environment.js";
-import { loadServerConfig } from "../config/server-config.js";
-import { getRunStatus } from "../engine/run-status.js";
+import { loadServerConfig, withdrawSecrets } from "../config/index.js";
+import { getRunStatus } from "../engine/index.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
 import { loadCliEnvironment } from "./cli-environment.js";
 import { invalidArguments, parseCommand } from "./command-args.js";

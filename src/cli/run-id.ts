@@ -1,7 +1,7 @@
 // A run id as a user types it: the whole UUID, or its first characters (at least 4) when they name one
 // run. Checked before any state is opened, so a mistyped id changes nothing.
 import type { PrismaClient } from "../db/index.js";
-import { runExists, runIdsStartingWith } from "../engine/run-queries.js";
+import { runExists, runIdsStartingWith } from "../engine/index.js";
 import { DevflowError } from "../errors/index.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
-import type { AgentConfig, ServerConfig } from "../config/server-config.js";
+import type { AgentConfig, ServerConfig } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 
 const run = promisify(execFile);

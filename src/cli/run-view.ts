@@ -1,11 +1,8 @@
 // What the CLI shows of a run: its summary (the JSON shape of `devflow status RUN --json` and of the
 // result line of `devflow run --json`) and one line of text per run event.
-import type { PrismaClient, RunEvent } from "../db/generated/client.js";
-import { describeBudgetEvent } from "../engine/budget-report.js";
-import type { RunUsage } from "../engine/record-usage.js";
-import { recentRuns } from "../engine/run-queries.js";
-import type { RunStatus } from "../engine/run-status.js";
-import { describeUsage } from "../engine/usage-summary.js";
+import type { PrismaClient, RunEvent } from "../db/index.js";
+import type { RunStatus, RunUsage } from "../engine/index.js";
+import { describeBudgetEvent, describeUsage, recentRuns } from "../engine/index.js";
 
 export interface RunSummary {
   id: string;

@@ -1,7 +1,11 @@
-import { loadEnvironment, withdrawSecrets } from "../config/environment.js";
-import { redactEnvironment } from "../config/redact-environment.js";
-import { createLogger, type Logger } from "../server/logger.js";
-import { type RunningDevflow, type ServerRole, startDevflow } from "../server/start-devflow.js";
+import { loadEnvironment, redactEnvironment, withdrawSecrets } from "../config/index.js";
+import {
+  createLogger,
+  type Logger,
+  type RunningDevflow,
+  type ServerRole,
+  startDevflow,
+} from "../server/index.js";
 
 export interface StartFromEnvironmentOptions {
   /** Default process.env; its secrets are deleted from it once read. */

@@ -3,15 +3,13 @@
 // `devflow approve` in one terminal decides for the `devflow run` waiting in another.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Environment } from "../config/environment.js";
+import type { Environment } from "../config/index.js";
 import { applyMigrations, createDatabaseClient, type PrismaClient } from "../db/index.js";
-import { DispatchEngine } from "../engine/dispatch-engine.js";
-import type { EngineLog } from "../engine/worker-context.js";
+import type { EngineLog } from "../engine/index.js";
+import { DispatchEngine } from "../engine/index.js";
 import { DevflowError } from "../errors/index.js";
-import { prepareQueueBackend } from "../queue/queue-connection.js";
-import { RunQueue } from "../queue/run-queue.js";
-import { createLogger } from "../server/logger.js";
-import { type Services, startServices } from "../server/services.js";
+import { prepareQueueBackend, RunQueue } from "../queue/index.js";
+import { createLogger, type Services, startServices } from "../server/index.js";
 import { checkRunIdText } from "./run-id.js";
 
 export { resolveRunId } from "./run-id.js";

@@ -1,7 +1,6 @@
 // `devflow status [RUN] [--json]`: one run in detail, or the most recent runs.
 
-import { usageOfRun } from "../engine/record-usage.js";
-import { getRunStatus } from "../engine/run-status.js";
+import { getRunStatus, usageOfRun } from "../engine/index.js";
 import { loadCliEnvironment } from "./cli-environment.js";
 import { parseCommand } from "./command-args.js";
 import { commandsFor } from "./gate.js";

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
-import type { PrismaClient } from "../db/generated/client.js";
+import type { PrismaClient } from "../db/index.js";
 
 export interface TranscriptSource {
   sessionId: string;

@@ -3,7 +3,7 @@
 // A repository may choose among the operator's agents per role; it can never define a command.
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
-import { didYouMean } from "../registry/closest-match.js";
+import { didYouMean } from "../registry/index.js";
 import {
   BUDGET_DIMENSIONS,
   type BudgetConfig,

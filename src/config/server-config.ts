@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
 import { DevflowError } from "../errors/index.js";
-import { didYouMean } from "../registry/closest-match.js";
+import { didYouMean } from "../registry/index.js";
 import { homeSeedSchema } from "./agent-home.js";
 import { AGENT_MODES, CLI_PRESETS, PROMPT_VIA } from "./agent-kinds.js";
 import { budgetsSchema } from "./budgets.js";

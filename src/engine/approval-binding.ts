@@ -2,7 +2,7 @@
 // run branch's head SHA, and a decision applies only while both still match. When either moved on (a
 // push, a new artifact of the gate's phase), the request is superseded and a new one opened for what is
 // current, in the decision's transaction; the late decider is told why (approval_stale).
-import type { ApprovalRequest, Prisma } from "../db/generated/client.js";
+import type { ApprovalRequest, Prisma } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import { openApprovalRequest } from "./approval-requests.js";
 import { writeEffects } from "./outbox.js";

@@ -1,6 +1,6 @@
 // Approval requests (DESIGN §2): one per gate and attempt, each bound to what it shows — the artifact's
 // sha256 and the run branch's head SHA.
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/index.js";
 import type { NewRunEvent } from "./run-events.js";
 
 type Tx = Prisma.TransactionClient;

@@ -1,7 +1,7 @@
 // Approval requests and decisions (DESIGN §2). A decision is recorded once per idempotency key; two
 // concurrent decisions on one request have exactly one winner (a compare-and-set on the request's
 // state); a replayed decision changes nothing and reports what to repair.
-import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/generated/client.js";
+import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import { staleApprovalError, supersedeIfStale } from "./approval-binding.js";
 import { decideBudgetGate } from "./budget-gate.js";

@@ -3,7 +3,7 @@
 // and judges the file.
 import type { ErrorObject } from "ajv/dist/2020.js";
 import type { JsonSchemaObject } from "../registry/index.js";
-import { jsonPath } from "../registry/json-path.js";
+import { jsonPath } from "../registry/index.js";
 
 const TYPE_WORDS: Record<string, string> = {
   array: "an array",

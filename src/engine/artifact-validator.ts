@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { lstat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { ValidateFunction } from "ajv/dist/2020.js";
-import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
+import { DEFAULT_INPUT_LIMITS } from "../config/index.js";
 import { DevflowError, type ErrorCode } from "../errors/index.js";
 import {
   type ArtifactSchemaEntry,

@@ -2,7 +2,7 @@
 // previous checkpoint — on devflow's own ref, so not the branch's head — else the head the run started
 // at, else the base branch), stored on the attempt for the dashboard and the check run. A figure to
 // show, never a reason to fail the attempt.
-import type { Prisma, Run } from "../db/generated/client.js";
+import type { Prisma, Run } from "../db/index.js";
 import { diffStat } from "../git/index.js";
 import { messageOf } from "./failure-reason.js";
 import { latestCheckpointOf } from "./run-queries.js";

@@ -1,7 +1,7 @@
 // Whether a run has crossed a limit: pure, so every dimension and scope is table-tested. A limit is
 // crossed when what was spent goes past it (at exactly the limit it still holds); the run's limits are
 // looked at before the phase's, cost before tokens, time and attempts.
-import type { BudgetConfig, BudgetDimension } from "../config/budgets.js";
+import type { BudgetConfig, BudgetDimension } from "../config/index.js";
 import type { Spending } from "./budget-spending.js";
 import type { BudgetCrossing, BudgetScope, EffectiveLimits } from "./budget-state.js";
 

@@ -2,7 +2,7 @@
 // was crossed, once, to what the gate offered (the limit plus the server's `budgets.raiseBy`), and
 // continues with a new attempt of the phase the budget stopped; Reject ends the run as failed, its
 // reason naming the limit and what was spent.
-import type { Prisma } from "../db/generated/client.js";
+import type { Prisma } from "../db/index.js";
 import type { WorkflowDefinition } from "../registry/index.js";
 import { BUDGET_STOPPED, limitKey, readBudgetState } from "./budget-state.js";
 import { describeCrossing } from "./budget-words.js";

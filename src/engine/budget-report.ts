@@ -1,8 +1,8 @@
 // The final report's "Budget" section: what the run and each of its phases spent against the limits
 // that held for them, and every limit crossed and raised on the way, in the order it happened.
 import { z } from "zod";
-import type { BudgetConfig, BudgetLimits } from "../config/budgets.js";
-import type { PrismaClient } from "../db/generated/client.js";
+import type { BudgetConfig, BudgetLimits } from "../config/index.js";
+import type { PrismaClient } from "../db/index.js";
 import { type Spent, spendingOf } from "./budget-spending.js";
 import { budgetCrossingSchema, effectiveLimits, readBudgetState } from "./budget-state.js";
 import { budgetAmount, describeCrossing, describeSpentAgainst, limitName } from "./budget-words.js";

@@ -2,8 +2,8 @@
 // reported), cost, agent wall time (phase attempts from start to end, a running one up to now) and
 // attempts. An attempt the budget itself stopped counts its usage and time, not as an attempt: Approve's
 // new attempt must not use up the phase's attempts.
-import type { BudgetDimension } from "../config/budgets.js";
-import type { PrismaClient } from "../db/generated/client.js";
+import type { BudgetDimension } from "../config/index.js";
+import type { PrismaClient } from "../db/index.js";
 import { BUDGET_STOPPED } from "./budget-state.js";
 import type { UsageTotals } from "./record-usage.js";
 import { usageOfRun } from "./record-usage.js";

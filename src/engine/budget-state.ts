@@ -9,7 +9,7 @@ import {
   type BudgetLimits,
   budgetOverridesSchema,
   lowerLimit,
-} from "../config/budgets.js";
+} from "../config/index.js";
 
 export const BUDGET_GATE = "budget_exceeded";
 /** The failure code of an attempt the budget stopped (and of a run whose budget gate was rejected). */

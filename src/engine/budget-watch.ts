@@ -3,9 +3,9 @@
 // recorded as it arrives and the run's and phase's limits are checked against it, agent time included.
 // The first crossing aborts the wait for the artifact, and the caller stops the session at once.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type BudgetConfig, DEFAULT_BUDGETS } from "../config/budgets.js";
-import type { Run } from "../db/generated/client.js";
-import type { SessionHandle } from "../sessions/session-adapter.js";
+import { type BudgetConfig, DEFAULT_BUDGETS } from "../config/index.js";
+import type { Run } from "../db/index.js";
+import type { SessionHandle } from "../sessions/index.js";
 import { firstCrossing } from "./budget-check.js";
 import { laterBy, spendingOf } from "./budget-spending.js";
 import { type BudgetCrossing, effectiveLimits, readBudgetState } from "./budget-state.js";

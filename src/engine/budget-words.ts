@@ -1,6 +1,6 @@
 // Budgets in words, the same in the final report, the sticky comment, the check run and replies: which
 // limit, what was spent against it, and what a decision does.
-import type { BudgetDimension, BudgetLimits } from "../config/budgets.js";
+import type { BudgetDimension, BudgetLimits } from "../config/index.js";
 import type { Spent } from "./budget-spending.js";
 import type { BudgetCrossing } from "./budget-state.js";
 import { formatUsd } from "./usage-summary.js";

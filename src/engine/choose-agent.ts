@@ -2,7 +2,7 @@
 // (`.github/devflow.yml` `agents`, fixed when the run started), else the template role's default, else
 // the server's defaultAgent. A name this host does not have falls through to the next choice, so a
 // template naming `claude` still runs on a server that offers only other agents.
-import type { Run } from "../db/generated/client.js";
+import type { Run } from "../db/index.js";
 import type { WorkerContext } from "./worker-context.js";
 
 export function agentFor(

@@ -2,9 +2,9 @@
 // Each call validates, records in one transaction and enqueues; it never touches worktrees or sessions
 // and never takes the SessionManager lock. Workers do the rest.
 import { randomUUID } from "node:crypto";
-import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/generated/client.js";
+import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
-import type { AdvanceQueue } from "../queue/advance-queue.js";
+import type { AdvanceQueue } from "../queue/index.js";
 import { type DecideInput, type DecideResult, decide } from "./approvals.js";
 import { type RevisionOutcome, type RevisionRequestInput, requestRevision } from "./request-revision.js";
 import { appendRunEvents } from "./run-events.js";

@@ -4,10 +4,10 @@
 // finish-phase.ts (accepted) and fail-attempt.ts (failed).
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
-import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
-import type { Run } from "../db/generated/client.js";
+import { DEFAULT_INPUT_LIMITS } from "../config/index.js";
+import type { Run } from "../db/index.js";
 import { isDevflowError } from "../errors/index.js";
-import type { SessionHandle } from "../sessions/session-adapter.js";
+import type { SessionHandle } from "../sessions/index.js";
 import { validateArtifact } from "./artifact-validator.js";
 import { BudgetWatch, crossingNow } from "./budget-watch.js";
 import { agentFor } from "./choose-agent.js";

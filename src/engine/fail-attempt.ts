@@ -1,7 +1,7 @@
 // A phase attempt that failed: closed with its code and reason, and the phase's next attempt opened —
 // or the run failed when the phase has used all its attempts. The one place this is decided, for the
 // worker that saw the attempt fail and for start-up recovery alike.
-import type { Prisma } from "../db/generated/client.js";
+import type { Prisma } from "../db/index.js";
 import type { WorkflowPhase } from "../registry/index.js";
 import { boundedReason } from "./failure-reason.js";
 import type { NewRunEvent } from "./run-events.js";

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { lstat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
+import { DEFAULT_INPUT_LIMITS } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import { diffStat } from "../git/index.js";
 import { budgetViewOf } from "./budget-report.js";

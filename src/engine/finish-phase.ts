@@ -3,7 +3,7 @@
 // pushed to the run's own ref (refs/devflow/runs/<id>); the run's branch — the pull request's head, which
 // GitHub gives a new check run each time it moves — follows only at a gate and at the end, and
 // `Run.headSha` is where that branch is.
-import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
+import type { PhaseAttempt, Prisma, Run } from "../db/index.js";
 import { isDevflowError } from "../errors/index.js";
 import { checkpointRef, commitCheckpoint, headCommit, pushCheckpoint } from "../git/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";

@@ -1,7 +1,7 @@
 // devflow's git refused to run on a repository because something it never writes was found there (a
 // config key, a rewritten `.git` file): the run fails at once, with git's refusal as its reason, and a
 // person is asked to look — the agent that did it must not get another attempt on the same repository.
-import type { Run } from "../db/generated/client.js";
+import type { Run } from "../db/index.js";
 import type { DevflowError } from "../errors/index.js";
 import { failAttempt } from "./fail-attempt.js";
 import { failRun } from "./run-moves.js";

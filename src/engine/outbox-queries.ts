@@ -1,6 +1,6 @@
 // What other layers ask about the outbox without delivering it: when a repository's next pending effect
 // falls due, how its effects stand, and the backlog per installation.
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/index.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 

@@ -1,7 +1,7 @@
 // The outbox (DESIGN §2): every GitHub effect devflow means to cause, as one typed union, written by
 // one writer — in the caller's transaction, so a transition and its effects commit together — and
 // read back by `readEffect`, which refuses a kind it does not know instead of letting it pass.
-import type { OutboxEffect, Prisma, PrismaClient } from "../db/generated/client.js";
+import type { OutboxEffect, Prisma, PrismaClient } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import type { RunState } from "./run-states.js";
 

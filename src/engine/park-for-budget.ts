@@ -2,10 +2,10 @@
 // once, the usage the agent reported up to its end (the tokens already in flight) is recorded, the
 // attempt is closed as `budget_exceeded`, and the run parks at a `budget_exceeded` gate that names the
 // limit and what was spent against it. The decision on that gate: budget-gate.ts.
-import type { Prisma, Run } from "../db/generated/client.js";
+import type { Prisma, Run } from "../db/index.js";
 import { pushCheckpoint } from "../git/index.js";
 import type { WorkflowPhase } from "../registry/index.js";
-import type { SessionHandle } from "../sessions/session-adapter.js";
+import type { SessionHandle } from "../sessions/index.js";
 import { openApprovalRequest } from "./approval-requests.js";
 import { spendingOf } from "./budget-spending.js";
 import { BUDGET_GATE, BUDGET_STOPPED, type BudgetCrossing, readBudgetState } from "./budget-state.js";

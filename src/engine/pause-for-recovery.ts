@@ -1,4 +1,4 @@
-import type { Prisma } from "../db/generated/client.js";
+import type { Prisma } from "../db/index.js";
 import { openApprovalRequest, SESSION_RECOVERY_GATE } from "./approvals.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";
 import { pauseRun, type RunRef } from "./run-moves.js";

@@ -1,8 +1,8 @@
 // What each phase attempt of a run did, beyond its state: the agent that ran it, what it consumed (by
 // usageOfRun's rules), the shell commands it ran as its CLI's stream told them, and what its checkpoint
 // changed. One read for the check run (github/effects) and the dashboard's run page.
-import type { PrismaClient } from "../db/generated/client.js";
-import type { AgentCommand } from "../sessions/streams/index.js";
+import type { PrismaClient } from "../db/index.js";
+import type { AgentCommand } from "../sessions/index.js";
 import { type AttemptDiffStat, readAttemptDiffStat } from "./attempt-diff-stat.js";
 import { type UsageTotals, usageOfRun } from "./record-usage.js";
 

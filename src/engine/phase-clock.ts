@@ -1,6 +1,6 @@
 // The clock of a phase attempt that was opened but never prompted (the GitHub Action's one phase per
 // job leaves the next phase's attempt waiting for the next job).
-import type { PrismaClient } from "../db/generated/client.js";
+import type { PrismaClient } from "../db/index.js";
 
 /**
  * A phase whose attempt an earlier job opened but left unstarted (no prompt sent) starts its clock now:

@@ -4,11 +4,11 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
-import type { PhaseAttempt, Prisma, Run } from "../db/generated/client.js";
+import { DEFAULT_INPUT_LIMITS } from "../config/index.js";
+import type { PhaseAttempt, Prisma, Run } from "../db/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
-import { type PromptEnvelope, promptDedupKey } from "../sessions/prompt-envelope.js";
-import type { SessionHandle } from "../sessions/session-adapter.js";
+import type { SessionHandle } from "../sessions/index.js";
+import { type PromptEnvelope, promptDedupKey } from "../sessions/index.js";
 import { buildPrompt, type PromptData } from "./build-prompt.js";
 import { cutToBytes } from "./cut-to-bytes.js";
 import { messageOf } from "./failure-reason.js";

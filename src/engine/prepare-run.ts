@@ -1,7 +1,7 @@
 // queued → preparing → executing: the run's mirror and worktree, then its first phase.
 import { existsSync } from "node:fs";
-import { advisoryLockKey } from "../db/advisory-lock.js";
-import type { Run } from "../db/generated/client.js";
+import type { Run } from "../db/index.js";
+import { advisoryLockKey } from "../db/index.js";
 import { isDevflowError } from "../errors/index.js";
 import {
   checkpointRef,

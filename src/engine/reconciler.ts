@@ -1,8 +1,9 @@
 // Postgres is the truth, Redis is delivery: the reconciler rebuilds every job a run needs from
 // Postgres, so a Redis that restarts empty (or a job that failed after stalling twice) loses nothing.
-import { advisoryLockKey } from "../db/advisory-lock.js";
-import type { PrismaClient } from "../db/generated/client.js";
-import type { AdvanceQueue } from "../queue/advance-queue.js";
+
+import type { PrismaClient } from "../db/index.js";
+import { advisoryLockKey } from "../db/index.js";
+import type { AdvanceQueue } from "../queue/index.js";
 import { runLockName } from "./advance-run.js";
 import { runsNeedingWorker } from "./run-queries.js";
 

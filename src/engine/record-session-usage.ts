@@ -2,7 +2,7 @@
 // stream, the usage file) is stored per phase attempt. A one-shot agent reports usage as it exits,
 // just after writing its artifact: devflow gives it a moment to, before the run moves on.
 
-import type { SessionAdapter, SessionHandle } from "../sessions/session-adapter.js";
+import type { SessionAdapter, SessionHandle } from "../sessions/index.js";
 import { recordUsage } from "./record-usage.js";
 import type { WorkerContext } from "./worker-context.js";
 

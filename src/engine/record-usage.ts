@@ -1,9 +1,9 @@
 // Usage per phase attempt (issue 13): what each prompt of an attempt consumed, as read from the agent's
 // stream or usage file, stored once per prompt and source, and summed per attempt and per run for the
 // final report, `devflow status` and `devflow logs`.
-import { Prisma, type PrismaClient, type UsageSource as StoredSource } from "../db/generated/client.js";
+import { Prisma, type PrismaClient, type UsageSource as StoredSource } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
-import type { CommandList, PhaseUsage, UsageSource } from "../sessions/streams/index.js";
+import type { CommandList, PhaseUsage, UsageSource } from "../sessions/index.js";
 
 const STORED: Record<UsageSource, StoredSource> = { stream: "stream", "usage-file": "usage_file" };
 

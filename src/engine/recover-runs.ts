@@ -4,8 +4,8 @@
 // behind `session_recovery_required`. Never failed silently, never lost. An attempt whose valid artifact
 // was already written (the agent finished while its worker was gone) is not lost with its session: it
 // stays running, and the worker accepts the artifact when it advances the run.
-import type { PrismaClient } from "../db/generated/client.js";
-import type { HostSessionsReport } from "../sessions/recover-host-sessions.js";
+import type { PrismaClient } from "../db/index.js";
+import type { HostSessionsReport } from "../sessions/index.js";
 import { closeFailedAttempt, SESSION_LOST_REASON } from "./fail-attempt.js";
 import { markSessionFailed, pauseForSessionRecovery } from "./pause-for-recovery.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";

@@ -3,8 +3,9 @@
 // transaction that also starts the revision when the chain has ended; while the chain's latest run is
 // still active the request is queued, and the transaction that ends that run starts the revision
 // (start-revision.ts). Two runs of one chain are never active at once: revisions are never interleaved.
-import { advisoryLockKey } from "../db/advisory-lock.js";
-import type { DecisionSource, Prisma, PrismaClient, RevisionRequest } from "../db/generated/client.js";
+
+import type { DecisionSource, Prisma, PrismaClient, RevisionRequest } from "../db/index.js";
+import { advisoryLockKey } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import { chainWhere, firstRunIdOf, lockLatestOfChain } from "./revision-chain.js";
 import { isTerminal, type RunState } from "./run-states.js";

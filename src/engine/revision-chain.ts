@@ -1,6 +1,6 @@
 // A run and its revisions form a chain (DESIGN §2 "Revision"): the first run, then revision 2, 3, …,
 // each linked to the first by `revisionOf`. The questions asked about a chain, answered once here.
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/index.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 

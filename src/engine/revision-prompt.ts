@@ -1,7 +1,7 @@
 // The accepted artifacts a phase's prompt carries. A first run's are its own; a revision also gets, from
 // the earlier runs of its chain, the newest accepted artifact of each phase it does not run itself (for
 // `development`: the approved spec its implementer and reviewer work against).
-import type { PrismaClient, Run } from "../db/generated/client.js";
+import type { PrismaClient, Run } from "../db/index.js";
 import type { WorkflowDefinition } from "../registry/index.js";
 import { chainWhere, firstRunIdOf } from "./revision-chain.js";
 import { phasesOf } from "./template-plan.js";

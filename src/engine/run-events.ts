@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/index.js";
 
 export type RunEventType =
   | "run.created"

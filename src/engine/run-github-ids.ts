@@ -1,6 +1,6 @@
 // The ids GitHub gave a run's own objects (sticky comment, draft PR, check run). The effects worker
 // learns them; the engine owns the Run row, so they are written here and nowhere else.
-import type { PrismaClient } from "../db/generated/client.js";
+import type { PrismaClient } from "../db/index.js";
 
 export interface RunGitHubIds {
   statusCommentId?: number;

@@ -1,6 +1,6 @@
 // A page of runs for a person to browse (the dashboard): newest first, keyset-paginated on the createdAt
 // index, filtered by repository, state, agent and a set of ids; with what the agents consumed per run.
-import type { Prisma, PrismaClient, RunState } from "../db/generated/client.js";
+import type { Prisma, PrismaClient, RunState } from "../db/index.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 

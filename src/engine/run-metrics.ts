@@ -1,6 +1,6 @@
 // The engine's numbers for /metrics, read at scrape time from Postgres so every web process reports the
 // same truth: runs by state, phase attempts and their durations, and what the agents consumed.
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/index.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 

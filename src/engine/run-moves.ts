@@ -1,6 +1,6 @@
 // The moves a run makes, each one transition (compare-and-set + events + effects) inside the caller's
 // transaction. They return the new version, or undefined when the run changed under the caller.
-import type { Prisma } from "../db/generated/client.js";
+import type { Prisma } from "../db/index.js";
 import type { WorkflowPhase } from "../registry/index.js";
 import { BUDGET_STOPPED } from "./budget-state.js";
 import type { NewEffect } from "./outbox.js";

@@ -1,6 +1,6 @@
 // The questions other layers ask about runs, answered here once: github/, action/, server/ and cli/
 // never query the Run table themselves (the engine owns it).
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/index.js";
 import { isTerminal, type RunState, TERMINAL_STATES, WORKING_STATES } from "./run-states.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;

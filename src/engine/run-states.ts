@@ -1,4 +1,4 @@
-import type { RunState } from "../db/generated/enums.js";
+import type { RunState } from "../db/index.js";
 
 export type { RunState };
 

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/generated/client.js";
+import type { PrismaClient } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import { chainOf, firstRunIdOf, requestsOfRevision } from "./revision-chain.js";
 

@@ -2,7 +2,7 @@
 // run, on the same branch, pull request and sticky comment, taking every request queued for the chain.
 // Terminal runs stay terminal. Called in the transaction that records a request for an ended chain, and
 // in the transaction that ends the chain's active run (so a queued request is never left behind).
-import type { Prisma, Run } from "../db/generated/client.js";
+import type { Prisma, Run } from "../db/index.js";
 import { writeEffects } from "./outbox.js";
 import { firstRunIdOf } from "./revision-chain.js";
 import { appendRunEvents } from "./run-events.js";

@@ -1,6 +1,6 @@
 // Final reports as stored in Postgres (RunReport rows): read for a run's page, pruned after the
 // retention the operator configured.
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/index.js";
 import { TERMINAL_STATES } from "./run-states.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;

@@ -1,6 +1,6 @@
 // The one way a run changes state: a compare-and-set on (state, version), its events appended with
 // gap-free seqs and its GitHub effects written to the outbox — all in the caller's transaction.
-import type { Prisma } from "../db/generated/client.js";
+import type { Prisma } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import { type NewEffect, writeEffects } from "./outbox.js";
 import { appendRunEvents, type NewRunEvent } from "./run-events.js";

@@ -3,8 +3,8 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { promisify } from "node:util";
-import { type BudgetOverrides, budgetOverridesSchema } from "../config/budgets.js";
-import type { PrismaClient } from "../db/generated/client.js";
+import { type BudgetOverrides, budgetOverridesSchema } from "../config/index.js";
+import type { PrismaClient } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import { readDefinition } from "./template-plan.js";
 

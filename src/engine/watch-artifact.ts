@@ -1,7 +1,7 @@
 // Waiting for a phase's artifact while watching what could make the wait pointless: the run moved by
 // someone else (an abort), this worker's lock on the run lost, or the agent's session dead.
-import type { Run } from "../db/generated/client.js";
-import type { SessionHandle } from "../sessions/session-adapter.js";
+import type { Run } from "../db/index.js";
+import type { SessionHandle } from "../sessions/index.js";
 import { waitForArtifact } from "./artifact-validator.js";
 import type { WorkerContext } from "./worker-context.js";
 

@@ -1,12 +1,10 @@
 import { join, resolve } from "node:path";
-import type { BudgetConfig } from "../config/budgets.js";
-import type { InputLimits } from "../config/input-limits.js";
-import type { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
-import type { PrismaClient } from "../db/generated/client.js";
+import type { BudgetConfig, InputLimits } from "../config/index.js";
+import type { AdvisoryLockPool, PrismaClient } from "../db/index.js";
 import { mirrorDirName } from "../git/index.js";
-import type { AdvanceQueue } from "../queue/advance-queue.js";
+import type { AdvanceQueue } from "../queue/index.js";
 import type { Registry } from "../registry/index.js";
-import type { SessionManager } from "../sessions/session-manager.js";
+import type { SessionManager } from "../sessions/index.js";
 
 export interface EngineLog {
   /** Routine outcomes (a run another worker holds, a job for a run already parked): hidden at info. */

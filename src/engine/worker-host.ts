@@ -3,12 +3,12 @@
 // lock and start-up recovery (DESIGN §7 item 1: recovery completes before anything else runs), the
 // pooled run locks, and the WorkerContext handed to advanceRun.
 import { join } from "node:path";
-import { AdvisoryLockPool } from "../db/advisory-lock-pool.js";
-import type { PrismaClient } from "../db/generated/client.js";
-import type { AdvanceQueue } from "../queue/advance-queue.js";
+import type { PrismaClient } from "../db/index.js";
+import { AdvisoryLockPool } from "../db/index.js";
+import type { AdvanceQueue } from "../queue/index.js";
 import type { Registry } from "../registry/index.js";
-import type { SessionAdapter } from "../sessions/session-adapter.js";
-import { SessionManager } from "../sessions/session-manager.js";
+import type { SessionAdapter } from "../sessions/index.js";
+import { SessionManager } from "../sessions/index.js";
 import { recoverRunsOfFailedSessions, type SessionRecovery } from "./recover-runs.js";
 import type { EngineLog, WorkerContext } from "./worker-context.js";
 

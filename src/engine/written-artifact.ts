@@ -1,8 +1,8 @@
 // An artifact already written for a phase attempt whose agent session is gone — the worker died, or
 // `devflow run` was stopped with Ctrl-C and the agent finished meanwhile. Valid, it is accepted as if
 // the session had delivered it: the work is paid for, and running the phase again would waste it.
-import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
-import type { Run } from "../db/generated/client.js";
+import { DEFAULT_INPUT_LIMITS } from "../config/index.js";
+import type { Run } from "../db/index.js";
 import { isDevflowError } from "../errors/index.js";
 import { type ArtifactSchema, validateArtifact } from "./artifact-validator.js";
 import { findPhase, readDefinition } from "./template-plan.js";

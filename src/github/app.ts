@@ -4,7 +4,7 @@
 // reactions and run output go through the outbox. A push to a repository's default branch refreshes its
 // cached `.github/devflow.yml`.
 import type { ApplicationFunction, Probot } from "probot";
-import { latestRunOf, runOfCheckRun } from "../engine/run-queries.js";
+import { latestRunOf, runOfCheckRun } from "../engine/index.js";
 import { parseCommands } from "./commands/parse-commands.js";
 import type { Sender } from "./event-context.js";
 import { type DeliveryHandler, type HandleOptions, handleOnce } from "./handle-delivery.js";

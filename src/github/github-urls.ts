@@ -1,6 +1,6 @@
 // Where GitHub is: github.com, or a GitHub Enterprise Server named by GHE_HOST/GHE_PROTOCOL (Probot's
 // own names; its REST API is under /api/v3 of the same host).
-import type { GitHubEnterprise } from "../config/environment.js";
+import type { GitHubEnterprise } from "../config/index.js";
 
 export interface GitHubUrls {
   /** The web root: app settings pages, apps' pages. */

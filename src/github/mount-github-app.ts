@@ -4,7 +4,7 @@
 import pg from "pg";
 import type { Logger } from "pino";
 import { Probot } from "probot";
-import type { GitHubAppCredentials, GitHubEnterprise } from "../config/environment.js";
+import type { GitHubAppCredentials, GitHubEnterprise } from "../config/index.js";
 import { createDevflowApp } from "./app.js";
 import { startEffectsWorker } from "./effects/effects-worker.js";
 import { githubUrls } from "./github-urls.js";

@@ -2,8 +2,8 @@
 // handler may ask of GitHub. The repository's `.github/devflow.yml` is read at most once per delivery,
 // and, on servers, through the per-repository cache (a push to the default branch refreshes it).
 import type { Context } from "probot";
-import { unreadableRepositoryConfig } from "../config/repository-config.js";
-import type { PrismaClient } from "../db/generated/client.js";
+import { unreadableRepositoryConfig } from "../config/index.js";
+import type { PrismaClient } from "../db/index.js";
 import { type EventContext, reviewComment, type Sender } from "./event-context.js";
 import { cachedRepositoryConfig } from "./intake/repository-config-cache.js";
 

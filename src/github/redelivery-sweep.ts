@@ -2,8 +2,8 @@
 // few minutes, list the App's recent deliveries (App JWT) and ask GitHub to redeliver each failed one
 // that devflow never recorded. A delivery failed unless its status is "OK" (GitHub's own wording).
 import type { Probot } from "probot";
-import type { PrismaClient } from "../db/generated/client.js";
-import type { EngineLog } from "../engine/worker-context.js";
+import type { PrismaClient } from "../db/index.js";
+import type { EngineLog } from "../engine/index.js";
 import { deliveryRecord } from "./intake/delivery-log.js";
 
 interface HookDelivery {

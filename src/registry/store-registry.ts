@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from "../db/generated/client.js";
+import type { Prisma, PrismaClient } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import type { AnyRegistryEntry, Registry } from "./registry.js";
 import { type RegistryProblem, registryError } from "./registry-problem.js";

@@ -4,15 +4,17 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Probot } from "probot";
-import { DEFAULT_HOST, type Environment, type GitHubAppCredentials } from "../config/environment.js";
-import { installationContext } from "../github/authorization/installation-context.js";
-import type { EventContext } from "../github/event-context.js";
-import { githubUrls } from "../github/github-urls.js";
-import type { GitHubDeps } from "../github/handlers/github-deps.js";
-import { createProbot, gitAuthHeaderFor, mountGitHubApp } from "../github/mount-github-app.js";
-import { SETUP_PATH } from "../github/setup/app-manifest.js";
-import type { SavedAppCredentials } from "../github/setup/saved-app-credentials.js";
-import { createSetupHandler } from "../github/setup/setup-handler.js";
+import { DEFAULT_HOST, type Environment, type GitHubAppCredentials } from "../config/index.js";
+import type { EventContext, GitHubDeps, SavedAppCredentials } from "../github/index.js";
+import {
+  createProbot,
+  createSetupHandler,
+  gitAuthHeaderFor,
+  githubUrls,
+  installationContext,
+  mountGitHubApp,
+  SETUP_PATH,
+} from "../github/index.js";
 import type { HealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";
 import type { ServerRole } from "./start-devflow.js";

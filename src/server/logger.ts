@@ -1,6 +1,6 @@
 import { type Logger, pino } from "pino";
 import pretty from "pino-pretty";
-import type { LogLevel } from "../config/environment.js";
+import type { LogLevel } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 
 export type { Logger } from "pino";

@@ -1,7 +1,7 @@
 // Provides the database and the queue connection for start-up and tests: the operator's DATABASE_URL
 // and REDIS_URL when set, otherwise services devflow starts itself (DESIGN §5).
 import { DevflowError } from "../errors/index.js";
-import type { QueueConnection } from "../queue/queue-connection.js";
+import type { QueueConnection } from "../queue/index.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
 import { findRedisServer, spawnRedisServer } from "./redis-server.js";
 

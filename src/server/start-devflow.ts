@@ -1,17 +1,20 @@
 // devflow's server processes (`devflow start [all|web|worker]`): services, migrations, the registry,
 // the health endpoint, and by role the dispatch engine (web) and/or a worker host, and the GitHub app —
 // or, without credentials, the setup page that registers it.
-import { DEFAULT_HOST, type Environment, UNREGISTERED_HOST } from "../config/environment.js";
-import { loadServerConfig, unsandboxedAgents } from "../config/server-config.js";
+import {
+  DEFAULT_HOST,
+  type Environment,
+  loadServerConfig,
+  UNREGISTERED_HOST,
+  unsandboxedAgents,
+} from "../config/index.js";
 import { applyMigrations, createDatabaseClient, type DatabaseClient } from "../db/index.js";
-import { DispatchEngine } from "../engine/dispatch-engine.js";
-import { readSavedAppCredentials } from "../github/setup/saved-app-credentials.js";
-import { describeQueueConnection, prepareQueueBackend } from "../queue/queue-connection.js";
-import { RunQueue } from "../queue/run-queue.js";
+import { DispatchEngine } from "../engine/index.js";
+import { readSavedAppCredentials } from "../github/index.js";
+import { describeQueueConnection, prepareQueueBackend, RunQueue } from "../queue/index.js";
 import { builtinTemplatesDir, loadRegistry, storeRegistry } from "../registry/index.js";
-import { createSessionAdapter } from "../sessions/create-session-adapter.js";
-import { createTranscriptWriter, pruneTranscripts } from "../web/transcripts/transcript-writer.js";
-import { createWebDashboard } from "../web/web-dashboard.js";
+import { createSessionAdapter } from "../sessions/index.js";
+import { createTranscriptWriter, createWebDashboard, pruneTranscripts } from "../web/index.js";
 import { type GitHubSide, startGitHubSide } from "./github-side.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import type { Logger } from "./logger.js";

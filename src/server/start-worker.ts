@@ -1,20 +1,23 @@
 // A worker host: the SessionManager (host lock + recovery) first, then report repair, the reconciler
 // and the BullMQ worker. Start-up completes only after recovery (DESIGN §7 item 1).
-import type { PrismaClient } from "../db/generated/client.js";
-import { advanceRun } from "../engine/advance-run.js";
-import { DispatchEngine } from "../engine/dispatch-engine.js";
-import { writeMissingReports } from "../engine/final-report.js";
-import { reconcileRuns } from "../engine/reconciler.js";
-import type { SessionRecovery } from "../engine/recover-runs.js";
-import { runsNeedingWorker } from "../engine/run-queries.js";
-import { type EngineLog, silentLog, type WorkerContext } from "../engine/worker-context.js";
-import { openWorkerHost, type WorkerHost } from "../engine/worker-host.js";
-import type { QueueConnection } from "../queue/queue-connection.js";
-import { createRunWorker, RunQueue } from "../queue/run-queue.js";
-import { startWorkerWatchdog } from "../queue/worker-watchdog.js";
+import type { PrismaClient } from "../db/index.js";
+import type { SessionRecovery } from "../engine/index.js";
+import {
+  advanceRun,
+  DispatchEngine,
+  type EngineLog,
+  openWorkerHost,
+  reconcileRuns,
+  runsNeedingWorker,
+  silentLog,
+  type WorkerContext,
+  type WorkerHost,
+  writeMissingReports,
+} from "../engine/index.js";
+import type { QueueConnection } from "../queue/index.js";
+import { createRunWorker, RunQueue, startWorkerWatchdog } from "../queue/index.js";
 import type { Registry } from "../registry/index.js";
-import type { SessionAdapter } from "../sessions/session-adapter.js";
-import type { SessionManager } from "../sessions/session-manager.js";
+import type { SessionAdapter, SessionManager } from "../sessions/index.js";
 
 export interface StartWorkerOptions {
   prisma: PrismaClient;

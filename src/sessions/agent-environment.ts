@@ -1,9 +1,9 @@
 // The environment an agent process gets (DESIGN §4): an allowlist, never a copy of devflow's own.
-import { passThroughProblem } from "../config/pass-through.js";
+import { passThroughProblem } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import { proxyEnvironment } from "./egress/egress-forwarder.js";
 
-export { DEVFLOW_SECRET_VARIABLES, passThroughProblem } from "../config/pass-through.js";
+export { DEVFLOW_SECRET_VARIABLES, passThroughProblem } from "../config/index.js";
 
 const CONTRACT_NAME = /^DEVFLOW_[A-Z0-9_]+$/;
 const FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin";

@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { InputLimits } from "../config/input-limits.js";
-import { DEFAULT_SANDBOX, type SandboxSettings } from "../config/sandbox-settings.js";
-import type { AgentConfig } from "../config/server-config.js";
+import type { AgentConfig, InputLimits } from "../config/index.js";
+import { DEFAULT_SANDBOX, type SandboxSettings } from "../config/index.js";
 import { builtinTemplatesDir } from "../registry/index.js";
 import { buildAgentEnvironment } from "./agent-environment.js";
 import { ExecSessionAdapter } from "./exec-adapter.js";

@@ -3,7 +3,7 @@ import { appendFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type SandboxKind, type SandboxSettings, sandboxSettings } from "../config/sandbox-settings.js";
+import { type SandboxKind, type SandboxSettings, sandboxSettings } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import { checkPassThrough } from "./agent-environment.js";
 import { describeSandbox } from "./egress/session-egress.js";

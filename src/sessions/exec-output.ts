@@ -5,7 +5,7 @@
 import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { DEFAULT_INPUT_LIMITS } from "../config/input-limits.js";
+import { DEFAULT_INPUT_LIMITS } from "../config/index.js";
 
 export interface ExecOutputOptions {
   readonly transcriptPath: string;

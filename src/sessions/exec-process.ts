@@ -3,9 +3,7 @@
 import type { ChildProcess } from "node:child_process";
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { HomeSeed } from "../config/agent-home.js";
-import type { InputLimits } from "../config/input-limits.js";
-import type { SandboxSettings } from "../config/sandbox-settings.js";
+import type { HomeSeed, InputLimits, SandboxSettings } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import { buildAgentEnvironment } from "./agent-environment.js";
 import type { EgressProxy } from "./egress/egress-proxy.js";

@@ -2,7 +2,7 @@
 // terminal runs are left alone; a live session is resumed (a recoverable failure retried, any other
 // tried once). One that cannot be resumed is only reported: what becomes of it and its run is the
 // engine's decision (engine/recover-runs.ts), taken in one transaction with the run's move.
-import type { PrismaClient } from "../db/generated/client.js";
+import type { PrismaClient } from "../db/index.js";
 import { isDevflowError } from "../errors/index.js";
 import type { SessionAdapter, SessionHandle } from "./session-adapter.js";
 import { handleOf, type SessionRow } from "./session-row.js";

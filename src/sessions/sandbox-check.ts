@@ -6,7 +6,7 @@ import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
-import type { SandboxSettings } from "../config/sandbox-settings.js";
+import type { SandboxSettings } from "../config/index.js";
 import { BWRAP, sandboxedCommand } from "./sandbox.js";
 
 export function bwrapOnPath(path: string | undefined): string | undefined {

@@ -5,7 +5,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { runsAsRoot, type SandboxSettings } from "../config/sandbox-settings.js";
+import { runsAsRoot, type SandboxSettings } from "../config/index.js";
 import { type EgressEndpoint, egressMounts, forwardedCommand } from "./egress/egress-forwarder.js";
 import { type SeenProcess, seeProcess } from "./process-group.js";
 import { programMount, type SandboxCommandOptions, sandboxedCommand, sandboxGitMounts } from "./sandbox.js";

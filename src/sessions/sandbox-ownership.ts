@@ -7,7 +7,7 @@
 // must not make root chown a file elsewhere. So it runs in a sandbox of its own that shows nothing but
 // those trees (and the system, read-only): whatever a planted link names does not exist in there.
 import { execFile } from "node:child_process";
-import { runsAsRoot, type SandboxSettings } from "../config/sandbox-settings.js";
+import { runsAsRoot, type SandboxSettings } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import { BWRAP } from "./sandbox.js";
 import { type Mount, mountArgs, systemMounts } from "./sandbox-mounts.js";

@@ -13,7 +13,7 @@
 // - Not as root: bubblewrap's usual unprivileged user namespace; the agent keeps devflow's uid.
 import { accessSync, constants } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { runsAsRoot, type SandboxSettings } from "../config/sandbox-settings.js";
+import { runsAsRoot, type SandboxSettings } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import { gitMounts, isWithin, type Mount, mountArgs, systemMounts } from "./sandbox-mounts.js";
 

@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import { chmod, copyFile, lstat, mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { HomeSeed } from "../config/agent-home.js";
+import type { HomeSeed } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 
 /** Throws `invalid_server_config` when `home.from` is not a directory (checked when the worker starts). */

@@ -1,4 +1,4 @@
-import type { SandboxKind } from "../config/sandbox-settings.js";
+import type { SandboxKind } from "../config/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import type { CommandList } from "./streams/command-log.js";
 import type { PhaseUsage } from "./streams/phase-usage.js";

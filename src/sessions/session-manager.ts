@@ -3,9 +3,9 @@
 // start-up before anything else runs; and on shutdown it keeps the lock until in-flight prompt sends
 // and artifact polls have drained.
 import { join } from "node:path";
-import type { SandboxKind } from "../config/sandbox-settings.js";
-import { type AdvisoryLock, tryAdvisoryLock } from "../db/advisory-lock.js";
-import type { PrismaClient } from "../db/generated/client.js";
+import type { SandboxKind } from "../config/index.js";
+import type { PrismaClient } from "../db/index.js";
+import { type AdvisoryLock, tryAdvisoryLock } from "../db/index.js";
 import { DevflowError } from "../errors/index.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import { type HostSessionsReport, recoverHostSessions } from "./recover-host-sessions.js";

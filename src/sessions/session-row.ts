@@ -1,4 +1,4 @@
-import type { Session } from "../db/generated/client.js";
+import type { Session } from "../db/index.js";
 import type { SessionHandle } from "./session-adapter.js";
 
 export type SessionRow = Session;

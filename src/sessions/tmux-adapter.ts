@@ -4,7 +4,7 @@
 // where the pane's sandbox looks for it. Completion is never read from the screen: the engine waits for
 // the artifact file. The parts: tmux-pane-start.ts (a pane and its sandbox), tmux-prompt-paste.ts
 // (prompts), tmux-pane-screen.ts (readiness, crashes), tmux-usage.ts (what the TUI reported using).
-import type { SandboxKind } from "../config/sandbox-settings.js";
+import type { SandboxKind } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import { SessionEgresses } from "./egress/session-egress.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";

@@ -1,8 +1,8 @@
 // A tmux agent's settings as the tmux adapter's parts use them: the operator's options
 // (TmuxSessionAdapterOptions) resolved once, with devflow's tmux client on its own socket.
 import { join } from "node:path";
-import type { HomeSeed } from "../config/agent-home.js";
-import { type SandboxSettings, sandboxSettings } from "../config/sandbox-settings.js";
+import type { HomeSeed } from "../config/index.js";
+import { type SandboxSettings, sandboxSettings } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import { builtinTemplatesDir } from "../registry/index.js";
 import type { SessionHandle } from "./session-adapter.js";

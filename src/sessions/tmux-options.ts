@@ -1,6 +1,5 @@
 // How the operator (through createSessionAdapter) and the tests configure the tmux adapter.
-import type { HomeSeed } from "../config/agent-home.js";
-import type { SandboxSettings } from "../config/sandbox-settings.js";
+import type { HomeSeed, SandboxSettings } from "../config/index.js";
 import type { ModelPrices } from "./streams/index.js";
 
 export interface TmuxSessionAdapterOptions {

@@ -4,7 +4,7 @@
 // artifact schemas. A prompt that expects its artifact anywhere else is refused before it is pasted.
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { SandboxSettings } from "../config/sandbox-settings.js";
+import type { SandboxSettings } from "../config/index.js";
 import { DevflowError } from "../errors/index.js";
 import type { EgressEndpoint } from "./egress/egress-forwarder.js";
 import type { PromptEnvelope } from "./prompt-envelope.js";

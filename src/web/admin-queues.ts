@@ -7,7 +7,7 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import type { Queue } from "bullmq";
-import type { DevflowQueue } from "../queue/queue-connection.js";
+import type { DevflowQueue } from "../queue/index.js";
 
 export const ADMIN_QUEUES_PATH = "/admin/queues";
 

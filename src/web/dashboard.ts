@@ -3,11 +3,9 @@
 // needs a session and shows only runs of repositories the user can read; without it (local CLI,
 // embedded mode) the dashboard answers on loopback only, and says so.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { PrismaClient, RunState } from "../db/generated/client.js";
-import type { DispatchEngine } from "../engine/dispatch-engine.js";
-import { repositoriesWithRuns, runLocation } from "../engine/run-queries.js";
-import { getRunStatus } from "../engine/run-status.js";
-import type { EngineLog } from "../engine/worker-context.js";
+import type { PrismaClient, RunState } from "../db/index.js";
+import type { DispatchEngine, EngineLog } from "../engine/index.js";
+import { getRunStatus, repositoriesWithRuns, runLocation } from "../engine/index.js";
 import { isAdminQueuesPath, sameOriginAction } from "./admin-queues.js";
 import type { RepositoryAccess } from "./auth/repository-access.js";
 import {

@@ -5,15 +5,15 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { PrismaClient } from "../db/generated/client.js";
-import { pendingEffectsByInstallation } from "../engine/outbox-queries.js";
+import type { PrismaClient } from "../db/index.js";
 import {
+  pendingEffectsByInstallation,
   phaseAttemptCounts,
   phaseDurationSums,
   runCountsByState,
   sandboxFailuresByReason,
   streamedUsageTotals,
-} from "../engine/run-metrics.js";
+} from "../engine/index.js";
 
 export interface MetricsOptions {
   prisma: PrismaClient;

@@ -1,13 +1,12 @@
 // Approve / Reject / Abort / Retry from the dashboard: the same engine calls and the same authorization
 // as on GitHub, recorded as decisions from source `dashboard`; every attempt, refused or not, audited.
 import { randomUUID } from "node:crypto";
-import type { PrismaClient } from "../db/generated/client.js";
-import { pendingRequestOf } from "../engine/approval-requests.js";
-import type { DispatchEngine } from "../engine/dispatch-engine.js";
-import { runLocation } from "../engine/run-queries.js";
+import type { PrismaClient } from "../db/index.js";
+import type { DispatchEngine } from "../engine/index.js";
+import { pendingRequestOf, runLocation } from "../engine/index.js";
 import { isDevflowError } from "../errors/index.js";
-import type { AuthorizationDecision } from "../github/authorization/decide-authorization.js";
-import { audit } from "../github/intake/audit.js";
+import type { AuthorizationDecision } from "../github/index.js";
+import { audit } from "../github/index.js";
 
 export const RUN_ACTIONS = ["approve", "reject", "abort", "retry"] as const;
 export type RunAction = (typeof RUN_ACTIONS)[number];

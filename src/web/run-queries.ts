@@ -1,9 +1,7 @@
 // The dashboard's reads: a page of runs (the engine's runPage, filtered also by who started it, from the
 // audit trail) and what a run's page shows. Reads only.
-import type { PrismaClient, RunState } from "../db/generated/client.js";
-import { runActivity } from "../engine/phase-activity.js";
-import { runPage, usageTotalsOf } from "../engine/run-listing.js";
-import { storedReportOf } from "../engine/stored-reports.js";
+import type { PrismaClient, RunState } from "../db/index.js";
+import { runActivity, runPage, storedReportOf, usageTotalsOf } from "../engine/index.js";
 
 export const RUN_STATES: readonly RunState[] = [
   "queued",

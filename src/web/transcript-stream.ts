@@ -2,9 +2,8 @@
 // chunk's id is the event id: a reconnecting EventSource sends Last-Event-ID and gets only what came
 // after. Polls (cheap: an indexed range read) rather than LISTEN, so it needs nothing but the database.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { PrismaClient } from "../db/generated/client.js";
-import { runStateOf } from "../engine/run-queries.js";
-import { isTerminal } from "../engine/run-states.js";
+import type { PrismaClient } from "../db/index.js";
+import { isTerminal, runStateOf } from "../engine/index.js";
 
 export async function streamTranscript(
   prisma: PrismaClient,

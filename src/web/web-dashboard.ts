@@ -1,14 +1,12 @@
 // The dashboard as a web process mounts it: GitHub sign-in when the App's OAuth client is known (from
 // GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET, else as the setup page saved it in github-app.json), else
 // loopback only.
-import type { GitHubEnterprise } from "../config/environment.js";
-import type { PrismaClient } from "../db/generated/client.js";
-import type { DispatchEngine } from "../engine/dispatch-engine.js";
-import type { EngineLog } from "../engine/worker-context.js";
-import { githubUrls } from "../github/github-urls.js";
-import type { GitHubDeps } from "../github/handlers/github-deps.js";
-import type { DevflowQueue } from "../queue/queue-connection.js";
-import type { AdvanceJob } from "../queue/run-queue.js";
+import type { GitHubEnterprise } from "../config/index.js";
+import type { PrismaClient } from "../db/index.js";
+import type { DispatchEngine, EngineLog } from "../engine/index.js";
+import type { GitHubDeps } from "../github/index.js";
+import { githubUrls } from "../github/index.js";
+import type { AdvanceJob, DevflowQueue } from "../queue/index.js";
 import { createAdminQueues } from "./admin-queues.js";
 import { type OAuthClient, readOAuthClient } from "./auth/github-oauth.js";
 import { RepositoryAccess, type RepositoryContextOf } from "./auth/repository-access.js";

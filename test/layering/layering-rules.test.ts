@@ -32,8 +32,14 @@ const PROBES: Record<string, string> = {
     "export const f = (prisma: { webhookDelivery: { findUnique(a: object): unknown } }) => prisma.webhookDelivery.findUnique({});\n",
   "src/github/intake/inbox.ts":
     "export const f = (prisma: { webhookDelivery: { findUnique(a: object): unknown } }) => prisma.webhookDelivery.findUnique({});\n",
-  "src/engine/upward.ts": 'import { x } from "../github/app.js";\n\nexport const y = x;\n',
-  "src/sessions/upward.ts": 'import { x } from "../engine/run-states.js";\n\nexport const y = x;\n',
+  "src/engine/upward.ts": 'import { x } from "../github/index.js";\n\nexport const y = x;\n',
+  "src/sessions/upward.ts": 'import { x } from "../engine/index.js";\n\nexport const y = x;\n',
+  "src/web/deep.ts": 'import { x } from "../engine/run-states.js";\n\nexport const y = x;\n',
+  "src/github/handlers/deep.ts":
+    'import { x } from "../../sessions/presets/index.js";\n\nexport const y = x;\n',
+  "src/web/public-face.ts": 'import { x } from "../engine/index.js";\n\nexport const y = x;\n',
+  "src/github/handlers/sibling.ts":
+    'import { x } from "../effects/render-run-output.js";\n\nexport const y = x;\n',
 };
 
 let dir: string;
@@ -85,6 +91,13 @@ describe("biome.json's layering rules", () => {
     expect(findings.get("src/engine/run-table.ts")).toBeUndefined();
     expect(findings.get("src/engine/outbox.ts")).toBeUndefined();
     expect(findings.get("src/web/title.ts")).toBeUndefined();
+  });
+
+  it("let another folder be imported only through its index.ts, its public face", () => {
+    expect(findings.get("src/web/deep.ts")).toEqual(["lint/style/noRestrictedImports"]);
+    expect(findings.get("src/github/handlers/deep.ts")).toEqual(["lint/style/noRestrictedImports"]);
+    expect(findings.get("src/web/public-face.ts")).toBeUndefined();
+    expect(findings.get("src/github/handlers/sibling.ts")).toBeUndefined();
   });
 
   it("refuse an import that points up a layer", () => {

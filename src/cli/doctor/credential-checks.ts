@@ -1,14 +1,9 @@
 // The environment's other variables and the GitHub App credentials (environment, or saved by the
 // setup page), checked by the same rules as `devflow start` so the messages and fixes are the same.
 import { hostname } from "node:os";
-import {
-  type EnvironmentProblem,
-  type EnvironmentVariable,
-  loadEnvironment,
-} from "../../config/environment.js";
+import { type EnvironmentProblem, type EnvironmentVariable, loadEnvironment } from "../../config/index.js";
 import { DevflowError, isDevflowError } from "../../errors/index.js";
-import { SETUP_PATH } from "../../github/setup/app-manifest.js";
-import { readSavedAppCredentials } from "../../github/setup/saved-app-credentials.js";
+import { readSavedAppCredentials, SETUP_PATH } from "../../github/index.js";
 import { type DoctorCheck, fail, ok, warn } from "./doctor-report.js";
 
 type Env = Record<string, string | undefined>;

@@ -1,7 +1,6 @@
 // `devflow doctor`: every piece devflow needs, checked where `devflow start` would look for it.
 import { resolve } from "node:path";
-import { DEFAULT_DATA_DIR, DEFAULT_PORT } from "../../config/environment.js";
-import { loadServerConfig, type ServerConfig } from "../../config/server-config.js";
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, loadServerConfig, type ServerConfig } from "../../config/index.js";
 import { DevflowError } from "../../errors/index.js";
 import { checkAppCredentials, checkEnvironment, environmentProblems } from "./credential-checks.js";
 import { type DoctorCheck, type DoctorReport, fail, ok } from "./doctor-report.js";

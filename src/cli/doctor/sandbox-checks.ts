@@ -1,9 +1,9 @@
 // The agents' sandbox: bubblewrap present and a trial sandbox, built as an agent's would be, starting; and
 // which process containment is in force (a PID namespace per session, or none for `sandbox: none`).
 
-import { DEFAULT_SANDBOX, runsAsRoot, type SandboxSettings } from "../../config/sandbox-settings.js";
-import type { ServerConfig } from "../../config/server-config.js";
-import { bwrapOnPath, trySandbox } from "../../sessions/sandbox-check.js";
+import type { ServerConfig } from "../../config/index.js";
+import { DEFAULT_SANDBOX, runsAsRoot, type SandboxSettings } from "../../config/index.js";
+import { bwrapOnPath, trySandbox } from "../../sessions/index.js";
 import { type DoctorCheck, fail, ok, warn } from "./doctor-report.js";
 
 const INSTALL = "Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) on every worker host";

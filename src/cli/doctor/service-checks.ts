@@ -4,8 +4,7 @@ import { arch, platform } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { checkDatabaseUrl, checkRedisUrl } from "../../config/environment-checks.js";
-import { redactUrl } from "../../config/redact-environment.js";
+import { checkDatabaseUrl, checkRedisUrl, redactUrl } from "../../config/index.js";
 import { type DoctorCheck, fail, ok } from "./doctor-report.js";
 
 const TIMEOUT_MS = 5000;

@@ -1,7 +1,7 @@
 // The programs devflow runs: git, tmux (for agents in tmux mode) and each agent CLI of the server config.
 import { execFileSync } from "node:child_process";
-import type { AgentConfig, ServerConfig } from "../../config/server-config.js";
-import { agentLaunch } from "../../sessions/presets/index.js";
+import type { AgentConfig, ServerConfig } from "../../config/index.js";
+import { agentLaunch } from "../../sessions/index.js";
 import { type DoctorCheck, fail, ok, warn } from "./doctor-report.js";
 import { findExecutable } from "./find-executable.js";
 

@@ -1,7 +1,7 @@
 // The one authorization every trigger and command goes through (DESIGN §3): the repository's approvers
 // policy (default: write or higher) checked against the collaborator permission API, asked once per
 // delivery. Bots are refused without asking GitHub; a failed lookup or an unreadable config fails closed.
-import type { RepositoryConfig } from "../../config/repository-config.js";
+import type { RepositoryConfig } from "../../config/index.js";
 import type { EventContext, Sender } from "../event-context.js";
 import type { GitHubDeps } from "../handlers/github-deps.js";
 import { loadRepositoryConfig } from "../handlers/start-run-for-issue.js";

@@ -1,7 +1,7 @@
 // Who may trigger and decide (DESIGN §3): the collaborator permission API's answer at decision time — never
 // `author_association` — checked against the repository's config. Bots, devflow itself included, never
 // decide. When the permission lookup failed, the answer is no (fail closed).
-import type { PermissionLevel, RepositoryConfig } from "../../config/repository-config.js";
+import type { PermissionLevel, RepositoryConfig } from "../../config/index.js";
 
 const RANK: Record<PermissionLevel | "none", number> = {
   none: 0,

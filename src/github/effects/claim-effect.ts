@@ -11,7 +11,7 @@
 //   a gate (awaiting_approval, paused) or their final report, oldest first; then runs whose newest
 //   state is a passing one, oldest first. Nothing is dropped, but a passing state still waiting when the
 //   run reaches its gate is never sent.
-import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
+import type { OutboxEffect, PrismaClient } from "../../db/index.js";
 
 export interface ClaimOptions {
   leaseSeconds: number;

@@ -5,7 +5,7 @@
 // transaction, the others as coalesced into it. A crash before that transaction leaves all of them
 // pending: the next claim renders the run again and sends only what differs from what was last sent.
 // Replies and reactions are never coalesced.
-import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
+import type { OutboxEffect, PrismaClient } from "../../db/index.js";
 
 export const RUN_EFFECT_KINDS: readonly string[] = ["run.status", "run.report"];
 

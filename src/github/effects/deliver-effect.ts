@@ -2,8 +2,8 @@
 // the run, and a create that may have happened before a crash is found again by its marker (comments,
 // PRs) or its external id (check runs) instead of being made twice. A run effect renders the run as it
 // is now (sync-run-output.ts), so the newest one says all: the effects worker coalesces the others.
-import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
-import { type Effect, readEffect } from "../../engine/outbox.js";
+import type { OutboxEffect, PrismaClient } from "../../db/index.js";
+import { type Effect, readEffect } from "../../engine/index.js";
 import { DevflowError } from "../../errors/index.js";
 import { findComment, type Octokit, repoOf } from "./effect-octokit.js";
 import { syncRunOutput } from "./sync-run-output.js";

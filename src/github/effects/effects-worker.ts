@@ -7,8 +7,8 @@
 // side, so one installation's paced comments never hold up another's. A secondary rate limit's
 // `retry-after` holds back every pending effect of that installation (not the others) until it passes;
 // nothing is dropped. Other failures back off and are retried, up to a limit.
-import type { OutboxEffect, PrismaClient } from "../../db/generated/client.js";
-import type { EngineLog } from "../../engine/worker-context.js";
+import type { OutboxEffect, PrismaClient } from "../../db/index.js";
+import type { EngineLog } from "../../engine/index.js";
 import { isDevflowError } from "../../errors/index.js";
 import { claimNextEffect } from "./claim-effect.js";
 import { coveredRunEffects, markDelivered } from "./coalesce-run-effects.js";

@@ -1,6 +1,6 @@
 // A handler's answer on GitHub (a reaction, a reply), addressed and handed to the outbox's one writer.
-import type { Prisma, PrismaClient } from "../../db/generated/client.js";
-import { type ReplyEffect, writeEffects } from "../../engine/outbox.js";
+import type { Prisma, PrismaClient } from "../../db/index.js";
+import { type ReplyEffect, writeEffects } from "../../engine/index.js";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 

@@ -3,10 +3,8 @@
 // ran with their exit codes and the files it changed — all within a character budget, so that a run of
 // any length fits GitHub's 65,535-character output. What agents wrote is escaped: it is shown, never
 // rendered as Markdown or HTML.
-import type { AttemptActivity, RunActivity } from "../../engine/phase-activity.js";
-import { activityKey } from "../../engine/phase-activity.js";
-import type { RunStatus } from "../../engine/run-status.js";
-import { formatUsd } from "../../engine/usage-summary.js";
+import type { AttemptActivity, RunActivity, RunStatus } from "../../engine/index.js";
+import { activityKey, formatUsd } from "../../engine/index.js";
 
 /** Commands and files listed per attempt before the budget is even considered. */
 const MAX_LISTED = 40;

@@ -1,8 +1,7 @@
 // What GitHub shows of a run: the sticky status comment, the check run's output and its conclusion.
-import { BUDGET_GATE, readBudgetState } from "../../engine/budget-state.js";
-import { budgetGateText } from "../../engine/budget-words.js";
-import type { RunActivity } from "../../engine/phase-activity.js";
-import type { RunStatus } from "../../engine/run-status.js";
+
+import type { RunActivity, RunStatus } from "../../engine/index.js";
+import { BUDGET_GATE, budgetGateText, readBudgetState } from "../../engine/index.js";
 import { plainText, renderPhaseActivity } from "./render-phase-activity.js";
 
 /** GitHub's limit on a check run's output.summary and output.text. */

@@ -2,7 +2,7 @@
 // content equals what was last sent is not sent again, and a create is announced before it is sent, so
 // that after a crash the object is looked up (by its marker or external id) instead of made twice.
 import { createHash } from "node:crypto";
-import type { PrismaClient } from "../../db/generated/client.js";
+import type { PrismaClient } from "../../db/index.js";
 
 export type OutputTarget = "comment" | "check_run";
 

@@ -2,11 +2,9 @@
 // end). A new head gets the run's check run anew, created with its full output; the one on the old head
 // is closed without buttons (they would decide on what it no longer shows). An update whose output equals
 // what was last sent is not sent.
-import type { PrismaClient } from "../../db/generated/client.js";
-import { readFinalReport } from "../../engine/final-report.js";
-import { runActivity } from "../../engine/phase-activity.js";
-import { recordRunGitHubIds } from "../../engine/run-github-ids.js";
-import type { RunStatus } from "../../engine/run-status.js";
+import type { PrismaClient } from "../../db/index.js";
+import type { RunStatus } from "../../engine/index.js";
+import { readFinalReport, recordRunGitHubIds, runActivity } from "../../engine/index.js";
 import type { DeliverOptions } from "./deliver-effect.js";
 import type { Octokit, Repo } from "./effect-octokit.js";
 import { renderCheckRun, reviewAnnotations } from "./render-run-output.js";

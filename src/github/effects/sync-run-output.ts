@@ -3,9 +3,8 @@
 // body (never create-then-edit), and an object whose rendered content equals what was last sent to it is
 // not written at all. Idempotent: GitHub's ids are recorded on the run (by the engine's writer), and a
 // create that may have reached GitHub before a crash is looked up instead of made twice.
-import type { PrismaClient } from "../../db/generated/client.js";
-import { recordRunGitHubIds } from "../../engine/run-github-ids.js";
-import { getRunStatus, type RunStatus } from "../../engine/run-status.js";
+import type { PrismaClient } from "../../db/index.js";
+import { getRunStatus, type RunStatus, recordRunGitHubIds } from "../../engine/index.js";
 import type { DeliverOptions } from "./deliver-effect.js";
 import { findComment, type Octokit, type Repo, repoOf } from "./effect-octokit.js";
 import { renderStatusComment, statusMarker, stickyMarker, writesStickyComment } from "./render-run-output.js";

@@ -1,7 +1,7 @@
 // Closing the issue or its PR, or removing the trigger label, aborts the run when the repository's
 // config says so (abortOnClose defaults to yes, abortOnUnlabel to no) and when whoever did it may use
 // devflow's commands: an issue's author can close it with read access, a bot can close or unlabel it.
-import { activeRunOf } from "../../engine/run-queries.js";
+import { activeRunOf } from "../../engine/index.js";
 import { isDevflowError } from "../../errors/index.js";
 import { authorizeSender, isBot } from "../authorization/authorize-sender.js";
 import { enqueueEffect } from "../effects/enqueue-effect.js";

@@ -1,7 +1,7 @@
 // A decision command (`/approve`, `/reject`, `/abort`, `/retry`, or a check-run button) from a sender
 // already allowed to use devflow's commands: the config's rule on the issue's own author, the source's
 // staleness, then the engine. What happened goes into the comment's one reply and the audit log.
-import type { DecisionSource, Run } from "../../db/generated/client.js";
+import type { DecisionSource, Run } from "../../db/index.js";
 import { isDevflowError } from "../../errors/index.js";
 import type { AuthorizationDecision } from "../authorization/decide-authorization.js";
 import type { ParsedCommand } from "../commands/parse-commands.js";

@@ -3,9 +3,9 @@
 // rule as `/approve`, then the pull request must still be open, then the engine records the request
 // (and starts the revision, or queues it behind the run that is still active). A review's inline
 // comments are read from GitHub here, once the sender is known to be allowed.
-import type { Run } from "../../db/generated/client.js";
-import type { RevisionOutcome } from "../../engine/dispatch-engine.js";
-import { REVISION_LIMITS } from "../../engine/request-revision.js";
+import type { Run } from "../../db/index.js";
+import type { RevisionOutcome } from "../../engine/index.js";
+import { REVISION_LIMITS } from "../../engine/index.js";
 import { DevflowError, isDevflowError } from "../../errors/index.js";
 import type { ParsedCommand } from "../commands/parse-commands.js";
 import { enqueueEffect } from "../effects/enqueue-effect.js";

@@ -4,8 +4,8 @@
 // are read (server config `commands.maxPerComment`), so a comment of hundreds of commands costs one
 // permission check, at most N + 1 audit rows and one GitHub write.
 
-import type { DecisionSource } from "../../db/generated/client.js";
-import { latestRunOf } from "../../engine/run-queries.js";
+import type { DecisionSource } from "../../db/index.js";
+import { latestRunOf } from "../../engine/index.js";
 import { authorizeSender, isBot } from "../authorization/authorize-sender.js";
 import type { AuthorizationDecision } from "../authorization/decide-authorization.js";
 import { HELP_TEXT, type ParsedCommand } from "../commands/parse-commands.js";

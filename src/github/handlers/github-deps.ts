@@ -1,7 +1,6 @@
-import type { ServerConfig } from "../../config/server-config.js";
-import type { PrismaClient } from "../../db/generated/client.js";
-import type { DispatchEngine } from "../../engine/dispatch-engine.js";
-import type { EngineLog } from "../../engine/worker-context.js";
+import type { ServerConfig } from "../../config/index.js";
+import type { PrismaClient } from "../../db/index.js";
+import type { DispatchEngine, EngineLog } from "../../engine/index.js";
 
 /** What the GitHub side of devflow is given (no module-level singletons). */
 export interface GitHubDeps {

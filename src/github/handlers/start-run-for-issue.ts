@@ -3,9 +3,9 @@
 // enqueues. Authorization happens before (authorize-sender.ts); this module never decides who may.
 
 import { createHash } from "node:crypto";
-import { parseRepositoryConfig, type RepositoryConfig } from "../../config/repository-config.js";
-import type { Prisma } from "../../db/generated/client.js";
-import { activeRunOf } from "../../engine/run-queries.js";
+import { parseRepositoryConfig, type RepositoryConfig } from "../../config/index.js";
+import type { Prisma } from "../../db/index.js";
+import { activeRunOf } from "../../engine/index.js";
 import { DevflowError, isDevflowError } from "../../errors/index.js";
 import { enqueueEffect } from "../effects/enqueue-effect.js";
 import type { EventContext } from "../event-context.js";

@@ -1,15 +1,19 @@
 // The answer to `/status` and `/devflow status`: where the run is (its state, phase and attempt, the gate
 // it waits at), the time it has taken and its agents' working time, and what it has cost so far.
-import type { PrismaClient, Run } from "../../db/generated/client.js";
-import { pendingRequestOf } from "../../engine/approval-requests.js";
-import { spendingOf } from "../../engine/budget-spending.js";
-import { BUDGET_GATE, type BudgetCrossing, readBudgetState } from "../../engine/budget-state.js";
-import { budgetGateText } from "../../engine/budget-words.js";
-import type { UsageTotals } from "../../engine/record-usage.js";
-import { usageOfRun } from "../../engine/record-usage.js";
-import { latestAttemptOf } from "../../engine/run-queries.js";
-import { isTerminal } from "../../engine/run-states.js";
-import { formatUsd } from "../../engine/usage-summary.js";
+import type { PrismaClient, Run } from "../../db/index.js";
+import type { UsageTotals } from "../../engine/index.js";
+import {
+  BUDGET_GATE,
+  type BudgetCrossing,
+  budgetGateText,
+  formatUsd,
+  isTerminal,
+  latestAttemptOf,
+  pendingRequestOf,
+  readBudgetState,
+  spendingOf,
+  usageOfRun,
+} from "../../engine/index.js";
 
 export interface StatusFacts {
   readonly run: Pick<

@@ -8,7 +8,7 @@
 // - forget: the inline path (the GitHub Action) could not handle it: the record goes, so the event is
 //   processed when it comes again rather than ignored as seen.
 import type pg from "pg";
-import type { PrismaClient } from "../../db/generated/client.js";
+import type { PrismaClient } from "../../db/index.js";
 import { eventIdentity, payloadSha256 } from "./event-identity.js";
 
 /** Where the log's statements run: Prisma, or a pg connection (the inbox's, which holds the row's lock). */

@@ -3,7 +3,7 @@
 // new (no attempts, due now) and the running inbox processes it once. Only a delivery that failed for
 // good can be replayed — checked and changed in one statement per row under its lock — so a second
 // replay, or one racing the first, finds it waiting or handled and changes nothing.
-import type { PrismaClient } from "../../db/generated/client.js";
+import type { PrismaClient } from "../../db/index.js";
 import { DevflowError } from "../../errors/index.js";
 import { audit } from "./audit.js";
 

@@ -3,7 +3,7 @@
 // fallback). A push to the repository's default branch marks the entry stale (`forgetRepositoryConfig`);
 // so does age (`ttlMs`). A read that started before the push never overwrites the mark: an entry is only
 // replaced by a read that began after the entry's own time.
-import type { PrismaClient } from "../../db/generated/client.js";
+import type { PrismaClient } from "../../db/index.js";
 
 /** How long a repository's config is trusted without a push to say it changed. */
 export const REPOSITORY_CONFIG_TTL_MS = 10 * 60_000;

@@ -8,7 +8,7 @@
 // failed after `maxAttempts` so it no longer holds back the deliveries after it (`devflow deliveries
 // replay` puts it back). What is written about a delivery is delivery-log.ts's.
 import pg from "pg";
-import type { EngineLog } from "../../engine/worker-context.js";
+import type { EngineLog } from "../../engine/index.js";
 import { failDelivery, finishDelivery } from "./delivery-log.js";
 
 export interface InboxDelivery {

@@ -4,8 +4,8 @@
 import { chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import type { GitHubAppCredentials } from "../../config/environment.js";
-import { decodePrivateKey, privateKeyDefect } from "../../config/private-key.js";
+import type { GitHubAppCredentials } from "../../config/index.js";
+import { decodePrivateKey, privateKeyDefect } from "../../config/index.js";
 import { DevflowError } from "../../errors/index.js";
 
 export const SAVED_CREDENTIALS_FILE = "github-app.json";

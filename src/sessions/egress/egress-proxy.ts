@@ -14,7 +14,7 @@ import { connect, isIP, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { type AllowEntry, EgressAllowlist, splitHostPort } from "../../config/egress-allowlist.js";
+import { type AllowEntry, EgressAllowlist, splitHostPort } from "../../config/index.js";
 import { writeForwarder } from "./egress-forwarder.js";
 
 export interface EgressRefusal {

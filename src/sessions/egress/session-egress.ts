@@ -1,7 +1,7 @@
 // A session's egress proxy, as the adapters start it: only for a sandboxed agent with a network
 // allowlist (an agent without one has no network at all; an unsandboxed one has the host's).
 
-import { allowedHosts, type SandboxSettings } from "../../config/sandbox-settings.js";
+import { allowedHosts, type SandboxSettings } from "../../config/index.js";
 import type { SessionSandbox } from "../sandbox-launch.js";
 import { EgressProxy } from "./egress-proxy.js";
 

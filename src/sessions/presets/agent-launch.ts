@@ -1,7 +1,7 @@
 // From an operator's agent (server config) to what an adapter runs: argv, how the prompt goes in, and
 // the variables passed through.
 
-import type { SandboxKind, SandboxLimits, SandboxNetwork } from "../../config/sandbox-settings.js";
+import type { SandboxKind, SandboxLimits, SandboxNetwork } from "../../config/index.js";
 import type { AgentMode, AgentPreset, CliPresetName, Permissions, PromptVia } from "./agent-preset.js";
 import { aiderPreset } from "./aider.js";
 import { claudePreset } from "./claude.js";

@@ -1,8 +1,7 @@
 // What devflow knows about an agent CLI: how to run it headless (exec) and as an interactive TUI
 // (tmux), how the prompt reaches it, and which of its own API-key variables it needs.
 import { dirname } from "node:path";
-import type { PromptVia } from "../../config/agent-kinds.js";
-import type { SandboxLimits } from "../../config/sandbox-settings.js";
+import type { PromptVia, SandboxLimits } from "../../config/index.js";
 import type { PromptEnvelope } from "../prompt-envelope.js";
 
 export {
@@ -12,7 +11,7 @@ export {
   type CliPresetName,
   PROMPT_VIA,
   type PromptVia,
-} from "../../config/agent-kinds.js";
+} from "../../config/index.js";
 
 export interface AgentPreset {
   readonly name: string;

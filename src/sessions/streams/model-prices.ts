@@ -1,6 +1,6 @@
 // The operator's price table (server config, key `prices`): USD per million tokens by kind, per model,
 // for CLIs that do not report a cost themselves (Codex, Gemini, command agents' usage files).
-import type { ModelPrice, ModelPrices } from "../../config/model-prices.js";
+import type { ModelPrice, ModelPrices } from "../../config/index.js";
 import type { PhaseUsage } from "./phase-usage.js";
 
 export {
@@ -8,7 +8,7 @@ export {
   type ModelPrices,
   modelPriceSchema,
   modelPricesSchema,
-} from "../../config/model-prices.js";
+} from "../../config/index.js";
 
 /**
  * The price of `model`: its exact entry, else the longest entry that is a prefix of it followed by a

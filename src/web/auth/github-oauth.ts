@@ -2,7 +2,7 @@
 // id and secret are those the manifest flow returned, saved by the setup page in github-app.json.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { savedCredentialsPath } from "../../github/setup/saved-app-credentials.js";
+import { savedCredentialsPath } from "../../github/index.js";
 
 export interface OAuthClient {
   clientId: string;

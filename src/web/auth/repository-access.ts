@@ -1,10 +1,9 @@
 // Who may see and steer which run, asked of GitHub as the run's installation: reading needs any
 // permission on the repository (cached briefly, so a page of runs is not a burst of calls); deciding
 // goes through authorizeSender, the very check a `/approve` comment goes through.
-import { authorizeSender } from "../../github/authorization/authorize-sender.js";
-import type { AuthorizationDecision } from "../../github/authorization/decide-authorization.js";
-import type { EventContext } from "../../github/event-context.js";
-import type { GitHubDeps } from "../../github/handlers/github-deps.js";
+
+import type { AuthorizationDecision, EventContext, GitHubDeps } from "../../github/index.js";
+import { authorizeSender } from "../../github/index.js";
 
 export type RepositoryContextOf = (
   installationId: bigint,

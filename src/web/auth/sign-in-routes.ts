@@ -2,8 +2,8 @@
 // user asked of GitHub) → a server-side session; /sign-out ends it.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { PrismaClient } from "../../db/generated/client.js";
-import { requestBaseUrl, SIGN_IN_CALLBACK_PATH } from "../../github/setup/app-manifest.js";
+import type { PrismaClient } from "../../db/index.js";
+import { requestBaseUrl, SIGN_IN_CALLBACK_PATH } from "../../github/index.js";
 import { authorizeUrl, exchangeCode, fetchGitHubUser, type OAuthClient } from "./github-oauth.js";
 import {
   cookie,

@@ -3,7 +3,7 @@
 // its own CSRF token, sent with every form and compared in constant time on every action.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { PrismaClient } from "../../db/generated/client.js";
+import type { PrismaClient } from "../../db/index.js";
 
 export const SESSION_COOKIE = "devflow_session";
 export const STATE_COOKIE = "devflow_oauth_state";

@@ -1,9 +1,8 @@
 // One phase attempt on a run's page: its agent, model, duration, usage, checkpoint commit and what it
 // changed, the commands its agent ran with their exit codes, every prompt as the agent saw it (persona,
 // instructions and fenced data, then the envelope's fields) and the artifact it was accepted with.
-import type { AttemptActivity } from "../../engine/phase-activity.js";
-import type { RunStatus } from "../../engine/run-status.js";
-import { describeUsage } from "../../engine/usage-summary.js";
+import type { AttemptActivity, RunStatus } from "../../engine/index.js";
+import { describeUsage } from "../../engine/index.js";
 import { type Html, html } from "../html.js";
 import type { runExtras } from "../run-queries.js";
 import { elapsed } from "./runs-list.js";

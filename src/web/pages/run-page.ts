@@ -1,8 +1,9 @@
 // A run's page: state and actions, the live transcript (Server-Sent Events, resuming from the last chunk
 // the page has), each phase attempt (attempt-section.ts), the decisions with who/when/how, the report
 // and the event timeline.
-import { activityKey } from "../../engine/phase-activity.js";
-import type { RunStatus } from "../../engine/run-status.js";
+
+import type { RunStatus } from "../../engine/index.js";
+import { activityKey } from "../../engine/index.js";
 import { Html, html } from "../html.js";
 import type { runExtras } from "../run-queries.js";
 import { attemptSection } from "./attempt-section.js";

@@ -1,9 +1,8 @@
 // Writes an agent's output into Postgres as it is produced (TranscriptChunk rows), so any web process
 // streams it and the transcript file on the worker host is only a cache. Given to the exec adapter as
 // its `onOutput` callback: one chunk per callback, cut to `chunkBytes`, in order per session.
-import type { PrismaClient } from "../../db/generated/client.js";
-import { cutToBytes as cutText } from "../../engine/cut-to-bytes.js";
-import { pruneStoredReports } from "../../engine/stored-reports.js";
+import type { PrismaClient } from "../../db/index.js";
+import { cutToBytes as cutText, pruneStoredReports } from "../../engine/index.js";
 
 export interface TranscriptWriterOptions {
   prisma: PrismaClient;
