@@ -22,7 +22,7 @@ export type { SessionRecovery } from "./recover-runs.js";
 export { REVISION_LIMITS } from "./request-revision.js";
 export { runEventsAfter } from "./run-events.js";
 export { recordRunGitHubIds } from "./run-github-ids.js";
-export { runPage, usageTotalsOf } from "./run-listing.js";
+export { type RunPage, runPage, usageTotalsOf } from "./run-listing.js";
 export {
   phaseAttemptCounts,
   phaseDurationSums,

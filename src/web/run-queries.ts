@@ -1,7 +1,7 @@
 // The dashboard's reads: a page of runs (the engine's runPage, filtered also by who started it, from the
 // audit trail) and what a run's page shows. Reads only.
 import type { PrismaClient, RunState } from "../db/index.js";
-import { runActivity, runPage, storedReportOf, usageTotalsOf } from "../engine/index.js";
+import { type RunPage, runActivity, runPage, storedReportOf, usageTotalsOf } from "../engine/index.js";
 
 export const RUN_STATES: readonly RunState[] = [
   "queued",
@@ -22,21 +22,11 @@ export interface RunFilters {
 }
 
 export interface RunListPage {
-  runs: {
-    id: string;
-    repository: string;
-    issueNumber: number | null;
-    title: string | null;
-    state: RunState;
-    currentPhaseKey: string | null;
-    createdAt: Date;
-    startedAt: Date | null;
-    finishedAt: Date | null;
+  runs: (RunPage["runs"][number] & {
     startedBy: string | undefined;
-    agents: string[];
     tokens: number | undefined;
     costUsd: number | undefined;
-  }[];
+  })[];
   /** The id to continue after, when there are more runs. */
   next: string | undefined;
 }
