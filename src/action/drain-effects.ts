@@ -4,6 +4,7 @@
 // in Postgres, and the next devflow job of the repository delivers it.
 import type { Prisma, PrismaClient } from "../db/generated/client.js";
 import type { EngineLog } from "../engine/worker-context.js";
+import { nextClaimableAt } from "../github/effects/claim-effect.js";
 import type { Octokit } from "../github/effects/deliver-effect.js";
 import { deliverNextEffect } from "../github/effects/effects-worker.js";
 
@@ -48,13 +49,10 @@ export async function drainEffects(options: DrainOptions): Promise<DrainResult> 
     ) {
       // one effect claimed and delivered (or put back with a later due time)
     }
-    const next = await prisma.outboxEffect.findFirst({
-      where: { state: "pending", ...ofRepository(repository) },
-      orderBy: { notBefore: "asc" },
-      select: { notBefore: true },
-    });
-    if (!next || next.notBefore.getTime() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(50, next.notBefore.getTime() - Date.now())));
+    // Not any pending effect's due time: a run's younger updates wait for its oldest one.
+    const next = await nextClaimableAt(prisma, repository);
+    if (!next || next.getTime() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(50, next.getTime() - Date.now())));
   }
   const count = (where: Prisma.OutboxEffectWhereInput) =>
     prisma.outboxEffect.count({ where: { ...where, ...ofRepository(repository) } });
