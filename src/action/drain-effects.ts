@@ -4,9 +4,9 @@
 // in Postgres, and the next devflow job of the repository delivers it.
 import type { PrismaClient } from "../db/index.js";
 import type { EngineLog } from "../engine/index.js";
-import { countRepositoryEffects, nextPendingEffectDue } from "../engine/index.js";
+import { countRepositoryEffects } from "../engine/index.js";
 import type { Octokit } from "../github/index.js";
-import { deliverNextEffect } from "../github/index.js";
+import { deliverNextEffect, nextClaimableAt } from "../github/index.js";
 
 export interface DrainOptions {
   prisma: PrismaClient;
@@ -45,7 +45,8 @@ export async function drainEffects(options: DrainOptions): Promise<DrainResult> 
     ) {
       // one effect claimed and delivered (or put back with a later due time)
     }
-    const next = await nextPendingEffectDue(prisma, repository);
+    // Not any pending effect's due time: a run's younger updates wait for its oldest one.
+    const next = await nextClaimableAt(prisma, repository);
     if (!next || next.getTime() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, Math.max(50, next.getTime() - Date.now())));
   }

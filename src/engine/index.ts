@@ -11,7 +11,6 @@ export { readFinalReport, writeMissingReports } from "./final-report.js";
 export { type Effect, type ReplyEffect, readEffect, writeEffects } from "./outbox.js";
 export {
   countRepositoryEffects,
-  nextPendingEffectDue,
   pendingEffectsByInstallation,
 } from "./outbox-queries.js";
 export { type AttemptActivity, activityKey, type RunActivity, runActivity } from "./phase-activity.js";

@@ -8,16 +8,6 @@ function ofRepository(repository: string): Prisma.OutboxEffectWhereInput {
   return { OR: [{ payload: { path: ["repository"], equals: repository } }, { run: { repository } }] };
 }
 
-/** When the repository's earliest pending effect may be tried next; undefined when none is pending. */
-export async function nextPendingEffectDue(db: Db, repository: string): Promise<Date | undefined> {
-  const next = await db.outboxEffect.findFirst({
-    where: { state: "pending", ...ofRepository(repository) },
-    orderBy: { notBefore: "asc" },
-    select: { notBefore: true },
-  });
-  return next?.notBefore;
-}
-
 export interface RepositoryEffectCounts {
   /** Delivered since `since`. */
   delivered: number;

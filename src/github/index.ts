@@ -3,6 +3,7 @@ export { createDevflowApp } from "./app.js";
 export { authorizeSender } from "./authorization/authorize-sender.js";
 export type { AuthorizationDecision } from "./authorization/decide-authorization.js";
 export { installationContext } from "./authorization/installation-context.js";
+export { nextClaimableAt } from "./effects/claim-effect.js";
 export type { Octokit } from "./effects/deliver-effect.js";
 export { deliverNextEffect } from "./effects/effects-worker.js";
 export type { EventContext } from "./event-context.js";

@@ -79,6 +79,8 @@ describe("the Action with the workflow's GITHUB_TOKEN", () => {
     sim.script.clear();
     expect(labeled.code, explain(labeled)).toBe(0);
     expect(sim.state.pulls(REPO).filter((p) => p.title.includes("Trim the log lines"))).toEqual([]);
+    // The refused PR does not keep the run from GitHub: its sticky comment shows the gate.
+    expect(sim.state.commentsOn(issue).filter((c) => c.body.includes("spec_approved"))).toHaveLength(1);
     expect(labeled.stdout).toMatch(
       /^::warning title=devflow::GitHub refused to let the workflow token open/m,
     );

@@ -53,3 +53,20 @@ export async function claimNextEffect(
     RETURNING *`;
   return rows[0];
 }
+
+/**
+ * When an effect of `repository` can next be claimed (ignoring the settle time): the earliest due time
+ * of its replies and of each run's oldest pending run effect — a run's younger ones wait for that one.
+ */
+export async function nextClaimableAt(prisma: PrismaClient, repository: string): Promise<Date | undefined> {
+  const rows = await prisma.$queryRaw<{ at: Date | null }[]>`
+    SELECT min(e."notBefore") AS "at" FROM "OutboxEffect" e
+    WHERE e."state" = 'pending' AND e."installationId" IS NOT NULL
+      AND (e."payload"->>'repository' = ${repository}
+        OR e."runId" IN (SELECT "id" FROM "Run" WHERE "repository" = ${repository}))
+      AND (e."runId" IS NULL OR e."kind" NOT IN ('run.status', 'run.report') OR NOT EXISTS (
+        SELECT 1 FROM "OutboxEffect" o
+        WHERE o."runId" = e."runId" AND o."state" = 'pending' AND o."kind" IN ('run.status', 'run.report')
+          AND (o."createdAt", o."id") < (e."createdAt", e."id")))`;
+  return rows[0]?.at ?? undefined;
+}

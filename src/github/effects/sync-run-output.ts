@@ -34,15 +34,26 @@ export async function syncRunOutput(
   const repo = repoOf(run.repository);
   const result: RunOutputResult = {};
   // The draft PR once the run's branch is on GitHub (its first gate, or its end); first, so that the
-  // comment and the check run rendered next already link it.
+  // comment and the check run rendered next already link it. GitHub refusing it (a repository setting,
+  // a transient error) does not keep them from showing the run: the failure is raised after them, and
+  // the retry sends only what is still missing.
+  let refused: unknown;
   if (run.branch && run.issueNumber && !run.pullRequestNumber && run.headSha) {
-    result.pullRequest = await ensureDraftPullRequest(prisma, octokit, repo, status);
-    status.run.pullRequestNumber = result.pullRequest;
+    await ensureDraftPullRequest(prisma, octokit, repo, status).then(
+      (number) => {
+        result.pullRequest = number;
+        status.run.pullRequestNumber = number;
+      },
+      (error: unknown) => {
+        refused = error;
+      },
+    );
   }
   // A revision chain shares one sticky comment, kept by its newest run (render-run-output.ts).
   if (run.issueNumber && writesStickyComment(status))
     Object.assign(result, await syncComment(prisma, octokit, repo, status));
   if (run.headSha) Object.assign(result, await syncCheckRun(prisma, octokit, repo, status, options));
+  if (refused !== undefined) throw refused;
   return result;
 }
 
