@@ -73,22 +73,31 @@ export async function applyDecision(request: DecisionRequest): Promise<void> {
     } else {
       await deps.engine.retry(run.id, sender.login, source.kind, clientToken);
     }
-    if (source.reactable) {
-      await enqueueEffect(
-        deps.prisma,
-        {
-          key: `${ctx.deliveryId}:ack:${index}`,
-          installationId: ctx.installationId,
-          repository: ctx.repository.fullName,
-          runId: run.id,
-        },
-        { kind: "reaction", target: { type: "comment", id: source.id }, content: "eyes" },
-      );
-    }
+    if (source.reactable) await acknowledgeCommand(deps, ctx, source.id, index, run.id);
     await record("accepted", run.id);
   } catch (error) {
     if (!isDevflowError(error) || error.class === "fatal") throw error;
     reply.add(`${refused} ${error.message} ${error.recoveryHint}`, run.id);
     await record("failed", run.id, { code: error.code });
   }
+}
+
+/** 👀 on the comment that held an applied command (keyed by delivery and position: sent once). */
+export async function acknowledgeCommand(
+  deps: GitHubDeps,
+  ctx: EventContext,
+  commentId: number,
+  index: number,
+  runId: string,
+): Promise<void> {
+  await enqueueEffect(
+    deps.prisma,
+    {
+      key: `${ctx.deliveryId}:ack:${index}`,
+      installationId: ctx.installationId,
+      repository: ctx.repository.fullName,
+      runId,
+    },
+    { kind: "reaction", target: { type: "comment", id: commentId }, content: "eyes" },
+  );
 }

@@ -8,8 +8,7 @@ import type { RevisionOutcome } from "../../engine/index.js";
 import { REVISION_LIMITS } from "../../engine/index.js";
 import { DevflowError, isDevflowError } from "../../errors/index.js";
 import type { ParsedCommand } from "../commands/parse-commands.js";
-import { enqueueEffect } from "../effects/enqueue-effect.js";
-import type { DecisionRequest } from "./apply-decision.js";
+import { acknowledgeCommand, type DecisionRequest } from "./apply-decision.js";
 import type { CommandSource } from "./execute-commands.js";
 
 export type ReviseCommand = Extract<ParsedCommand, { name: "revise" }>;
@@ -44,18 +43,7 @@ export async function applyRevise(request: ReviseRequest): Promise<void> {
       text: command.text,
       comments,
     });
-    if (source.reactable) {
-      await enqueueEffect(
-        deps.prisma,
-        {
-          key: `${ctx.deliveryId}:ack:${index}`,
-          installationId: ctx.installationId,
-          repository: ctx.repository.fullName,
-          runId: run.id,
-        },
-        { kind: "reaction", target: { type: "comment", id: source.id }, content: "eyes" },
-      );
-    }
+    if (source.reactable) await acknowledgeCommand(deps, ctx, source.id, index, run.id);
     const answer = answerFor(outcome, pull, source.reactable);
     if (answer) reply.add(`@${sender.login} ${answer}`, run.id);
     await record("accepted", run.id, {

@@ -11,7 +11,7 @@ import type { AuthorizationDecision } from "../authorization/decide-authorizatio
 import { HELP_TEXT, type ParsedCommand } from "../commands/parse-commands.js";
 import type { EventContext, Sender } from "../event-context.js";
 import { audit } from "../intake/audit.js";
-import { applyDecision, isDecision } from "./apply-decision.js";
+import { applyDecision, isDecision, type RecordOutcome } from "./apply-decision.js";
 import { applyRevise } from "./apply-revise.js";
 import { CommandReply } from "./command-reply.js";
 import type { GitHubDeps } from "./github-deps.js";
@@ -139,32 +139,22 @@ export async function executeCommands(
       } else if (command.name === "status") {
         reply.add(await statusReply(deps.prisma, run), run.id);
         await record(index, command, "accepted", run.id);
-      } else if (command.name === "revise") {
-        await applyRevise({
+      } else if (command.name === "revise" || isDecision(command)) {
+        const recordOutcome: RecordOutcome = (outcome, runId, details) =>
+          record(index, command, outcome, runId, details);
+        const request = {
           deps,
           ctx,
           sender,
           source,
-          command,
           index,
           run,
           verdict: authorization.decides,
           reply,
-          record: (outcome, runId, details) => record(index, command, outcome, runId, details),
-        });
-      } else if (isDecision(command)) {
-        await applyDecision({
-          deps,
-          ctx,
-          sender,
-          source,
-          command,
-          index,
-          run,
-          verdict: authorization.decides,
-          reply,
-          record: (outcome, runId, details) => record(index, command, outcome, runId, details),
-        });
+          record: recordOutcome,
+        };
+        if (command.name === "revise") await applyRevise({ ...request, command });
+        else await applyDecision({ ...request, command });
       }
     }
   }
