@@ -124,8 +124,10 @@ describe("a tmux pane's output", () => {
       await waitForRunState(harness.db, runId, "awaiting_approval", 60_000);
       // Waiting is free: the pane is stopped at the gate, its last screen handed over first.
       await expect
-        .poll(async () =>
-          (await harness.db.prisma.session.findMany({ where: { runId } })).map((s) => s.state),
+        .poll(
+          async () => (await harness.db.prisma.session.findMany({ where: { runId } })).map((s) => s.state),
+          // The stop follows the gate's transaction and captures the last screen first: under load, seconds.
+          { timeout: 30_000 },
         )
         .toEqual(["STOPPED"]);
       await writer.flush();
