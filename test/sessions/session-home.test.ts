@@ -24,10 +24,12 @@ async function seedDir(): Promise<string> {
   return dir;
 }
 
+// The artifact appears whole (written aside, then renamed): the test reads it as soon as it exists.
 const SCRIPT = [
   'out="$DEVFLOW_ARTIFACT_PATH"',
-  'cat "$HOME/.tool/config.toml" "$HOME/.tool/auth/token.json" "$HOME/.other/settings.json" > "$out"',
-  'echo "tmp: $(echo written > /tmp/probe && cat /tmp/probe)" >> "$out"',
+  'cat "$HOME/.tool/config.toml" "$HOME/.tool/auth/token.json" "$HOME/.other/settings.json" > "$out.part"',
+  'echo "tmp: $(echo written > /tmp/probe && cat /tmp/probe)" >> "$out.part"',
+  'mv "$out.part" "$out"',
 ].join("\n");
 
 describe("a session's HOME and /tmp", () => {
