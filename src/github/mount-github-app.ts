@@ -1,7 +1,6 @@
 // Mounts devflow's Probot app on the server once it has GitHub App credentials: the webhook endpoint
 // (verify, store in the inbox, answer), the inbox processor (inbox → the app's handlers), the effects
 // worker (outbox → GitHub) and git credentials for runs of an installation.
-import pg from "pg";
 import type { Logger } from "pino";
 import { Probot } from "probot";
 import type { GitHubAppCredentials, GitHubEnterprise } from "../config/index.js";
@@ -10,6 +9,8 @@ import { startEffectsWorker } from "./effects/effects-worker.js";
 import { githubUrls } from "./github-urls.js";
 import type { DeliveryOutcomes } from "./handle-delivery.js";
 import type { GitHubDeps } from "./handlers/github-deps.js";
+import { createAcknowledgementLoad } from "./intake/acknowledgement-load.js";
+import { openDeliveryStore } from "./intake/delivery-log.js";
 import { storeDelivery } from "./intake/store-delivery.js";
 import { type InboxProcessor, startInboxProcessor } from "./intake/webhook-inbox.js";
 import { startRedeliverySweep } from "./redelivery-sweep.js";
@@ -70,32 +71,21 @@ export async function mountGitHubApp(
   let effects: { stop(): Promise<void> } | undefined;
   let sweep: { stop(): void } | undefined;
   let inbox: InboxProcessor | undefined;
-  // The endpoint's own connections: storing a delivery never waits behind the inbox's claims. Each
-  // store waits for its commit's WAL flush (the acknowledgement is durable), so concurrent deliveries
-  // need connections of their own for Postgres to flush their commits together.
-  const storePool = new pg.Pool({
-    connectionString: options.databaseUrl,
-    max: 10,
-    application_name: "devflow-webhooks",
-  });
-  storePool.on("error", () => {});
+  const store = openDeliveryStore(options.databaseUrl);
   const webhookEndpoint = createWebhookEndpoint({
     secret,
     accept: async (event) => {
-      if ((await storeDelivery(deps, event, storePool)) === "fresh") inbox?.wake();
+      if ((await storeDelivery(deps, event, store)) === "fresh") inbox?.wake();
     },
     log: deps.log,
   });
-  let acknowledging = 0;
+  const load = createAcknowledgementLoad();
   return {
     probot,
     async endpoint(request, response) {
-      acknowledging += 1;
-      try {
-        return await webhookEndpoint(request, response);
-      } finally {
-        acknowledging -= 1;
-      }
+      const handled = await webhookEndpoint(request, response);
+      if (handled) load.acknowledged();
+      return handled;
     },
     gitAuthHeader: (run) => gitAuthHeaderFor(probot, run),
     startEffects(effectDeps) {
@@ -103,7 +93,7 @@ export async function mountGitHubApp(
         connectionString: options.databaseUrl,
         log: effectDeps.log,
         ...(options.inboxConcurrency ? { concurrency: options.inboxConcurrency } : {}),
-        acknowledging: () => acknowledging > 0,
+        acknowledgingBurst: load.bursting,
         process: async (delivery) => {
           await probot.receive(delivery as Parameters<Probot["receive"]>[0]);
           const outcome = outcomes.get(delivery.id);
@@ -118,7 +108,7 @@ export async function mountGitHubApp(
         octokitFor: (installationId) => probot.auth(installationId),
         log: effectDeps.log,
         ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-        acknowledging: () => acknowledging > 0,
+        acknowledgingBurst: load.bursting,
         settleSeconds: effectDeps.serverConfig.github.settleSeconds,
       });
     },
@@ -126,7 +116,7 @@ export async function mountGitHubApp(
       sweep?.stop();
       await inbox?.stop();
       await effects?.stop();
-      await storePool.end();
+      await store.close();
     },
   };
 }

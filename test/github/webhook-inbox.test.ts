@@ -3,8 +3,8 @@
 // go on beside them; a failure is retried with backoff and recorded; a delivery that keeps failing is
 // marked failed so it stops holding back the ones after it.
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openDeliveryStore } from "../../src/github/intake/delivery-log.js";
 import { storeDelivery } from "../../src/github/intake/store-delivery.js";
 import { type InboxProcessor, startInboxProcessor } from "../../src/github/intake/webhook-inbox.js";
 import { createLogger } from "../../src/server/logger.js";
@@ -137,9 +137,9 @@ describe("the webhook inbox processor", () => {
 
   it.each([
     ["Prisma", false],
-    ["the endpoint's own pool", true],
+    ["the endpoint's own grouped inserts", true],
   ])("stores a delivery id once and refuses the same event under a new id (%s)", async (_, fast) => {
-    const pool = fast ? new pg.Pool({ connectionString: db.url, max: 2 }) : undefined;
+    const store = fast ? openDeliveryStore(db.url) : undefined;
     const repo = `store/${randomUUID().slice(0, 8)}`;
     const payload = {
       action: "created",
@@ -151,13 +151,13 @@ describe("the webhook inbox processor", () => {
     const body = JSON.stringify(payload);
     const id = randomUUID();
     const deps = { prisma: db.prisma, log };
-    expect(await storeDelivery(deps, { id, name: "issue_comment", payload, body }, pool)).toBe("fresh");
-    expect(await storeDelivery(deps, { id, name: "issue_comment", payload, body }, pool)).toBe("seen");
+    expect(await storeDelivery(deps, { id, name: "issue_comment", payload, body }, store)).toBe("fresh");
+    expect(await storeDelivery(deps, { id, name: "issue_comment", payload, body }, store)).toBe("seen");
     const replay = randomUUID();
-    expect(await storeDelivery(deps, { id: replay, name: "issue_comment", payload, body }, pool)).toBe(
+    expect(await storeDelivery(deps, { id: replay, name: "issue_comment", payload, body }, store)).toBe(
       "replay",
     );
-    await pool?.end();
+    await store?.close();
     const refused = await db.prisma.webhookDelivery.findUniqueOrThrow({ where: { deliveryId: replay } });
     expect(refused.body).toBeNull(); // never processed
     expect(refused.processedAt).not.toBeNull();

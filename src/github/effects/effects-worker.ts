@@ -35,10 +35,10 @@ export interface EffectsWorkerOptions {
   /** Installations delivered to at once (one effect each). */
   maxInstallations?: number;
   /**
-   * True while the web process is acknowledging GitHub's deliveries: answering GitHub comes first, so
-   * the worker then starts at most one effect per `yieldMs` (default 200 ms) and catches up after.
+   * True while GitHub's deliveries arrive in a burst (acknowledgement-load.ts): answering GitHub comes
+   * first, so the worker then starts at most one effect per `yieldMs` (default 200 ms) and catches up after.
    */
-  acknowledging?: () => boolean;
+  acknowledgingBurst?: () => boolean;
   yieldMs?: number;
   /**
    * A run's queued/preparing/working state is shown on GitHub once it has lasted this long (default
@@ -138,7 +138,7 @@ export function startEffectsWorker(options: EffectsWorkerOptions): { stop(): Pro
         continue;
       }
       const yieldFor = lastClaimAt + (options.yieldMs ?? 200) - Date.now();
-      if (yieldFor > 0 && options.acknowledging?.()) {
+      if (yieldFor > 0 && options.acknowledgingBurst?.()) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(yieldFor, 20)));
         continue;
       }

@@ -7,17 +7,18 @@
 //   it (failed-deliveries.ts). A processed row keeps a body only when it failed for good.
 // - forget: the inline path (the GitHub Action) could not handle it: the record goes, so the event is
 //   processed when it comes again rather than ignored as seen.
-import type pg from "pg";
+import pg from "pg";
 import type { PrismaClient } from "../../db/index.js";
+import { createDeliveryInserts, type DeliveryInserts } from "./delivery-inserts.js";
 import { eventIdentity, payloadSha256 } from "./event-identity.js";
 
 /** Where the log's statements run: Prisma, or a pg connection (the inbox's, which holds the row's lock). */
 export type LogConnection = PrismaClient | Pick<pg.ClientBase, "query">;
 
-/** Runs one statement; on a pg connection as a named prepared statement when `name` is given. */
-async function execute(db: LogConnection, text: string, values: unknown[], name?: string): Promise<number> {
+/** Runs one statement on Prisma or a pg connection; how many rows it changed. */
+async function execute(db: LogConnection, text: string, values: unknown[]): Promise<number> {
   if ("$executeRawUnsafe" in db) return db.$executeRawUnsafe(text, ...values);
-  return (await db.query(name ? { name, text, values } : { text, values })).rowCount ?? 0;
+  return (await db.query({ text, values })).rowCount ?? 0;
 }
 
 export interface DeliveryFacts {
@@ -40,41 +41,55 @@ export type RecordedDelivery =
   | { kind: "replay"; eventKey: string; originalDeliveryId: string };
 
 const COLUMNS = `"deliveryId", "event", "action", "installationId", "repository", "payloadSha256", "orderKey"`;
-const INSERT = `INSERT INTO "WebhookDelivery" (${COLUMNS}, "eventKey", "body")
+const INSERT_COLUMNS = `${COLUMNS}, "eventKey", "body"`;
+const INSERT = `INSERT INTO "WebhookDelivery" (${INSERT_COLUMNS})
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`;
 const INSERT_REPLAY = `INSERT INTO "WebhookDelivery" (${COLUMNS}, "processedAt", "outcome")
   VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8) ON CONFLICT DO NOTHING`;
 
+/** The webhook endpoint's fast path: inserts on connections of its own, concurrent ones grouped. */
+export interface DeliveryStore {
+  readonly inserts: DeliveryInserts;
+  close(): Promise<void>;
+}
+
+export function openDeliveryStore(connectionString: string): DeliveryStore {
+  // Each insert waits for its commit's WAL flush (the acknowledgement is durable): the statements on
+  // their way need connections of their own, never behind the inbox's claims.
+  const pool = new pg.Pool({ connectionString, max: 4, application_name: "devflow-webhooks" });
+  pool.on("error", () => {}); // an idle connection's failure: the next insert opens another
+  return {
+    inserts: createDeliveryInserts(pool, { columns: INSERT_COLUMNS, maxInFlight: 2 }),
+    close: () => pool.end(),
+  };
+}
+
 /**
- * Records a delivery. A fresh one is one insert (on `pool`, the webhook endpoint's fast path, when given).
- * A replay (the same event under another delivery id) is recorded as ignored, so the original delivery
- * and the replay can both be found.
+ * Records a delivery. A fresh one is one insert (through the endpoint's `store` when given). A replay
+ * (the same event under another delivery id) is recorded as ignored, so the original delivery and the
+ * replay can both be found.
  */
 export async function recordDelivery(
   prisma: PrismaClient,
   facts: DeliveryFacts,
-  pool?: pg.Pool,
+  store?: DeliveryStore,
 ): Promise<RecordedDelivery> {
-  const eventKey = eventIdentity(facts.event, facts.payload);
+  const digest = payloadSha256(facts.payload, facts.body);
+  const eventKey = eventIdentity(facts.event, facts.payload, digest);
   const row = [
     facts.deliveryId,
     facts.event,
     facts.action ?? null,
     facts.installationId ?? null,
     facts.repository ?? null,
-    payloadSha256(facts.payload),
+    digest,
     facts.orderKey ?? null,
   ];
-  const db: LogConnection = pool ?? prisma;
+  const values = [...row, eventKey, facts.body ?? null];
   // Twice at most: the original's row can vanish between the two statements (its handler failed).
   for (let attempt = 0; attempt < 2; attempt++) {
-    const fresh = await execute(
-      db,
-      INSERT,
-      [...row, eventKey, facts.body ?? null],
-      "devflow-record-delivery",
-    );
-    if (fresh === 1) return { kind: "fresh" };
+    const fresh = store ? await store.inserts.insert(values) : (await execute(prisma, INSERT, values)) === 1;
+    if (fresh) return { kind: "fresh" };
     const found = await prisma.webhookDelivery.findMany({
       where: { OR: [{ deliveryId: facts.deliveryId }, { eventKey }] },
       select: { deliveryId: true },

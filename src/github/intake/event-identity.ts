@@ -16,8 +16,11 @@ interface IdentityPayload {
   review?: { id?: number };
 }
 
-export function payloadSha256(payload: unknown): string {
-  return createHash("sha256").update(JSON.stringify(payload)).digest("hex");
+/** The payload's digest: of the body exactly as GitHub sent it when there is one (no second serialization). */
+export function payloadSha256(payload: unknown, body?: string): string {
+  return createHash("sha256")
+    .update(body ?? JSON.stringify(payload))
+    .digest("hex");
 }
 
 function semanticIdentity(event: string, p: IdentityPayload): string[] | undefined {
@@ -54,13 +57,16 @@ function semanticIdentity(event: string, p: IdentityPayload): string[] | undefin
   }
 }
 
-/** A key at most ~80 characters long: the event's name and a digest of what identifies it. */
-export function eventIdentity(event: string, payload: unknown): string {
+/**
+ * A key at most ~80 characters long: the event's name and a digest of what identifies it.
+ * `payloadDigest`: the payload's `payloadSha256` when the caller has it already.
+ */
+export function eventIdentity(event: string, payload: unknown, payloadDigest?: string): string {
   const p = (payload ?? {}) as IdentityPayload;
   const name = `${event}.${p.action ?? ""}`;
   const parts = semanticIdentity(event, p);
   const digest = parts
     ? createHash("sha256").update(JSON.stringify(parts)).digest("hex")
-    : payloadSha256(payload);
+    : (payloadDigest ?? payloadSha256(payload));
   return `${name}:${digest}`;
 }

@@ -2,10 +2,9 @@
 // seen before (GitHub's redelivery) is acknowledged and ignored; the same event re-posted under a new
 // delivery id (a captured signed body replayed) is refused, logged and audited; anything else is stored
 // with its body for the inbox to process.
-import type pg from "pg";
 import type { GitHubDeps } from "../handlers/github-deps.js";
 import { audit } from "./audit.js";
-import { type RecordedDelivery, recordDelivery } from "./delivery-log.js";
+import { type DeliveryStore, type RecordedDelivery, recordDelivery } from "./delivery-log.js";
 import { orderKeyOf } from "./webhook-inbox.js";
 
 interface ReplayPayload {
@@ -39,8 +38,8 @@ export async function refuseReplay(
 export async function storeDelivery(
   deps: Pick<GitHubDeps, "prisma" | "log">,
   delivery: { id: string; name: string; payload: Record<string, unknown>; body: string },
-  /** A pool of the endpoint's own: a fresh delivery is then one plain insert. */
-  pool?: pg.Pool,
+  /** The endpoint's own inserts: a fresh delivery is then one grouped insert. */
+  store?: DeliveryStore,
 ): Promise<RecordedDelivery["kind"]> {
   const payload = delivery.payload as ReplayPayload & { installation?: { id?: number } };
   const recorded = await recordDelivery(
@@ -55,7 +54,7 @@ export async function storeDelivery(
       body: delivery.body,
       orderKey: orderKeyOf(delivery.payload),
     },
-    pool,
+    store,
   );
   if (recorded.kind === "replay") await refuseReplay(deps, delivery, recorded.originalDeliveryId);
   return recorded.kind;

@@ -29,10 +29,10 @@ export interface InboxProcessorOptions {
   /** Attempts before a delivery is marked failed. Default 6 (about a minute of backoff). */
   maxAttempts?: number;
   /**
-   * True while GitHub's deliveries are being acknowledged: answering GitHub comes first, so the
-   * processor then starts at most one delivery per `yieldMs` (default 200 ms) and catches up after.
+   * True while GitHub's deliveries arrive in a burst (acknowledgement-load.ts): answering GitHub comes
+   * first, so the processor then starts at most one delivery per `yieldMs` (default 200 ms) and catches up after.
    */
-  acknowledging?: () => boolean;
+  acknowledgingBurst?: () => boolean;
   yieldMs?: number;
 }
 
@@ -178,7 +178,7 @@ export function startInboxProcessor(options: InboxProcessorOptions): InboxProces
         continue;
       }
       const yieldFor = lastClaimAt + (options.yieldMs ?? 200) - Date.now();
-      if (yieldFor > 0 && options.acknowledging?.()) {
+      if (yieldFor > 0 && options.acknowledgingBurst?.()) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(yieldFor, 20)));
         continue;
       }
