@@ -3,6 +3,7 @@
 // skips the states in between; replies are never coalesced away; a failure after GitHub took a create
 // neither loses the newest state nor makes a second object. The real engine (fake agent) and git, the
 // simulator as GitHub, devflow's Probot client with its write pacing off (what is written is the point).
+import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboxEffect } from "../../src/db/generated/client.js";
 import { silentLog } from "../../src/engine/worker-context.js";
@@ -236,5 +237,25 @@ describe("a backlog of effects", () => {
     expect(sticky?.body).toContain("working");
     await worker.engine.abort(working.runId, "test");
     await waitForRunState(harness.db, working.runId, "aborted", 60_000);
+  }, 120_000);
+
+  it("shows the final report as Postgres holds it, on a web host that has not the worker's report file", async () => {
+    const ended = await startRun("Report from elsewhere", []);
+    await waitForRunState(harness.db, ended.runId, "completed", 60_000);
+    await expect
+      .poll(
+        async () =>
+          (await harness.db.prisma.run.findUniqueOrThrow({ where: { id: ended.runId } })).reportWrittenAt,
+        { timeout: 30_000 },
+      )
+      .not.toBeNull();
+    const { reportPath } = await harness.db.prisma.run.findUniqueOrThrow({ where: { id: ended.runId } });
+    const stored = await harness.db.prisma.runReport.findUniqueOrThrow({ where: { runId: ended.runId } });
+    // The effects worker runs on the web host; the file is on the worker's.
+    await rm(reportPath ?? "", { force: true });
+    await deliverAll();
+    const [check] = checkRunOf(ended.runId);
+    expect(check?.conclusion).toBe("success");
+    expect(check?.output.text).toContain(stored.text.split("\n").slice(0, 5).join("\n"));
   }, 120_000);
 });

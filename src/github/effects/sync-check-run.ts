@@ -4,7 +4,7 @@
 // what was last sent is not sent.
 import type { PrismaClient } from "../../db/index.js";
 import type { RunStatus } from "../../engine/index.js";
-import { readFinalReport, recordRunGitHubIds, runActivity } from "../../engine/index.js";
+import { readFinalReport, recordRunGitHubIds, runActivity, storedReportOf } from "../../engine/index.js";
 import type { DeliverOptions } from "./deliver-effect.js";
 import type { Octokit, Repo } from "./effect-octokit.js";
 import { renderCheckRun, reviewAnnotations } from "./render-run-output.js";
@@ -16,6 +16,21 @@ import {
   recordSent,
   type SentOutput,
 } from "./sent-output.js";
+
+/**
+ * The run's final report as Postgres holds it (written in the transaction that queued this effect), so a
+ * web process on another host than the worker shows it too. The worker's file only for a report written
+ * before reports were stored, or pruned since: never through a link, never past the report cap, and an
+ * unreadable one leaves the summary alone.
+ */
+async function finalReportOf(
+  prisma: PrismaClient,
+  run: { id: string; reportPath: string | null },
+): Promise<string | undefined> {
+  const stored = await storedReportOf(prisma, run.id);
+  if (stored) return stored.text;
+  return run.reportPath ? readFinalReport(run.reportPath).catch(() => undefined) : undefined;
+}
 
 /** GitHub takes at most 50 annotations per request. */
 const ANNOTATIONS_PER_REQUEST = 50;
@@ -29,8 +44,7 @@ export async function syncCheckRun(
 ) {
   const { run } = status;
   const headSha = run.headSha ?? "";
-  // Never through a link, never past the report cap: an unreadable report leaves the summary alone.
-  const report = run.reportPath ? await readFinalReport(run.reportPath).catch(() => undefined) : undefined;
+  const report = await finalReportOf(prisma, run);
   const runUrl = options.publicUrl ? `${options.publicUrl}/runs/${run.id}` : undefined;
   const activity = await runActivity(prisma, run.id);
   const output = renderCheckRun(status, report, { activity, ...(runUrl ? { runUrl } : {}) });
