@@ -26,7 +26,7 @@ import { type Delivery, type LoadFigures, sendLoad } from "./load.js";
 import { postgresCpuMs, samplePostgresCpu } from "./postgres-meter.js";
 import { type Credentials, startBareProbot, startDevflowWeb, type Target } from "./targets.js";
 
-const USAGE = `usage: npx tsx bench/webhook/main.ts [--deliveries 300] [--concurrency 8] [--warmup 50] [--log-level info]
+const USAGE = `usage: npx tsx bench/webhook/main.ts [--deliveries 1000] [--concurrency 8] [--warmup 200] [--log-level info]
   Each shape (${Object.keys(SHAPES).join(", ")}) is sent to each server: --warmup deliveries first, then
   --deliveries timed ones with --concurrency in flight.
   DATABASE_URL: the Postgres server (default postgresql://postgres@127.0.0.1:5432/postgres); the bench
@@ -41,9 +41,9 @@ function logLevel(value: string): LogLevel {
 function options() {
   const { values } = parseArgs({
     options: {
-      deliveries: { type: "string", default: "300" },
+      deliveries: { type: "string", default: "1000" },
       concurrency: { type: "string", default: "8" },
-      warmup: { type: "string", default: "50" },
+      warmup: { type: "string", default: "200" },
       "log-level": { type: "string", default: "info" },
       help: { type: "boolean", short: "h" },
     },
