@@ -4,6 +4,7 @@
 import type { Context } from "probot";
 import { unreadableRepositoryConfig } from "../config/index.js";
 import type { PrismaClient } from "../db/index.js";
+import { failedLookup } from "./authorization/permission-lookup.js";
 import { type EventContext, reviewComment, type Sender } from "./event-context.js";
 import { cachedRepositoryConfig } from "./intake/repository-config-cache.js";
 
@@ -53,7 +54,7 @@ export function eventContext(context: Context, options: EventContextOptions = {}
     },
     permissionOf: async (login) => {
       try {
-        // No retries: the answer is needed inside GitHub's 10 s webhook window, and no answer means no.
+        // No retries here: a lookup GitHub did not answer fails the delivery, and the inbox retries it.
         const { data } = await context.octokit.rest.repos.getCollaboratorPermissionLevel({
           owner: repo.owner.login,
           repo: repo.name,
@@ -64,8 +65,8 @@ export function eventContext(context: Context, options: EventContextOptions = {}
           roleName: (data as { role_name?: string }).role_name ?? data.permission,
           permission: data.permission,
         };
-      } catch {
-        return { failed: true };
+      } catch (error) {
+        return failedLookup(login, error);
       }
     },
     teamsOf: async (login, teams) => {

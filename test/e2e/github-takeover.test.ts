@@ -128,6 +128,21 @@ describe("starting a run takes write access", () => {
     });
     expect(accepted.outcome).toBe("accepted");
   }, 60_000);
+
+  it("does not refuse a writer because GitHub failed the permission lookup: the delivery is tried again", async () => {
+    const { sim } = e2e;
+    const issue = sim.state.createIssue(REPO, { title: "GitHub hiccups", user: "writer" });
+    sim.script.failNext("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", { status: 502 });
+    const guid = await comment(issue.number, "/devflow run", "writer");
+    expect(await runsOn(issue.number)).toBe(1);
+    const delivery = await harness.db.prisma.webhookDelivery.findUniqueOrThrow({
+      where: { deliveryId: guid },
+    });
+    expect(delivery.attempts).toBe(1);
+    expect(delivery.lastError).toContain("GitHub did not answer the permission check for @writer (HTTP 502)");
+    // Nobody was told "no".
+    expect((await effectsOf(guid)).map((effect) => effect.kind)).not.toContain("comment.reply");
+  }, 60_000);
 });
 
 describe("stopping a run takes write access too", () => {

@@ -13,7 +13,7 @@ export const GITHUB_CODES = {
   },
   permission_lookup_failed: {
     class: "recoverable",
-    hint: "GitHub did not answer the permission check; nothing was decided. Try the command again.",
+    hint: "GitHub did not answer the permission check; nothing was decided. devflow tries the delivery again with backoff; `devflow deliveries list` shows one that kept failing, and `devflow deliveries replay` puts it back.",
   },
   invalid_saved_app_credentials: {
     class: "bad_input",

@@ -1,6 +1,7 @@
 // The one authorization every trigger and command goes through (DESIGN §3): the repository's approvers
 // policy (default: write or higher) checked against the collaborator permission API, asked once per
-// delivery. Bots are refused without asking GitHub; a failed lookup or an unreadable config fails closed.
+// delivery. Bots are refused without asking GitHub; a refused lookup or an unreadable config fails closed,
+// and a lookup GitHub did not answer throws (permission-lookup.ts), so the inbox tries the delivery again.
 import type { RepositoryConfig } from "../../config/index.js";
 import type { EventContext, Sender } from "../event-context.js";
 import type { GitHubDeps } from "../handlers/github-deps.js";
@@ -30,9 +31,8 @@ export async function authorizeSender(
   // An invalid config is answered elsewhere; here it means the defaults, never "anyone".
   const config = await loadRepositoryConfig(deps, ctx).catch(() => undefined);
   const approvers = config?.approvers ?? DEFAULT_APPROVERS;
-  const permission = isBot(sender)
-    ? { failed: true as const }
-    : await ctx.permissionOf(sender.login).catch(() => ({ failed: true as const }));
+  // Throws when GitHub did not answer: the delivery is tried again.
+  const permission = isBot(sender) ? { failed: true as const } : await ctx.permissionOf(sender.login);
   const actorTeams =
     approvers.teams?.length && !isBot(sender)
       ? await ctx.teamsOf(sender.login, approvers.teams).catch(() => [])
