@@ -109,6 +109,14 @@ describe("server config (DEVFLOW_CONFIG)", () => {
       says: 'agents.mine.promptVia: found "file" with mode tmux; promptVia applies to mode exec only',
     },
     {
+      text: "agents:\n  mine: { preset: command, command: [x], readyPattern: Ready }",
+      says: 'agents.mine.readyPattern: found "Ready" with mode exec; readyPattern applies to mode tmux only',
+    },
+    {
+      text: "agents:\n  mine: { preset: command, command: [x], mode: tmux, readyPattern: 'Ready (for' }",
+      says: 'agents.mine.readyPattern: found "Ready (for", not a regular expression',
+    },
+    {
       text: "agents:\n  mine: { preset: claude, passThrough: [ANTHROPIC_API_KEY, DATABASE_URL] }",
       says: 'agents.mine.passThrough.1: found "DATABASE_URL", which is one of devflow\'s own secrets',
     },

@@ -44,6 +44,7 @@ function tuiAdapter(workMs: number) {
       TUI_AGENT_USAGE: JSON.stringify(TUI_USAGE),
     },
     sandbox: { readOnlyPaths: [dirname(TUI_AGENT)] }, // the fixture agent, read-only
+    readyPattern: /Ready for a prompt/, // nothing is pasted before the TUI takes input
   });
 }
 
@@ -116,7 +117,7 @@ describe("a run with an interactive agent in tmux", () => {
     // cannot see; the sandboxed pane is the test above, and test/engine/sandbox-run.test.ts.
     const agents = {
       yaml: [
-        `tui: { preset: command, mode: tmux, sandbox: none, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(TUI_AGENT)}], passThrough: [TUI_AGENT_WORK_MS, TUI_AGENT_LOG] }`,
+        `tui: { preset: command, mode: tmux, sandbox: none, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(TUI_AGENT)}], passThrough: [TUI_AGENT_WORK_MS, TUI_AGENT_LOG], readyPattern: "Ready for a prompt" }`,
       ],
       defaultAgent: "tui",
     };
@@ -143,7 +144,7 @@ describe("a run with an interactive agent in tmux", () => {
     });
     // Killed once the agent has its prompt and works on it (a kill mid-paste would cost the attempt).
     await expect
-      .poll(() => readFile(agentLog, "utf8").catch(() => ""), { timeout: 30_000 })
+      .poll(() => readFile(agentLog, "utf8").catch(() => ""), { timeout: 60_000 })
       .toContain('"event":"prompt"');
     first.child.kill("SIGKILL");
     await first.exited;

@@ -10,6 +10,7 @@ import { validateArtifact } from "../../src/engine/artifact-validator.js";
 import { buildPrompt } from "../../src/engine/build-prompt.js";
 import { DevflowError } from "../../src/errors/index.js";
 import { type ArtifactSchemaEntry, builtinTemplatesDir, loadRegistry } from "../../src/registry/index.js";
+import { agentLaunch } from "../../src/sessions/presets/agent-launch.js";
 import { groupMembers, isRunning } from "../../src/sessions/process-group.js";
 import { type PromptEnvelope, promptDedupKey } from "../../src/sessions/prompt-envelope.js";
 import {
@@ -49,7 +50,9 @@ afterAll(async () => {
 });
 
 /** A run of its own: worktree, session directory, the fixture's log, an adapter and a started session. */
-async function tuiRun(options: Partial<TmuxSessionAdapterOptions> & { helper?: boolean } = {}) {
+async function tuiRun(
+  options: Partial<TmuxSessionAdapterOptions> & { helper?: boolean; startMs?: number } = {},
+) {
   const runId = randomUUID();
   const dir = join(root, runId);
   const log = join(dir, "agent.log");
@@ -61,6 +64,7 @@ async function tuiRun(options: Partial<TmuxSessionAdapterOptions> & { helper?: b
     TUI_AGENT_LOG: log,
     TUI_AGENT_WORK_MS: "200",
     ...(options.helper ? { TUI_AGENT_HELPER: "1" } : {}),
+    ...(options.startMs ? { TUI_AGENT_START_MS: String(options.startMs) } : {}),
   };
   const command = [process.execPath, FIXTURE];
   // The fixture is shown read-only inside the sandbox, as an operator's sandbox.readOnlyPaths would.
@@ -175,6 +179,23 @@ describe("TmuxSessionAdapter with a scripted TUI agent", () => {
     expect(JSON.parse(await readFile(join(run.dir, "session", "prompt", "prompt.json"), "utf8"))).toEqual(
       sent,
     );
+    await run.adapter.stop(run.handle);
+  });
+
+  it("waits for a slow TUI's ready screen, as the server config's readyPattern names it: the prompt arrives whole, not line by line", async () => {
+    const launch = agentLaunch({
+      preset: "command",
+      command: [process.execPath, FIXTURE],
+      mode: "tmux",
+      readyPattern: "Ready for a prompt",
+    });
+    const readyPattern = launch.mode === "tmux" ? launch.readyPattern : undefined;
+    // Pasted before it turns bracketed paste on, each line of the prompt would be a prompt of its own.
+    const run = await tuiRun({ startMs: 1500, readyPattern });
+    const sent = envelope(run, "dev/spec@1");
+    await run.adapter.sendPrompt(run.handle, sent);
+    expect(await artifactOf(sent)).toMatchObject({ ok: true });
+    expect(await agentEvents(run, "prompt")).toMatchObject([{ pastes: [pasteText(sent.instructions)] }]);
     await run.adapter.stop(run.handle);
   });
 

@@ -34,6 +34,8 @@ export type LaunchableAgent =
       readonly mode: AgentMode;
       readonly passThrough?: readonly string[];
       readonly promptVia?: PromptVia;
+      /** Mode tmux: a regular expression its screen matches once it takes a prompt. */
+      readonly readyPattern?: string;
       readonly network?: SandboxNetwork;
       readonly sandbox?: SandboxKind;
       readonly limits?: Partial<SandboxLimits>;
@@ -66,7 +68,9 @@ export type AgentLaunch =
  */
 export function agentLaunch(agent: LaunchableAgent): AgentLaunch {
   const preset =
-    agent.preset === "command" ? commandPreset(agent.command, agent.promptVia) : PRESETS[agent.preset];
+    agent.preset === "command"
+      ? commandPreset(agent.command, agent.promptVia, agent.readyPattern)
+      : PRESETS[agent.preset];
   const extraArgs = agent.preset === "command" ? [] : (agent.extraArgs ?? []);
   const passThrough = [...new Set([...preset.apiKeyVariables, ...(agent.passThrough ?? [])])];
   const sandboxed = (agent.sandbox ?? "bubblewrap") !== "none";

@@ -3,11 +3,16 @@
 // DEVFLOW_* variables, and only the pass-through variables the operator named.
 import type { AgentPreset, PromptVia } from "./agent-preset.js";
 
-export function commandPreset(command: readonly string[], promptVia: PromptVia = "stdin"): AgentPreset {
+export function commandPreset(
+  command: readonly string[],
+  promptVia: PromptVia = "stdin",
+  /** Mode tmux: what its screen shows when it takes a prompt (the server config's `readyPattern`). */
+  readyPattern?: string,
+): AgentPreset {
   return {
     name: "command",
     exec: { argv: command, promptVia },
-    tmux: { argv: command },
+    tmux: { argv: command, ...(readyPattern ? { readyPattern: new RegExp(readyPattern) } : {}) },
     apiKeyVariables: [],
     defaultAllow: [],
   };
