@@ -55,8 +55,8 @@ const network = z
   })
   .optional();
 
-const cliAgent = z.strictObject({
-  preset: z.enum(CLI_PRESETS),
+/** What every CLI or command agent may set. */
+const agentFields = {
   mode,
   passThrough,
   sandbox,
@@ -65,6 +65,11 @@ const cliAgent = z.strictObject({
   home: homeSeedSchema,
   /** This agent's own sandbox limits, over `sandbox.limits` and its preset's needs. */
   limits: agentLimitsSchema,
+};
+
+const cliAgent = z.strictObject({
+  preset: z.enum(CLI_PRESETS),
+  ...agentFields,
   /** Appended to the preset's argv (e.g. --model). */
   extraArgs: z.array(z.string()).max(50).optional(),
 });
@@ -91,12 +96,7 @@ const commandAgent = z
         error: "required: the program and its arguments, e.g. [./agent.sh, --verbose]",
       })
       .min(1, "found []; allowed: the program and its arguments, e.g. [./agent.sh, --verbose]"),
-    mode,
-    passThrough,
-    sandbox,
-    network,
-    home: homeSeedSchema,
-    limits: agentLimitsSchema,
+    ...agentFields,
     /** How the prompt reaches an exec command (default stdin); a tmux agent's prompt is pasted. */
     promptVia: z.enum(PROMPT_VIA, { error: oneOf(PROMPT_VIA) }).optional(),
     /**
@@ -107,15 +107,18 @@ const commandAgent = z
     readyPattern: readyPattern.optional(),
   })
   .superRefine((agent, ctx) => {
-    for (const key of ["promptVia", "readyPattern"] as const) {
-      const exec = key === "promptVia";
-      if (agent[key] === undefined || (agent.mode === "tmux") !== exec) continue;
+    if (agent.promptVia !== undefined && agent.mode === "tmux") {
       ctx.addIssue({
         code: "custom",
-        path: [key],
-        message: exec
-          ? `found "${agent.promptVia}" with mode tmux; promptVia applies to mode exec only (a tmux agent's prompt is pasted into its pane)`
-          : `found "${agent.readyPattern}" with mode ${agent.mode}; readyPattern applies to mode tmux only (an exec agent gets its prompt when it starts)`,
+        path: ["promptVia"],
+        message: `found "${agent.promptVia}" with mode tmux; promptVia applies to mode exec only (a tmux agent's prompt is pasted into its pane)`,
+      });
+    }
+    if (agent.readyPattern !== undefined && agent.mode !== "tmux") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["readyPattern"],
+        message: `found "${agent.readyPattern}" with mode ${agent.mode}; readyPattern applies to mode tmux only (an exec agent gets its prompt when it starts)`,
       });
     }
   });

@@ -56,10 +56,11 @@ export interface DeliveryStore {
 export function openDeliveryStore(connectionString: string): DeliveryStore {
   // Each insert waits for its commit's WAL flush (the acknowledgement is durable): the statements on
   // their way need connections of their own, never behind the inbox's claims.
-  const pool = new pg.Pool({ connectionString, max: 4, application_name: "devflow-webhooks" });
+  const maxInFlight = 2;
+  const pool = new pg.Pool({ connectionString, max: maxInFlight, application_name: "devflow-webhooks" });
   pool.on("error", () => {}); // an idle connection's failure: the next insert opens another
   return {
-    inserts: createDeliveryInserts(pool, { columns: INSERT_COLUMNS, maxInFlight: 2 }),
+    inserts: createDeliveryInserts(pool, { columns: INSERT_COLUMNS, maxInFlight }),
     close: () => pool.end(),
   };
 }
