@@ -93,7 +93,7 @@ export async function mountGitHubApp(
         connectionString: options.databaseUrl,
         log: effectDeps.log,
         ...(options.inboxConcurrency ? { concurrency: options.inboxConcurrency } : {}),
-        acknowledgingBurst: load.bursting,
+        acknowledgements: load,
         process: async (delivery) => {
           await probot.receive(delivery as Parameters<Probot["receive"]>[0]);
           const outcome = outcomes.get(delivery.id);
@@ -108,7 +108,7 @@ export async function mountGitHubApp(
         octokitFor: (installationId) => probot.auth(installationId),
         log: effectDeps.log,
         ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-        acknowledgingBurst: load.bursting,
+        acknowledgements: load,
         settleSeconds: effectDeps.serverConfig.github.settleSeconds,
       });
     },

@@ -1,7 +1,8 @@
 // The webhook inbox's processor against a real database: deliveries about one issue are processed one
 // at a time in arrival order — also while the first is retried after a failure — while another issue's
 // go on beside them; a failure is retried with backoff and recorded; a delivery that keeps failing is
-// marked failed so it stops holding back the ones after it.
+// marked failed so it stops holding back the ones after it; while the webhook endpoint is busy answering
+// a burst, nothing new is claimed.
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDeliveryStore } from "../../src/github/intake/delivery-log.js";
@@ -107,6 +108,31 @@ describe("the webhook inbox processor", () => {
     expect(done.outcome).toBe("done: a1");
     expect(done.body).toBeNull(); // the inbox forgets a processed body
   }, 60_000);
+
+  it("claims nothing while the webhook endpoint holds processing back, and all of it once it lets go", async () => {
+    const repo = `hold/${randomUUID().slice(0, 8)}`;
+    const ids = [await store(repo, 1, "h1"), await store(repo, 2, "h2")];
+    let holding = true;
+    const asked: number[] = [];
+    processor = startInboxProcessor({
+      connectionString: db.url,
+      log,
+      pollMs: 50,
+      acknowledgements: {
+        waitBeforeStarting: () => {
+          asked.push(Date.now());
+          return holding ? 20 : 0;
+        },
+      },
+      process: async () => "handled",
+    });
+    processor.wake();
+    await expect.poll(() => asked.length).toBeGreaterThan(10); // the processor is looking, and waiting
+    const unprocessed = { deliveryId: { in: ids }, processedAt: null };
+    expect(await db.prisma.webhookDelivery.count({ where: unprocessed })).toBe(2);
+    holding = false;
+    await expect.poll(() => db.prisma.webhookDelivery.count({ where: unprocessed })).toBe(0);
+  }, 30_000);
 
   it("marks a delivery that keeps failing as failed, and goes on with the next of its issue", async () => {
     const repo = `fail/${randomUUID().slice(0, 8)}`;

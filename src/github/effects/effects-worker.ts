@@ -35,11 +35,10 @@ export interface EffectsWorkerOptions {
   /** Installations delivered to at once (one effect each). */
   maxInstallations?: number;
   /**
-   * True while GitHub's deliveries arrive in a burst (acknowledgement-load.ts): answering GitHub comes
-   * first, so the worker then starts at most one effect per `yieldMs` (default 200 ms) and catches up after.
+   * The webhook endpoint's load (acknowledgement-load.ts): answering GitHub comes first, so while
+   * deliveries arrive in a burst the worker waits as long as this says before it starts an effect.
    */
-  acknowledgingBurst?: () => boolean;
-  yieldMs?: number;
+  acknowledgements?: { waitBeforeStarting(lastStartedAt: number): number };
   /**
    * A run's queued/preparing/working state is shown on GitHub once it has lasted this long (default
    * DEFAULT_SETTLE_SECONDS); shorter ones are skipped. Gates, final reports and replies go out at once.
@@ -137,9 +136,9 @@ export function startEffectsWorker(options: EffectsWorkerOptions): { stop(): Pro
         await Promise.race(inFlight.values());
         continue;
       }
-      const yieldFor = lastClaimAt + (options.yieldMs ?? 200) - Date.now();
-      if (yieldFor > 0 && options.acknowledgingBurst?.()) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(yieldFor, 20)));
+      const wait = options.acknowledgements?.waitBeforeStarting(lastClaimAt) ?? 0;
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
       lastClaimAt = Date.now();

@@ -29,11 +29,16 @@ export interface InboxProcessorOptions {
   /** Attempts before a delivery is marked failed. Default 6 (about a minute of backoff). */
   maxAttempts?: number;
   /**
-   * True while GitHub's deliveries arrive in a burst (acknowledgement-load.ts): answering GitHub comes
-   * first, so the processor then starts at most one delivery per `yieldMs` (default 200 ms) and catches up after.
+   * The webhook endpoint's load (acknowledgement-load.ts): answering GitHub comes first, so while
+   * deliveries arrive in a burst the processor waits as long as this says before it claims a delivery.
    */
-  acknowledgingBurst?: () => boolean;
-  yieldMs?: number;
+  acknowledgements?: { waitBeforeStarting(lastStartedAt: number): number };
+  /**
+   * A wake-up (a delivery just stored) claims after this long, not at once: the first deliveries of a
+   * burst come before the burst can be told, and a claim started then would compete with the rest.
+   * Default 20 ms.
+   */
+  settleMs?: number;
 }
 
 export interface InboxProcessor {
@@ -177,9 +182,9 @@ export function startInboxProcessor(options: InboxProcessorOptions): InboxProces
         await Promise.race(inFlight);
         continue;
       }
-      const yieldFor = lastClaimAt + (options.yieldMs ?? 200) - Date.now();
-      if (yieldFor > 0 && options.acknowledgingBurst?.()) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(yieldFor, 20)));
+      const wait = options.acknowledgements?.waitBeforeStarting(lastClaimAt) ?? 0;
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
       lastClaimAt = Date.now();
@@ -198,13 +203,20 @@ export function startInboxProcessor(options: InboxProcessorOptions): InboxProces
     }
     await Promise.all(inFlight);
   })();
+  const settleMs = options.settleMs ?? 20;
+  let settling: NodeJS.Timeout | undefined;
   return {
     wake() {
-      woken = true;
-      wakeUp?.();
+      // One timer for all the wake-ups that come while it runs.
+      settling ??= setTimeout(() => {
+        settling = undefined;
+        woken = true;
+        wakeUp?.();
+      }, settleMs);
     },
     async stop() {
       stopped = true;
+      clearTimeout(settling);
       wakeUp?.();
       await loop;
       await pool.end();
