@@ -24,10 +24,17 @@ import { buildDeliveries, SHAPES, type Shape } from "./deliveries.js";
 import { githubCallFloor } from "./github-call-floor.js";
 import { type Delivery, type LoadFigures, sendLoad } from "./load.js";
 import { postgresCpuMs, samplePostgresCpu } from "./postgres-meter.js";
-import { type Credentials, startBareProbot, startDevflowWeb, type Target } from "./targets.js";
+import {
+  type Credentials,
+  startBareProbot,
+  startDevflowWeb,
+  startDurableFloor,
+  type Target,
+} from "./targets.js";
 
-const USAGE = `usage: npx tsx bench/webhook/main.ts [--deliveries 1000] [--concurrency 8] [--warmup 200] [--log-level info]
-  Each shape (${Object.keys(SHAPES).join(", ")}) is sent to each server: --warmup deliveries first, then
+const USAGE = `usage: npx tsx bench/webhook/main.ts [--deliveries 1000] [--concurrency 8] [--warmup 3000] [--log-level info]
+    [--shapes ${Object.keys(SHAPES).join(",")}]
+  Each shape (${Object.keys(SHAPES).join(", ")}; all unless --shapes names some) is sent to each server: --warmup deliveries first, then
   --deliveries timed ones with --concurrency in flight.
   DATABASE_URL: the Postgres server (default postgresql://postgres@127.0.0.1:5432/postgres); the bench
   creates a database of its own there and drops it at the end.`;
@@ -43,8 +50,9 @@ function options() {
     options: {
       deliveries: { type: "string", default: "1000" },
       concurrency: { type: "string", default: "8" },
-      warmup: { type: "string", default: "200" },
+      warmup: { type: "string", default: "3000" },
       "log-level": { type: "string", default: "info" },
+      shapes: { type: "string", default: Object.keys(SHAPES).join(",") },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -58,7 +66,14 @@ function options() {
       throw new Error(`--${name} must be an integer >= ${min}, got "${values[name]}".\n${USAGE}`);
     return value;
   };
+  const shapes = (values.shapes ?? "").split(",").filter(Boolean);
+  const unknown = shapes.filter((shape) => !(shape in SHAPES));
+  if (shapes.length === 0 || unknown.length > 0)
+    throw new Error(
+      `--shapes must name some of ${Object.keys(SHAPES).join(", ")}, got "${values.shapes}".\n${USAGE}`,
+    );
   return {
+    shapes: shapes as Shape[],
     deliveries: int("deliveries", 1),
     concurrency: int("concurrency", 1),
     warmup: int("warmup", 0),
@@ -103,13 +118,15 @@ async function measure(
   batches: { warmup: Delivery[]; timed: Delivery[] },
   o: Opts,
   database?: BenchDatabase,
+  /** devflow's: its inbox is drained after the warm-up. */
+  inbox?: boolean,
 ) {
   const { warmup, timed } = batches;
   const pool = database?.client.pool;
   if (warmup.length > 0) await sendLoad(target.webhookUrl, SECRET, warmup, o.concurrency);
   // The warm-up warms devflow's processing too: the first run a process starts compiles Prisma's query
   // plans and opens GitHub clients, one-time costs that do not belong in the timed batch.
-  if (database) await inboxDrained(database.client.prisma);
+  if (database && inbox) await inboxDrained(database.client.prisma);
   const callsBefore = sim.requests.length;
   const postgresBefore = pool ? await samplePostgresCpu(pool) : undefined;
   const cpuBefore = otherProcessCpuMs(target.pid) ?? Number.NaN;
@@ -160,12 +177,15 @@ async function main(): Promise<number> {
   // itself never sets this). What the acknowledgement would cost without the fsync.
   const asyncDb = await createBenchDatabase(o.serverUrl, "webhookasync");
   await asyncDb.client.pool.query(`ALTER DATABASE "${asyncDb.name}" SET synchronous_commit = off`);
+  const floorDb = await createBenchDatabase(o.serverUrl, "webhookfloor");
   const started: Target[] = [];
   try {
     await sim.state.createRepository("bench", "widgets", { files: { "README.md": "# widgets\n" } });
     sim.script.setPermission(REPO, "writer", "write");
     const bare = await startBareProbot(credentials);
     started.push(bare);
+    const durableFloor = await startDurableFloor(credentials, floorDb.url);
+    started.push(durableFloor);
     const devflow = await startDevflowWeb(credentials, {
       databaseUrl: db.url,
       dataDir,
@@ -213,14 +233,15 @@ async function main(): Promise<number> {
 
     const rows: Row[] = [];
     let failures = 0;
-    for (const shape of Object.keys(SHAPES) as Shape[]) {
+    for (const shape of o.shapes) {
       console.log(`\n${shape}: ${SHAPES[shape]}`);
       const warmup = await buildDeliveries(sim, REPO, shape, o.warmup);
       const timed = await buildDeliveries(sim, REPO, shape, o.deliveries);
       // The same bodies go to both servers; each delivery has its own X-GitHub-Delivery.
-      for (const target of [bare, devflow, devflowAsync]) {
+      for (const target of [bare, durableFloor, devflow, devflowAsync]) {
         const database = databases.get(target);
-        const row = await measure(sim, target, shape, { warmup, timed }, o, database);
+        const metered = database ?? (target === durableFloor ? floorDb : undefined);
+        const row = await measure(sim, target, shape, { warmup, timed }, o, metered, database !== undefined);
         failures += [...row.figures.failures.values()].reduce((a, b) => a + b, 0);
         rows.push(row);
         if (database) {
@@ -242,10 +263,11 @@ async function main(): Promise<number> {
       const ignored = await database.client.prisma.webhookDelivery.count({
         where: { outcome: "ignored: no command" },
       });
-      const ok = runs === sent && ignored === sent;
+      const expected = (shape: Shape) => (o.shapes.includes(shape) ? sent : 0);
+      const ok = runs === expected("labeled") && ignored === expected("comment");
       checked &&= ok;
       console.log(
-        `\n  ${target.name} recorded ${ignored} ignored comments and started ${runs} runs (expected ${sent} each)${ok ? "" : "  FAIL"}`,
+        `\n  ${target.name} recorded ${ignored} ignored comments (expected ${expected("comment")}) and started ${runs} runs (expected ${expected("labeled")})${ok ? "" : "  FAIL"}`,
       );
     }
 
@@ -275,17 +297,24 @@ async function main(): Promise<number> {
         tableRows,
       ),
     );
-    for (const target of [devflow, devflowAsync]) {
-      console.log(
-        `\n  ${target.name} / bare Probot${target === devflowAsync ? " (synchronous_commit = off: not devflow's setting)" : ""}:`,
-      );
-      for (const shape of Object.keys(SHAPES) as Shape[]) {
-        const d = find(target.name, shape);
-        const b = find(bare.name, shape);
+    const ratios = (over: Target, under: Target) => {
+      for (const shape of o.shapes) {
+        const d = find(over.name, shape);
+        const b = find(under.name, shape);
         console.log(
           `  ${shape.padEnd(8)} p50 ${fixed(d.figures.p50Ms / b.figures.p50Ms, 1)}×  p99 ${fixed(d.figures.p99Ms / b.figures.p99Ms, 1)}×  throughput ${fixed(d.figures.throughput / b.figures.throughput, 2)}×  server CPU ${fixed(d.cpuMsPerDelivery / b.cpuMsPerDelivery, 1)}× (${fixed((d.cpuMsPerDelivery + d.postgresMsPerDelivery) / b.cpuMsPerDelivery, 1)}× with Postgres)`,
         );
       }
+    };
+    console.log("\n  durable floor / bare Probot (what any acknowledgement that survives a crash costs):");
+    ratios(durableFloor, bare);
+    console.log("\n  devflow web / durable floor (what devflow adds to it):");
+    ratios(devflow, durableFloor);
+    for (const target of [devflow, devflowAsync]) {
+      console.log(
+        `\n  ${target.name} / bare Probot${target === devflowAsync ? " (synchronous_commit = off: not devflow's setting)" : ""}:`,
+      );
+      ratios(target, bare);
     }
     const failed = failures > 0 || !checked;
     if (failed) console.log("\nFAIL: see the lines marked FAIL above.");
@@ -295,6 +324,7 @@ async function main(): Promise<number> {
     await sim.close();
     await db.drop();
     await asyncDb.drop();
+    await floorDb.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

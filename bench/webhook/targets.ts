@@ -37,19 +37,12 @@ function stopper(child: ChildProcess, exited: Promise<unknown>) {
   };
 }
 
-export async function startBareProbot(credentials: Credentials): Promise<Target> {
+/** A floor server: a script of this folder in a process of its own, ready once it prints "ready". */
+async function startFloor(name: string, script: string, env: NodeJS.ProcessEnv): Promise<Target> {
   const port = await findFreePort();
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    PORT: String(port),
-    APP_ID: String(credentials.appId),
-    PRIVATE_KEY: credentials.privateKey,
-    WEBHOOK_SECRET: credentials.webhookSecret,
-    LOG_LEVEL: credentials.logLevel,
-  };
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/webhook/bare-probot.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", `bench/webhook/${script}`], {
     cwd: repoRoot,
-    env,
+    env: { PATH: process.env.PATH, PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -61,15 +54,32 @@ export async function startBareProbot(credentials: Credentials): Promise<Target>
     child.stdout?.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("ready")) resolve();
     });
-    void exited.then(() => reject(new Error(`bare Probot exited before it was ready:\n${output}`)));
+    void exited.then(() => reject(new Error(`${name} exited before it was ready:\n${output}`)));
   });
   child.stdout?.resume();
   return {
-    name: "bare Probot",
+    name,
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
     pid: child.pid ?? 0,
     stop: stopper(child, exited),
   };
+}
+
+export function startBareProbot(credentials: Credentials): Promise<Target> {
+  return startFloor("bare Probot", "bare-probot.ts", {
+    APP_ID: String(credentials.appId),
+    PRIVATE_KEY: credentials.privateKey,
+    WEBHOOK_SECRET: credentials.webhookSecret,
+    LOG_LEVEL: credentials.logLevel,
+  });
+}
+
+/** The floor of a durable acknowledgement (durable-floor.ts) on a database of its own. */
+export function startDurableFloor(credentials: Credentials, databaseUrl: string): Promise<Target> {
+  return startFloor("durable floor", "durable-floor.ts", {
+    DATABASE_URL: databaseUrl,
+    WEBHOOK_SECRET: credentials.webhookSecret,
+  });
 }
 
 export async function startDevflowWeb(
