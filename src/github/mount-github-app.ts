@@ -11,6 +11,7 @@ import type { DeliveryOutcomes } from "./handle-delivery.js";
 import type { GitHubDeps } from "./handlers/github-deps.js";
 import { createAcknowledgementLoad } from "./intake/acknowledgement-load.js";
 import { openDeliveryStore } from "./intake/delivery-log.js";
+import { noticeFailedDelivery } from "./intake/failed-delivery-notice.js";
 import { storeDelivery } from "./intake/store-delivery.js";
 import { type InboxProcessor, startInboxProcessor } from "./intake/webhook-inbox.js";
 import { startRedeliverySweep } from "./redelivery-sweep.js";
@@ -94,6 +95,9 @@ export async function mountGitHubApp(
         log: effectDeps.log,
         ...(options.inboxConcurrency ? { concurrency: options.inboxConcurrency } : {}),
         acknowledgements: load,
+        failedForGood: async (delivery, attempts) => {
+          await noticeFailedDelivery(effectDeps.prisma, delivery, attempts);
+        },
         process: async (delivery) => {
           await probot.receive(delivery as Parameters<Probot["receive"]>[0]);
           const outcome = outcomes.get(delivery.id);

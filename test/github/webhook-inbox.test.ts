@@ -6,6 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDeliveryStore } from "../../src/github/intake/delivery-log.js";
+import { replayDeliveries } from "../../src/github/intake/failed-deliveries.js";
+import { noticeFailedDelivery } from "../../src/github/intake/failed-delivery-notice.js";
 import { storeDelivery } from "../../src/github/intake/store-delivery.js";
 import { type InboxProcessor, startInboxProcessor } from "../../src/github/intake/webhook-inbox.js";
 import { createLogger } from "../../src/server/logger.js";
@@ -160,6 +162,87 @@ describe("the webhook inbox processor", () => {
     expect(row.outcome).toBe("failed after 1 attempts");
     expect(row.lastError).toBe("broken handler");
   }, 60_000);
+
+  it("tells the sender of a command that failed for good, once, without the error; nobody else", async () => {
+    const repo = `notice/${randomUUID().slice(0, 8)}`;
+    const command = await store(repo, 7, "/approve");
+    const chatter = await store(repo, 8, "nice work");
+    const notices = () =>
+      db.prisma.outboxEffect.findMany({
+        where: { kind: "comment.reply", payload: { path: ["repository"], equals: repo } },
+      });
+    processor = startInboxProcessor({
+      connectionString: db.url,
+      log,
+      pollMs: 50,
+      maxAttempts: 2,
+      failedForGood: async (delivery, attempts) => {
+        await noticeFailedDelivery(db.prisma, delivery, attempts);
+      },
+      process: async () => {
+        throw new Error("permission lookup failed: postgres://devflow:hunter2@db/devflow");
+      },
+    });
+    const attemptsOf = (id: string) =>
+      db.prisma.webhookDelivery.findUnique({ where: { deliveryId: id } }).then((r) => r?.attempts);
+    await expect.poll(() => attemptsOf(command)).toBe(1);
+    expect(await notices()).toEqual([]); // a failure that will be retried tells nobody yet
+    await expect.poll(() => attemptsOf(command), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => attemptsOf(chatter), { timeout: 20_000 }).toBe(2);
+    await expect.poll(async () => (await notices()).length).toBe(1);
+    const [notice] = await notices();
+    const payload = notice?.payload as { issueNumber: number; body: string };
+    expect(payload.issueNumber).toBe(7); // the command's issue; the plain comment on #8 gets nothing
+    expect(payload.body).toContain("@writer's command comment");
+    expect(payload.body).toContain(`devflow deliveries replay ${command}`);
+    expect(payload.body).not.toMatch(/hunter2|postgres:|permission lookup/);
+
+    // Replayed by an operator and failing for good again: still the one notice.
+    expect(await replayDeliveries(db.prisma, [command], "operator")).toEqual([command]);
+    await expect.poll(() => attemptsOf(command), { timeout: 20_000 }).toBe(2);
+    await expect
+      .poll(() =>
+        db.prisma.webhookDelivery.findUnique({ where: { deliveryId: command } }).then((r) => r?.processedAt),
+      )
+      .not.toBeNull();
+    expect(await notices()).toHaveLength(1);
+  }, 60_000);
+
+  it("tells a label's, a review's and a button's sender; not a review without a command", async () => {
+    const repository = { full_name: `notice/${randomUUID().slice(0, 8)}` };
+    const base = { installation: { id: 1 }, repository, sender: { login: "writer" } };
+    const told = (name: string, payload: Record<string, unknown>) =>
+      noticeFailedDelivery(db.prisma, { id: randomUUID(), name, payload: { ...base, ...payload } }, 6);
+    expect(
+      await told("issues", { action: "labeled", issue: { number: 1 }, label: { name: "devflow" } }),
+    ).toBe(true);
+    expect(
+      await told("pull_request_review", {
+        action: "submitted",
+        pull_request: { number: 2 },
+        review: { body: "/reject too big" },
+      }),
+    ).toBe(true);
+    expect(
+      await told("pull_request_review", {
+        action: "submitted",
+        pull_request: { number: 3 },
+        review: { body: "LGTM" },
+      }),
+    ).toBe(false);
+    expect(
+      await told("check_run", { action: "requested_action", check_run: { pull_requests: [{ number: 4 }] } }),
+    ).toBe(true);
+    expect(await told("push", { ref: "refs/heads/main" })).toBe(false);
+    const bodies = await db.prisma.outboxEffect.findMany({
+      where: { kind: "comment.reply", payload: { path: ["repository"], equals: repository.full_name } },
+    });
+    const notices = bodies
+      .map((row) => row.payload as { issueNumber: number; body: string })
+      .sort((a, b) => a.issueNumber - b.issueNumber);
+    expect(notices.map((notice) => notice.issueNumber)).toEqual([1, 2, 4]);
+    expect(notices[0]?.body).toContain("the label `devflow` added by @writer");
+  }, 30_000);
 
   it.each([
     ["Prisma", false],

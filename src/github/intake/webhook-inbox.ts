@@ -28,6 +28,8 @@ export interface InboxProcessorOptions {
   pollMs?: number;
   /** Attempts before a delivery is marked failed. Default 6 (about a minute of backoff). */
   maxAttempts?: number;
+  /** Called once a delivery is marked failed for good, before that commits (tells its sender). */
+  failedForGood?(delivery: InboxDelivery, attempts: number): Promise<void>;
   /**
    * The webhook endpoint's load (acknowledgement-load.ts): answering GitHub comes first, so while
    * deliveries arrive in a burst the processor waits as long as this says before it claims a delivery.
@@ -113,9 +115,10 @@ async function processClaimed(
   try {
     let outcome: string | undefined;
     let failure: string | undefined;
+    let delivery: InboxDelivery | undefined;
     try {
-      const payload = JSON.parse(row.body) as Record<string, unknown>;
-      outcome = await options.process({ id: row.deliveryId, name: row.event, payload });
+      delivery = { id: row.deliveryId, name: row.event, payload: JSON.parse(row.body) };
+      outcome = await options.process(delivery);
     } catch (error) {
       failure = failureMessage(error).slice(0, 2000);
     }
@@ -135,6 +138,16 @@ async function processClaimed(
           ? "webhook delivery failed for good; later deliveries of its issue go on"
           : "webhook delivery failed; it will be retried",
       );
+      // Its sender is told; a notice that cannot be written is logged, and the failure stands.
+      if (exhausted && delivery)
+        await options
+          .failedForGood?.(delivery, attempts)
+          .catch((error) =>
+            options.log.error(
+              { deliveryId: row.deliveryId, err: (error as Error).message },
+              "could not tell the sender of a failed webhook delivery",
+            ),
+          );
     }
     await client.query("COMMIT");
   } catch (error) {
