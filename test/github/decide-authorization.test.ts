@@ -45,7 +45,7 @@ describe("decideAuthorization", () => {
   it("fails closed when the permission lookup failed, and says so", () => {
     expect(decide({ permission: { failed: true } })).toMatchObject({
       allowed: false,
-      reason: expect.stringContaining("did not answer"),
+      reason: expect.stringContaining("would not tell devflow what access @alice has"),
     });
   });
 

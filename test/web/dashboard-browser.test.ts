@@ -1,7 +1,8 @@
 // Issue 15's "must show", in headless Chromium against devflow (web and worker processes) and the GitHub
 // simulator: sign-in through the simulator's OAuth; the runs list shows a run a label started; its page
 // streams a line the agent writes after the page was opened; Approve on the page moves the run on, a
-// read-only user's Approve is refused and changes nothing; a second web process on another data
+// read-only user's Approve is refused and changes nothing, and so is one while GitHub does not answer
+// the permission check (which is not remembered as a "no"); a second web process on another data
 // directory shows the same transcript and report. Screenshots go to test-results/screenshots/. The
 // run's check run shows what each phase did and links its dashboard page; Bull Board at /admin/queues
 // is for admins only.
@@ -154,6 +155,32 @@ describe("the dashboard in a browser", () => {
         where: { runId, actor: "reader", action: "dashboard.approve", outcome: "refused" },
       }),
     ).toBe(1);
+    await context.close();
+  }, 90_000);
+
+  it("while GitHub does not answer the permission check, Approve decides nothing and says so; the run stays visible", async () => {
+    await waitForRunState(harness.db, runId, "awaiting_approval", 60_000);
+    e2e.sim.script.setPermission(REPO, "second-maintainer", "write");
+    const permission = /\/collaborators\/second-maintainer\/permission$/;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // GitHub fails to answer whether they may read the repository when the runs list asks: the run is
+    // not listed this time, and that is not remembered as a "no" — the next look, answered, shows it.
+    e2e.sim.script.failNext("GET", permission, { status: 502 });
+    await signIn(page, webUrl, "second-maintainer");
+    expect(await page.textContent("main")).not.toContain("Stream my transcript");
+    expect((await page.goto(`${webUrl}/runs/${runId}`))?.status()).toBe(200);
+
+    e2e.sim.script.failNext("GET", permission, { status: 502 });
+    await page.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => page.textContent("main")).toContain("Not done");
+    const alert = await page.textContent("[role=alert]");
+    expect(alert).toContain("GitHub did not answer the permission check for @second-maintainer");
+    expect(alert).toContain("Try again");
+    expect((await harness.db.prisma.run.findUniqueOrThrow({ where: { id: runId } })).state).toBe(
+      "awaiting_approval",
+    );
+    expect(await harness.db.prisma.approvalDecision.count({ where: { approvalRequest: { runId } } })).toBe(0);
     await context.close();
   }, 90_000);
 

@@ -56,7 +56,7 @@ export function decideAuthorization(input: AuthorizationInput): AuthorizationDec
   }
   if ("failed" in input.permission) {
     return deny(
-      `GitHub did not answer the permission check for @${input.actor.login}, so nothing was decided.`,
+      `GitHub would not tell devflow what access @${input.actor.login} has to this repository, so nothing was decided.`,
     );
   }
   const level = levelOf(input.permission);

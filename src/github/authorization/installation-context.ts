@@ -3,6 +3,7 @@
 // so a decision from the dashboard goes through the very authorization a comment goes through.
 import { parse } from "yaml";
 import { type EventContext, reviewComment } from "../event-context.js";
+import { failedLookup } from "./permission-lookup.js";
 
 /** The part of an installation's Octokit this needs (Probot's `app.auth(installationId)`). */
 export interface InstallationOctokit {
@@ -49,8 +50,9 @@ export function installationContext(
         );
         const answer = data as { permission: string; role_name?: string };
         return { roleName: answer.role_name ?? answer.permission, permission: answer.permission };
-      } catch {
-        return { failed: true };
+      } catch (error) {
+        // A refusal fails closed; no answer at all throws permission_lookup_failed (the caller says so).
+        return failedLookup(login, error);
       }
     },
     async teamsOf(login, teams) {

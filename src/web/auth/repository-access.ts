@@ -2,8 +2,14 @@
 // permission on the repository (cached briefly, so a page of runs is not a burst of calls); deciding
 // goes through authorizeSender, the very check a `/approve` comment goes through.
 
+import { isDevflowError } from "../../errors/index.js";
 import type { AuthorizationDecision, EventContext, GitHubDeps } from "../../github/index.js";
 import { authorizeSender } from "../../github/index.js";
+
+/** A permission lookup GitHub did not answer (permission-lookup.ts): neither a yes nor a no. */
+function unanswered(error: unknown): boolean {
+  return isDevflowError(error) && error.code === "permission_lookup_failed";
+}
 
 export type RepositoryContextOf = (
   installationId: bigint,
@@ -26,7 +32,14 @@ export class RepositoryAccess {
     const cached = this.#cache.get(key);
     if (cached && cached.until > Date.now()) return cached.readable;
     const ctx = await this.contextOf(run.installationId, run.repository).catch(() => undefined);
-    const answer = ctx ? await ctx.permissionOf(login) : { failed: true as const };
+    let answer: Awaited<ReturnType<EventContext["permissionOf"]>>;
+    try {
+      answer = ctx ? await ctx.permissionOf(login) : { failed: true };
+    } catch (error) {
+      // GitHub did not answer: not shown this time, and not remembered as "no" either.
+      if (unanswered(error)) return false;
+      throw error;
+    }
     const readable = !("failed" in answer) && answer.permission !== "none";
     this.#cache.set(key, { readable, until: Date.now() + this.ttlMs });
     return readable;
@@ -45,7 +58,14 @@ export class RepositoryAccess {
     if (run.installationId === null) return refused("This run has no GitHub installation to ask.");
     const ctx = await this.contextOf(run.installationId, run.repository).catch(() => undefined);
     if (!ctx) return refused("devflow could not ask GitHub who may decide, so nothing was decided.");
-    const { decides } = await authorizeSender(this.deps, ctx, { login, type: "User" });
-    return decides;
+    try {
+      const { decides } = await authorizeSender(this.deps, ctx, { login, type: "User" });
+      return decides;
+    } catch (error) {
+      if (!unanswered(error)) throw error;
+      return refused(
+        `GitHub did not answer the permission check for @${login}, so nothing was decided. Try again in a moment.`,
+      );
+    }
   }
 }
