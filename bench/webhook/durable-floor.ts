@@ -1,14 +1,17 @@
 // The floor of a durable acknowledgement: a plain Node HTTP server that does only what any acknowledgement
 // that survives a crash must do — read the body, check its HMAC, parse it, and insert it into the
 // WebhookDelivery table (the same table and indexes as devflow's, grouped as devflow groups them), then
-// answer. No Probot, no processing, no logging. Started as a process of its own by bench/webhook/main.ts;
-// prints "ready" when listening. Environment: PORT, DATABASE_URL, WEBHOOK_SECRET.
+// answer. No Probot, no processing, no logging. With FLOOR_WRITE=none it stores nothing and only asks
+// Postgres `SELECT 1` before answering: the least any acknowledgement that waits on Postgres costs.
+// Started as a process of its own by bench/webhook/main.ts; prints "ready" when listening. Environment:
+// PORT, DATABASE_URL, WEBHOOK_SECRET, FLOOR_WRITE (insert, the default, or none).
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import pg from "pg";
 import { createDeliveryInserts } from "../../src/github/intake/delivery-inserts.js";
 
 const secret = process.env.WEBHOOK_SECRET ?? "";
+const roundTripOnly = process.env.FLOOR_WRITE === "none";
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
 const inserts = createDeliveryInserts(pool, { columns: `"deliveryId", "event", "payloadSha256", "body"` });
 
@@ -29,12 +32,14 @@ const server = createServer((request, response) => {
     const body = Buffer.concat(chunks).toString("utf8");
     JSON.parse(body);
     const sha = createHash("sha256").update(body).digest("hex");
-    await inserts.insert([
-      request.headers["x-github-delivery"],
-      request.headers["x-github-event"],
-      sha,
-      body,
-    ]);
+    if (roundTripOnly) await pool.query("SELECT 1");
+    else
+      await inserts.insert([
+        request.headers["x-github-delivery"],
+        request.headers["x-github-event"],
+        sha,
+        body,
+      ]);
     response.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
   });
 });

@@ -186,6 +186,8 @@ async function main(): Promise<number> {
     started.push(bare);
     const durableFloor = await startDurableFloor(credentials, floorDb.url);
     started.push(durableFloor);
+    const roundTrip = await startDurableFloor(credentials, floorDb.url, "none");
+    started.push(roundTrip);
     const devflow = await startDevflowWeb(credentials, {
       databaseUrl: db.url,
       dataDir,
@@ -238,9 +240,9 @@ async function main(): Promise<number> {
       const warmup = await buildDeliveries(sim, REPO, shape, o.warmup);
       const timed = await buildDeliveries(sim, REPO, shape, o.deliveries);
       // The same bodies go to both servers; each delivery has its own X-GitHub-Delivery.
-      for (const target of [bare, durableFloor, devflow, devflowAsync]) {
+      for (const target of [bare, roundTrip, durableFloor, devflow, devflowAsync]) {
         const database = databases.get(target);
-        const metered = database ?? (target === durableFloor ? floorDb : undefined);
+        const metered = database ?? (target === durableFloor || target === roundTrip ? floorDb : undefined);
         const row = await measure(sim, target, shape, { warmup, timed }, o, metered, database !== undefined);
         failures += [...row.figures.failures.values()].reduce((a, b) => a + b, 0);
         rows.push(row);
@@ -306,6 +308,8 @@ async function main(): Promise<number> {
         );
       }
     };
+    console.log("\n  round trip / bare Probot (what any acknowledgement that waits on Postgres costs):");
+    ratios(roundTrip, bare);
     console.log("\n  durable floor / bare Probot (what any acknowledgement that survives a crash costs):");
     ratios(durableFloor, bare);
     console.log("\n  devflow web / durable floor (what devflow adds to it):");

@@ -74,11 +74,19 @@ export function startBareProbot(credentials: Credentials): Promise<Target> {
   });
 }
 
-/** The floor of a durable acknowledgement (durable-floor.ts) on a database of its own. */
-export function startDurableFloor(credentials: Credentials, databaseUrl: string): Promise<Target> {
-  return startFloor("durable floor", "durable-floor.ts", {
+/**
+ * The floor of a durable acknowledgement (durable-floor.ts) on a database of its own; with `write: "none"`
+ * the floor of any acknowledgement that waits on Postgres (a round trip, nothing stored).
+ */
+export function startDurableFloor(
+  credentials: Credentials,
+  databaseUrl: string,
+  write: "insert" | "none" = "insert",
+): Promise<Target> {
+  return startFloor(write === "insert" ? "durable floor" : "round trip", "durable-floor.ts", {
     DATABASE_URL: databaseUrl,
     WEBHOOK_SECRET: credentials.webhookSecret,
+    FLOOR_WRITE: write,
   });
 }
 
