@@ -2,10 +2,17 @@
 // moves to its gate, its next phase or its end. (A failed attempt: fail-attempt.ts.) Every checkpoint is
 // pushed to the run's own ref (refs/devflow/runs/<id>); the run's branch — the pull request's head, which
 // GitHub gives a new check run each time it moves — follows only at a gate and at the end, and
-// `Run.headSha` is where that branch is.
+// `Run.headSha` is where that branch is. Once the run completes, its checkpoint ref is deleted (a failed
+// run keeps its own, for a retry).
 import type { PhaseAttempt, Prisma, Run } from "../db/index.js";
 import { isDevflowError } from "../errors/index.js";
-import { checkpointRef, commitCheckpoint, headCommit, pushCheckpoint } from "../git/index.js";
+import {
+  checkpointRef,
+  commitCheckpoint,
+  deleteCheckpointRef,
+  headCommit,
+  pushCheckpoint,
+} from "../git/index.js";
 import type { WorkflowDefinition, WorkflowPhase } from "../registry/index.js";
 import { openApprovalRequest } from "./approvals.js";
 import { attemptDiffStat } from "./attempt-diff-stat.js";
@@ -111,6 +118,21 @@ export async function acceptArtifact(
     });
   // Waiting is free: a run at a gate keeps no session.
   if (moved !== undefined && gated) await context.sessions.stopRunSessions(run.id);
+  // A completed run's branch holds its last checkpoint: its checkpoint ref is clutter on the remote now.
+  // Best effort: a ref left behind (a failed push, a crash just here) costs nothing.
+  if (moved !== undefined && !gated && next === undefined) {
+    const remoteUrl = run.cloneUrl ?? run.repository;
+    await deleteCheckpointRef({ mirrorPath, runId: run.id, remoteUrl, ...(authHeader ? { authHeader } : {}) })
+      .then((deleted) => {
+        if (deleted) context.log.debug?.({ runId: run.id }, "checkpoint ref deleted: the run completed");
+      })
+      .catch((error: unknown) =>
+        context.log.warn(
+          { runId: run.id, err: error instanceof Error ? error.message : String(error) },
+          "could not delete a completed run's checkpoint ref; it stays on the remote, harmlessly",
+        ),
+      );
+  }
 }
 
 class RunMovedError extends Error {}

@@ -6,6 +6,7 @@ export {
   type GitIdentity,
 } from "./commit-checkpoint.js";
 export { type CreateRunWorktreeOptions, createRunWorktree, type RunWorktree } from "./create-run-worktree.js";
+export { type DeleteCheckpointRefOptions, deleteCheckpointRef } from "./delete-checkpoint-ref.js";
 export { type DiffStat, type DiffStatOptions, diffStat } from "./diff-stat.js";
 export { type EnsureMirrorOptions, ensureMirror } from "./ensure-mirror.js";
 export { type HeadCommit, headCommit } from "./head-commit.js";

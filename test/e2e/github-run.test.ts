@@ -129,10 +129,20 @@ describe("devflow as a GitHub App", () => {
     // edited once, at the end.
     expect(sticky[0]?.history, listed).toHaveLength(1);
     expect(sticky[0]?.history[0]).toContain("waiting for your decision");
-    // Checkpoints went to the run's own ref; the branch (the PR head) moved at the gate and at the end.
-    const updates = sim.state.pushes.flatMap((push) => push.updates);
-    expect(updates.filter((u) => u.ref === `refs/devflow/runs/${run.id}`)).toHaveLength(3);
-    expect(updates.filter((u) => u.ref === `refs/heads/${done.branch}`).map((u) => u.after)).toEqual([
+    // Checkpoints went to the run's own ref, deleted once the run completed (the branch has the last);
+    // the branch (the PR head) moved at the gate and at the end.
+    const updates = () => sim.state.pushes.flatMap((push) => push.updates);
+    const checkpointsOf = () => updates().filter((u) => u.ref === `refs/devflow/runs/${run.id}`);
+    await expect
+      .poll(() => checkpointsOf().map((u) => u.after === null))
+      .toEqual([false, false, false, true]);
+    const checkpoints = checkpointsOf();
+    expect(checkpoints[3]?.before).toBe(done.headSha);
+    expect(
+      updates()
+        .filter((u) => u.ref === `refs/heads/${done.branch}`)
+        .map((u) => u.after),
+    ).toEqual([
       (await harness.db.prisma.approvalRequest.findFirstOrThrow({ where: { runId: run.id } })).headSha,
       done.headSha,
     ]);

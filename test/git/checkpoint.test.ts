@@ -7,6 +7,7 @@ import {
   checkpointTrackingRef,
   commitCheckpoint,
   createRunWorktree,
+  deleteCheckpointRef,
   diffStat,
   ensureMirror,
   pushCheckpoint,
@@ -268,6 +269,65 @@ describe("pushCheckpoint", () => {
     for (const text of [error.message, JSON.stringify(error.details), cause, error.toDisplayString()]) {
       expect(text).not.toContain(CANARY);
     }
+  });
+});
+
+describe("deleteCheckpointRef", () => {
+  it("deletes a completed run's checkpoint ref from the remote and the mirror, once; the branch stays", async () => {
+    const { mirrorPath, worktreePath, branch, runId } = await newRun();
+    const last = await commitCheckpoint({ mirrorPath, worktreePath, message: "The end" });
+    await pushCheckpoint({ mirrorPath, branch, runId, moveBranch: true, remoteUrl: remote.url });
+    expect(await remote.sha(checkpointRef(runId))).toBe(last.sha);
+
+    expect(await deleteCheckpointRef({ mirrorPath, runId, remoteUrl: remote.url })).toBe(true);
+    expect(await remote.sha(checkpointRef(runId))).toBe("");
+    expect(await remote.sha(`refs/heads/${branch}`)).toBe(last.sha);
+    await expect(
+      git(mirrorPath, "rev-parse", "--verify", "--quiet", checkpointTrackingRef(runId)),
+    ).rejects.toThrow();
+    // Again (a replayed job): nothing to delete, nothing touched.
+    expect(await deleteCheckpointRef({ mirrorPath, runId, remoteUrl: remote.url })).toBe(false);
+    expect(await remote.sha(`refs/heads/${branch}`)).toBe(last.sha);
+  });
+
+  it("never deletes a checkpoint another host pushed since this host last saw it", async () => {
+    const hostA = await newRun("delete-a");
+    const { runId, branch } = hostA;
+    await commitCheckpoint({ ...hostA, message: "A: spec" });
+    await pushCheckpoint({ mirrorPath: hostA.mirrorPath, branch, runId, remoteUrl: remote.url });
+    const { path: mirrorB } = await ensureMirror({
+      mirrorsDir: join(root, "delete-b", "mirrors"),
+      repository: "octo/demo",
+      cloneUrl: remote.url,
+      branches: ["main"],
+      refs: [{ remote: checkpointRef(runId), local: checkpointTrackingRef(runId) }],
+    });
+    const worktreeB = join(root, "delete-b", "workspace", "main");
+    await createRunWorktree({
+      mirrorPath: mirrorB,
+      worktreePath: worktreeB,
+      branch,
+      baseBranch: "main",
+      checkpointRef: checkpointTrackingRef(runId),
+    });
+    const fromB = await commitCheckpoint({
+      mirrorPath: mirrorB,
+      worktreePath: worktreeB,
+      message: "B: implement",
+    });
+    await pushCheckpoint({ mirrorPath: mirrorB, branch, runId, remoteUrl: remote.url });
+
+    const error = await caught(
+      deleteCheckpointRef({
+        mirrorPath: hostA.mirrorPath,
+        runId,
+        remoteUrl: remote.url,
+        authHeader: AUTH_HEADER,
+      }),
+    );
+    expect(error.code).toBe("checkpoint_push_failed");
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(CANARY);
+    expect(await remote.sha(checkpointRef(runId))).toBe(fromB.sha);
   });
 });
 
