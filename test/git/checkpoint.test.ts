@@ -43,6 +43,26 @@ async function newRun(host = `host-${runs + 1}`) {
   return { mirrorPath, worktreePath, branch, runId };
 }
 
+/** Host `host` takes the run over from the checkpoint ref another host pushed (its branch never pushed). */
+async function takeOver(host: string, runId: string, branch: string) {
+  const { path: mirrorPath } = await ensureMirror({
+    mirrorsDir: join(root, host, "mirrors"),
+    repository: "octo/demo",
+    cloneUrl: remote.url,
+    branches: ["main", branch],
+    refs: [{ remote: checkpointRef(runId), local: checkpointTrackingRef(runId) }],
+  });
+  const worktreePath = join(root, host, "workspace", "main");
+  await createRunWorktree({
+    mirrorPath,
+    worktreePath,
+    branch,
+    baseBranch: "main",
+    checkpointRef: checkpointTrackingRef(runId),
+  });
+  return { mirrorPath, worktreePath };
+}
+
 async function caught(promise: Promise<unknown>): Promise<DevflowError> {
   const error = await promise.then(
     () => undefined,
@@ -209,22 +229,7 @@ describe("pushCheckpoint", () => {
     await pushCheckpoint({ mirrorPath: hostA.mirrorPath, branch, runId, remoteUrl: remote.url });
 
     // Host B continues the run from A's checkpoint ref (the branch was never pushed).
-    const refs = [{ remote: checkpointRef(runId), local: checkpointTrackingRef(runId) }];
-    const { path: mirrorB } = await ensureMirror({
-      mirrorsDir: join(root, "lease-b", "mirrors"),
-      repository: "octo/demo",
-      cloneUrl: remote.url,
-      branches: ["main", branch],
-      refs,
-    });
-    const worktreeB = join(root, "lease-b", "workspace", "main");
-    await createRunWorktree({
-      mirrorPath: mirrorB,
-      worktreePath: worktreeB,
-      branch,
-      baseBranch: "main",
-      checkpointRef: checkpointTrackingRef(runId),
-    });
+    const { mirrorPath: mirrorB, worktreePath: worktreeB } = await takeOver("lease-b", runId, branch);
     expect(await git(worktreeB, "log", "-1", "--format=%s")).toBe("A: spec");
     const fromB = await commitCheckpoint({
       mirrorPath: mirrorB,
@@ -295,21 +300,7 @@ describe("deleteCheckpointRef", () => {
     const { runId, branch } = hostA;
     await commitCheckpoint({ ...hostA, message: "A: spec" });
     await pushCheckpoint({ mirrorPath: hostA.mirrorPath, branch, runId, remoteUrl: remote.url });
-    const { path: mirrorB } = await ensureMirror({
-      mirrorsDir: join(root, "delete-b", "mirrors"),
-      repository: "octo/demo",
-      cloneUrl: remote.url,
-      branches: ["main"],
-      refs: [{ remote: checkpointRef(runId), local: checkpointTrackingRef(runId) }],
-    });
-    const worktreeB = join(root, "delete-b", "workspace", "main");
-    await createRunWorktree({
-      mirrorPath: mirrorB,
-      worktreePath: worktreeB,
-      branch,
-      baseBranch: "main",
-      checkpointRef: checkpointTrackingRef(runId),
-    });
+    const { mirrorPath: mirrorB, worktreePath: worktreeB } = await takeOver("delete-b", runId, branch);
     const fromB = await commitCheckpoint({
       mirrorPath: mirrorB,
       worktreePath: worktreeB,
