@@ -60,12 +60,13 @@ export async function acceptArtifact(
   // People need to see this head: at a gate (what they decide on) and at the end (what they merge).
   const moveBranch = gated || next === undefined;
   const authHeader = await context.gitAuthHeader?.(run);
+  const remoteUrl = run.cloneUrl ?? run.repository;
   await pushCheckpoint({
     mirrorPath,
     branch: run.branch ?? "",
     runId: run.id,
     moveBranch,
-    remoteUrl: run.cloneUrl ?? run.repository,
+    remoteUrl,
     sha,
     ...(authHeader ? { authHeader } : {}),
   });
@@ -121,7 +122,6 @@ export async function acceptArtifact(
   // A completed run's branch holds its last checkpoint: its checkpoint ref is clutter on the remote now.
   // Best effort: a ref left behind (a failed push, a crash just here) costs nothing.
   if (moved !== undefined && !gated && next === undefined) {
-    const remoteUrl = run.cloneUrl ?? run.repository;
     await deleteCheckpointRef({ mirrorPath, runId: run.id, remoteUrl, ...(authHeader ? { authHeader } : {}) })
       .then((deleted) => {
         if (deleted) context.log.debug?.({ runId: run.id }, "checkpoint ref deleted: the run completed");

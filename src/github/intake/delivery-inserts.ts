@@ -37,17 +37,23 @@ export function createDeliveryInserts(pool: pg.Pool, options: DeliveryInsertsOpt
   const waiting: Waiting[] = [];
   let inFlight = 0;
 
-  // Named per row count, so Postgres plans each shape once per connection.
+  // Named per row count, so Postgres plans each shape once per connection; each text is built once.
+  const statements = new Map<number, { name: string; text: string }>();
   const statement = (rows: number) => {
-    const tuples = Array.from(
-      { length: rows },
-      (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`,
-    );
-    return {
-      name: `devflow-record-deliveries-${rows}`,
-      text: `INSERT INTO "WebhookDelivery" (${options.columns}) VALUES ${tuples.join(", ")}
+    let built = statements.get(rows);
+    if (!built) {
+      const tuples = Array.from(
+        { length: rows },
+        (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`,
+      );
+      built = {
+        name: `devflow-record-deliveries-${rows}`,
+        text: `INSERT INTO "WebhookDelivery" (${options.columns}) VALUES ${tuples.join(", ")}
         ON CONFLICT DO NOTHING RETURNING "deliveryId"`,
-    };
+      };
+      statements.set(rows, built);
+    }
+    return built;
   };
 
   /** Which of the rows were inserted: of rows sharing a delivery id, only the first can have been. */
