@@ -7,6 +7,9 @@ export default defineConfig({
     // Integration tests start processes, Postgres databases and git remotes; under load a run takes a while.
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // A poll waits on real processes, Postgres and git on a busy host: vitest's default of 1 s makes it a
+    // timed assertion. A poll that will pass passes as soon as it can; only a failing one waits this long.
+    expect: { poll: { timeout: 30_000 } },
     pool: "forks",
     // The suite waits on Postgres, git, tmux and child processes far more than it computes: more files at
     // once than cores (vitest's default is cores - 1, i.e. one file at a time on a 2-core machine).
