@@ -37,11 +37,7 @@ export async function waitWatchingRun(context: WorkerContext, run: Run, wait: Wa
       .findUnique({ where: { id: run.id }, select: { version: true } })
       .catch(() => undefined);
     if (now && now.version !== run.version) controller.abort();
-    const alive = await context.sessions
-      .adapterFor(session)
-      .isAlive(session)
-      .catch(() => true);
-    if (!alive) {
+    if (!(await isAlive(context, session))) {
       sessionDied = true;
       controller.abort();
     }
@@ -61,9 +57,22 @@ export async function waitWatchingRun(context: WorkerContext, run: Run, wait: Wa
       }),
     );
     if (outcome.status === "aborted" && sessionDied) return { status: "session_died" as const };
+    // A deadline that passed before the watcher looked (a slow start, a busy host) must not hide a dead
+    // agent: its exit says more than "no artifact in time".
+    if (outcome.status === "timeout" && !(await isAlive(context, session))) {
+      return { status: "session_died" as const };
+    }
     return outcome;
   } finally {
     clearInterval(watcher);
     wait.stop?.removeEventListener("abort", stop);
   }
+}
+
+/** An adapter that cannot tell is taken at its word that the agent lives: only a clear "dead" ends a wait. */
+function isAlive(context: WorkerContext, session: SessionHandle): Promise<boolean> {
+  return context.sessions
+    .adapterFor(session)
+    .isAlive(session)
+    .catch(() => true);
 }

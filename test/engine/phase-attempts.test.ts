@@ -108,3 +108,25 @@ describe.each(queueBackends())("phase attempts with BullMQ on $name", (backend) 
     expect(types.filter((t) => t === "approval.requested")).toEqual([]); // gates turned off for this run
   });
 });
+
+describe("an attempt whose deadline passed before its wait began", () => {
+  it("is reported as the crash it was, not as a timeout", async () => {
+    // On a busy host, starting the session can outlast a short phase timeout: the agent that died in the
+    // meantime must still be named as having crashed.
+    const queue = { backend: "postgres" as const, connectionString: harness.db.url };
+    adapter = new FakeSessionAdapter({ writeDelayMs: 5 });
+    worker = await harness.worker({ queue, adapter, phaseTimeoutMs: 1 });
+    try {
+      const runId = await start({ spec: "crash" });
+      const run = await waitForRunState(harness.db, runId, "failed");
+      expect(run.failureCode).toBe("phase_attempts_exhausted");
+      expect((await attempts(runId, "spec")).map((a) => a[2])).toEqual([
+        "session_crashed",
+        "session_crashed",
+        "session_crashed",
+      ]);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
