@@ -1,16 +1,23 @@
 // How a prompt reaches a TUI (DESIGN §4): once the TUI is ready, the envelope goes to the session's
 // prompt file, the instructions into the pane as one bracketed paste from a named buffer (never
-// `send-keys` of the text), then the submit keys. Each dedupKey is pasted once, also across a worker
-// restart on this host (recorded beside the session).
+// `send-keys` of the text), then the submit keys (again, if a TUI that records its prompts did not record
+// this one). Each dedupKey is pasted once, also across a worker restart on this host (recorded beside
+// the session).
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PromptEnvelope } from "./prompt-envelope.js";
 import type { SentPrompt, SessionHandle } from "./session-adapter.js";
 import { note, type TmuxAgent } from "./tmux-agent.js";
-import { requirePane } from "./tmux-pane-info.js";
+import { type PaneInfo, requirePane } from "./tmux-pane-info.js";
 import { checkArtifactReachable } from "./tmux-pane-sandbox.js";
 import { awaitReady, crashedError } from "./tmux-pane-screen.js";
 import { pasteText, recordPasted, wasPasted, writePromptFile } from "./tmux-prompt-files.js";
+import { promptsRecorded } from "./tmux-usage.js";
+
+/** How long a TUI that records its prompts may take to record one after the submit keys. */
+const SUBMIT_CONFIRM_MS = 5_000;
+const MAX_SUBMITS = 3;
+const RECORD_POLL_MS = 100;
 
 export async function pastePrompt(
   agent: TmuxAgent,
@@ -24,15 +31,49 @@ export async function pastePrompt(
   if (await wasPasted(pane.sessionDir, envelope.dedupKey)) return sent;
   await awaitReady(agent, handle); // the TUI is done with the previous prompt (and its file)
   await writePromptFile(pane.sessionDir, envelope);
+  const recordedBefore = await promptsRecorded(agent, pane);
   const buffer = `devflow-${randomUUID()}`;
   await agent.tmux.loadBuffer(buffer, pasteText(envelope.instructions));
   await agent.tmux.run(["paste-buffer", "-p", "-d", "-b", buffer, "-t", pane.paneId]);
   await sleep(agent.submitDelayMs);
-  if (agent.submitKeys.length > 0)
-    await agent.tmux.run(["send-keys", "-t", pane.paneId, ...agent.submitKeys]);
+  await submit(agent, handle, pane, recordedBefore);
   await recordPasted(pane.sessionDir, envelope.dedupKey);
   await note(handle, `pasted prompt ${envelope.dedupKey} (${envelope.expectedSchema})`);
   return sent;
+}
+
+/**
+ * Sends the submit keys. A TUI can lose them (Claude Code, starting up on a busy host, has kept a pasted
+ * prompt in its input box): where the TUI records its prompts, a prompt not recorded soon after gets
+ * the keys again. An extra Enter on an emptied input box submits nothing.
+ */
+async function submit(
+  agent: TmuxAgent,
+  handle: SessionHandle,
+  pane: PaneInfo,
+  recordedBefore: number | undefined,
+): Promise<void> {
+  if (agent.submitKeys.length === 0) return;
+  for (let sent = 1; ; sent++) {
+    await agent.tmux.run(["send-keys", "-t", pane.paneId, ...agent.submitKeys]);
+    if (recordedBefore === undefined || sent === MAX_SUBMITS) return;
+    if (await recordedSince(agent, pane, recordedBefore)) return;
+    // An agent that exited takes no keys: the engine's watch reports it.
+    if ((await requirePane(agent.tmux, agent.socketPath, handle)).dead) return;
+    await note(
+      handle,
+      `the agent recorded no prompt ${SUBMIT_CONFIRM_MS} ms after the submit keys: sending them again`,
+    );
+  }
+}
+
+async function recordedSince(agent: TmuxAgent, pane: PaneInfo, before: number): Promise<boolean> {
+  const deadline = Date.now() + SUBMIT_CONFIRM_MS;
+  while (Date.now() < deadline) {
+    if (((await promptsRecorded(agent, pane)) ?? 0) > before) return true;
+    await sleep(RECORD_POLL_MS);
+  }
+  return false;
 }
 
 /**

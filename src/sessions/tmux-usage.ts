@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { agentEntries, readAgentFile } from "./agent-file.js";
 import type { PromptUsage } from "./session-adapter.js";
-import { parseClaudeTuiLogs } from "./streams/claude-tui-log.js";
+import { countClaudePrompts, parseClaudeTuiLogs } from "./streams/claude-tui-log.js";
 import { MAX_USAGE_FILE_BYTES, type PhaseUsage, parseUsageFile } from "./streams/index.js";
 import type { TmuxAgent } from "./tmux-agent.js";
 import type { PaneInfo } from "./tmux-pane-info.js";
@@ -36,6 +36,15 @@ async function claudeLogs(home: string): Promise<string[]> {
     .slice(0, MAX_LOG_FILES);
   const texts = await Promise.all(files.map((path) => readAgentFile(path, home, MAX_LOG_BYTES)));
   return texts.map((bytes) => bytes.subarray(0, MAX_LOG_BYTES).toString("utf8"));
+}
+
+/**
+ * How many prompts the TUI's own record holds (Claude: its conversation log); undefined for a TUI that
+ * keeps none.
+ */
+export async function promptsRecorded(agent: TmuxAgent, pane: PaneInfo): Promise<number | undefined> {
+  if (agent.conversationLog !== "claude") return undefined;
+  return countClaudePrompts(await claudeLogs(paneHome(agent, pane.sessionDir)));
 }
 
 async function read(agent: TmuxAgent, home: string): Promise<Reading> {

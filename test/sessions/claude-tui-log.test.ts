@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { readAgentFile } from "../../src/sessions/agent-file.js";
-import { parseClaudeTuiLogs } from "../../src/sessions/streams/claude-tui-log.js";
+import { countClaudePrompts, parseClaudeTuiLogs } from "../../src/sessions/streams/claude-tui-log.js";
 
 const recorded = () =>
   readFile(new URL("../fixtures/agent-streams/claude-tui.jsonl", import.meta.url), "utf8");
@@ -16,6 +16,20 @@ const roots: string[] = [];
 afterAll(() => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));
 
 describe("Claude Code's TUI record", () => {
+  it("counts the prompts a person submitted, not the tool results or Claude's own lines", async () => {
+    // devflow presses Enter again when a pasted prompt is not counted soon after (tmux-prompt-paste.ts).
+    const text = await recorded();
+    expect(countClaudePrompts([text])).toBe(1);
+    const more = [
+      { type: "user", message: { content: [{ type: "text", text: "a second prompt" }] } },
+      { type: "user", isMeta: true, message: { content: "Caveat: a line Claude adds itself" } },
+      { type: "user", message: { content: [{ type: "tool_result" }, { type: "text", text: "reminder" }] } },
+      { type: "user", message: "not a message" },
+    ];
+    const lines = more.map((entry) => JSON.stringify(entry)).join("\n");
+    expect(countClaudePrompts([text, lines])).toBe(2);
+  });
+
   it("sums each response once (a Write, then the closing text) and sees that the turn ended", async () => {
     const text = await recorded();
     expect(parseClaudeTuiLogs([text])).toEqual({

@@ -51,7 +51,12 @@ afterAll(async () => {
 
 /** A run of its own: worktree, session directory, the fixture's log, an adapter and a started session. */
 async function tuiRun(
-  options: Partial<TmuxSessionAdapterOptions> & { helper?: boolean; startMs?: number } = {},
+  options: Partial<TmuxSessionAdapterOptions> & {
+    helper?: boolean;
+    startMs?: number;
+    /** Enter keys the TUI loses (see the fixture's TUI_AGENT_LOSE_ENTERS). */
+    loseEnters?: number;
+  } = {},
 ) {
   const runId = randomUUID();
   const dir = join(root, runId);
@@ -65,6 +70,8 @@ async function tuiRun(
     TUI_AGENT_WORK_MS: "200",
     ...(options.helper ? { TUI_AGENT_HELPER: "1" } : {}),
     ...(options.startMs ? { TUI_AGENT_START_MS: String(options.startMs) } : {}),
+    ...(options.conversationLog ? { TUI_AGENT_RECORD: options.conversationLog } : {}),
+    ...(options.loseEnters ? { TUI_AGENT_LOSE_ENTERS: String(options.loseEnters) } : {}),
   };
   const command = [process.execPath, FIXTURE];
   // The fixture is shown read-only inside the sandbox, as an operator's sandbox.readOnlyPaths would.
@@ -179,6 +186,27 @@ describe("TmuxSessionAdapter with a scripted TUI agent", () => {
     expect(JSON.parse(await readFile(join(run.dir, "session", "prompt", "prompt.json"), "utf8"))).toEqual(
       sent,
     );
+    await run.adapter.stop(run.handle);
+  });
+
+  it("presses the submit keys again when a TUI that records its prompts lost them, and the prompt is taken once", async () => {
+    const run = await tuiRun({ conversationLog: "claude", loseEnters: 1 });
+    const sent = envelope(run, "dev/spec@1");
+    await run.adapter.sendPrompt(run.handle, sent);
+    expect(await artifactOf(sent)).toMatchObject({ ok: true });
+    expect(await agentEvents(run, "enter-lost")).toHaveLength(1);
+    expect(await agentEvents(run, "prompt")).toMatchObject([{ pastes: [pasteText(sent.instructions)] }]);
+    const transcript = await readFile(run.handle.transcriptPath ?? "", "utf8");
+    expect(transcript).toContain(
+      "the agent recorded no prompt 5000 ms after the submit keys: sending them again",
+    );
+    // Taken the first time, the keys are sent once: the next prompt is not followed by a stray Enter.
+    const next = envelope(run, "dev/review@1", 1);
+    await run.adapter.sendPrompt(run.handle, next);
+    expect(await artifactOf(next)).toMatchObject({ ok: true });
+    const after = await readFile(run.handle.transcriptPath ?? "", "utf8");
+    expect(after.match(/sending them again/g)).toHaveLength(1);
+    expect(await agentEvents(run, "prompt")).toHaveLength(2);
     await run.adapter.stop(run.handle);
   });
 

@@ -52,3 +52,23 @@ export function parseClaudeTuiLogs(texts: readonly string[], prices?: ModelPrice
   const usage = withCost({ ...totals, model: model?.slice(0, 200) ?? null, source: "stream" }, null, prices);
   return { usage, turnEnded };
 }
+
+/**
+ * How many prompts the logs record as a person's: `user` lines whose content is text (a string or text
+ * blocks), not tool results and not Claude's own meta lines. A submitted prompt adds one at once.
+ */
+export function countClaudePrompts(texts: readonly string[]): number {
+  let prompts = 0;
+  for (const text of texts) {
+    for (const entry of jsonObjects(text)) {
+      if (entry.type !== "user" || entry.isMeta === true) continue;
+      const content = recordOf(entry.message).content;
+      const blocks: unknown[] = Array.isArray(content) ? content : [];
+      const types = blocks.map((block) => recordOf(block).type);
+      // Tool results may come with text blocks of Claude's own (reminders): they are no prompt.
+      const typed = typeof content === "string" || (types.includes("text") && !types.includes("tool_result"));
+      if (typed) prompts++;
+    }
+  }
+  return prompts;
+}
