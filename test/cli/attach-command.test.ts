@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { tmuxSessionName } from "../../src/sessions/tmux-pane-info.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { type CliFixture, createCliFixture, waitFor } from "./cli-fixture.js";
@@ -51,7 +51,7 @@ describe("devflow attach", () => {
     );
     const runId = /^Run (\S+):/m.exec(run.output())?.[1] ?? "";
 
-    const command = [process.execPath, "--import", "tsx", "src/cli/main.ts", "attach", runId, "-r"].join(" ");
+    const command = [process.execPath, inject("devflowCli"), "attach", runId, "-r"].join(" ");
     const terminal = spawn("script", ["-qfec", command, "/dev/null"], {
       cwd: repoRoot,
       env: {

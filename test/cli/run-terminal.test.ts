@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { userInfo } from "node:os";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { type CliFixture, createCliFixture } from "./cli-fixture.js";
 
@@ -26,7 +26,7 @@ const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 describe("devflow run in a terminal", () => {
   it("asks at the gate: reject with a reason, then approve", async () => {
-    const command = [process.execPath, "--import", "tsx", "src/cli/main.ts", "run"]
+    const command = [process.execPath, inject("devflowCli"), "run"]
       .concat(["--repo", fixture.repo, "--requirements", fixture.requirements])
       .map(quote)
       .join(" ");

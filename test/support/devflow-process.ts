@@ -1,7 +1,8 @@
-// Runs the real `devflow` CLI as a child process (through tsx, as `npm start` does), for tests of
-// start-up and shutdown as a user sees them.
+// Runs the real `devflow` CLI as a child process (the sources as this test run built them:
+// test/support/cli-build.ts), for tests of start-up and shutdown as a user sees them.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -20,7 +21,7 @@ export function spawnDevflow(args: string[], env: Record<string, string | undefi
   const inherited = ["DATABASE_URL", "REDIS_URL", "PORT", "APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH"];
   inherited.push("WEBHOOK_SECRET", "GHE_HOST", "GHE_PROTOCOL", "DEVFLOW_CONFIG");
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !inherited.includes(key)));
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+  const child = spawn(process.execPath, [inject("devflowCli"), ...args], {
     cwd: repoRoot,
     env: { ...clean, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

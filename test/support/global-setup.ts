@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startServices } from "../../src/server/services.js";
+import { buildCliForTests } from "./cli-build.js";
 import { prepareTemplateDatabase } from "./template-database.js";
 
 declare module "vitest" {
@@ -15,6 +16,8 @@ declare module "vitest" {
     templateDatabase: string;
     /** Redis for the Redis queue backend, or "" when none could be had. */
     redisUrl: string;
+    /** The `devflow` command's entry point for child processes (test/support/cli-build.ts). */
+    devflowCli: string;
   }
 }
 
@@ -36,6 +39,8 @@ export default async function setup(project: TestProject) {
   project.provide("postgresServerUrl", serverUrl);
   project.provide("templateDatabase", templateDatabase);
   project.provide("redisUrl", redisUrl);
+  const cli = await buildCliForTests();
+  project.provide("devflowCli", cli.main);
   const queues = redisUrl
     ? `BullMQ on Redis (${services.queueOrigin}) and on Postgres`
     : "BullMQ on Postgres only — no Redis: set REDIS_URL or put redis-server on PATH to cover the Redis backend";
@@ -43,5 +48,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     await services.stop();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(cli.root, { recursive: true, force: true });
   };
 }
