@@ -1,7 +1,8 @@
 // Before the job ends, the outbox of this repository is delivered with the workflow token: replies,
 // reactions, the sticky comment, the draft PR and the check run. An effect GitHub refused for now
-// (a rate limit, a 5xx) is retried within the job's budget; whatever is still pending afterwards stays
-// in Postgres, and the next devflow job of the repository delivers it.
+// (a rate limit, a 5xx) is retried within the job's budget, unless a repository setting refused it;
+// whatever is still pending afterwards stays in Postgres, and the next devflow job of the repository
+// delivers it.
 import type { PrismaClient } from "../db/index.js";
 import type { EngineLog } from "../engine/index.js";
 import { countRepositoryEffects } from "../engine/index.js";
@@ -45,8 +46,10 @@ export async function drainEffects(options: DrainOptions): Promise<DrainResult> 
     ) {
       // one effect claimed and delivered (or put back with a later due time)
     }
-    // Not any pending effect's due time: a run's younger updates wait for its oldest one.
-    const next = await nextClaimableAt(prisma, repository);
+    // Not any pending effect's due time: a run's younger updates wait for its oldest one. Nor one that
+    // GitHub refused for a repository setting: no retry within this job's minutes changes the setting
+    // (the job says which one; the next job delivers it once it is changed).
+    const next = await nextClaimableAt(prisma, repository, ACTIONS_MAY_NOT_OPEN_PULLS);
     if (!next || next.getTime() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, Math.max(50, next.getTime() - Date.now())));
   }

@@ -75,9 +75,15 @@ describe("the Action with the workflow's GITHUB_TOKEN", () => {
       { times: 100 },
     );
     const issue = sim.state.createIssue(REPO, { title: "Trim the log lines", user: "maintainer" });
+    const first = sim.requests.length;
     const labeled = await fx.job("issues", await fx.labeledEvent(issue.number));
     sim.script.clear();
     expect(labeled.code, explain(labeled)).toBe(0);
+    // A setting refused it: the job asks once, not again and again for its minutes' worth of backoff.
+    const pulls = sim.requests
+      .slice(first)
+      .filter((r) => r.method === "POST" && r.apiPath === `/repos/${REPO}/pulls`);
+    expect(pulls.map((r) => r.status)).toEqual([403]);
     expect(sim.state.pulls(REPO).filter((p) => p.title.includes("Trim the log lines"))).toEqual([]);
     // The refused PR does not keep the run from GitHub: its sticky comment shows the gate.
     expect(sim.state.commentsOn(issue).filter((c) => c.body.includes("spec_approved"))).toHaveLength(1);

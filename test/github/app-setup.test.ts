@@ -230,11 +230,11 @@ describe("devflow start without GitHub App credentials", () => {
     // Handled by devflow's app (recorded, then ignored: it names no repository or installation).
     const delivery = await deliver(registered?.webhookSecret ?? "", "issues");
     expect(delivery.status).toBe(200);
-    const recorded = await database.prisma.webhookDelivery.findUnique({
-      where: { deliveryId: delivery.guid },
-    });
-    expect(recorded).toMatchObject({ event: "issues", action: "labeled" });
-    expect(recorded?.outcome).toContain("ignored");
+    const recorded = () =>
+      database.prisma.webhookDelivery.findUnique({ where: { deliveryId: delivery.guid } });
+    expect(await recorded()).toMatchObject({ event: "issues", action: "labeled" });
+    // Recorded before the answer, processed after it.
+    await expect.poll(async () => (await recorded())?.outcome).toContain("ignored");
     expect((await deliver("wrong-secret")).status).toBe(401);
   });
 });

@@ -57,11 +57,18 @@ export async function claimNextEffect(
 /**
  * When an effect of `repository` can next be claimed (ignoring the settle time): the earliest due time
  * of its replies and of each run's oldest pending run effect — a run's younger ones wait for that one.
+ * Effects whose last error contains `unlessErrorContains` are left out (no retry soon can deliver them).
  */
-export async function nextClaimableAt(prisma: PrismaClient, repository: string): Promise<Date | undefined> {
+export async function nextClaimableAt(
+  prisma: PrismaClient,
+  repository: string,
+  unlessErrorContains?: string,
+): Promise<Date | undefined> {
+  const hopeless = unlessErrorContains ?? null;
   const rows = await prisma.$queryRaw<{ at: Date | null }[]>`
     SELECT min(e."notBefore") AS "at" FROM "OutboxEffect" e
     WHERE e."state" = 'pending' AND e."installationId" IS NOT NULL
+      AND (${hopeless}::text IS NULL OR strpos(coalesce(e."lastError", ''), ${hopeless}::text) = 0)
       AND (e."payload"->>'repository' = ${repository}
         OR e."runId" IN (SELECT "id" FROM "Run" WHERE "repository" = ${repository}))
       AND (e."runId" IS NULL OR e."kind" NOT IN ('run.status', 'run.report') OR NOT EXISTS (
