@@ -38,9 +38,49 @@ export interface TrustedConfigTarget {
   gitDir?: string;
 }
 
+/**
+ * Config files found trusted, by path, with what lstat said of them then. A run's git commands come by
+ * the dozen: asking git to list the file before each doubled the processes devflow starts. Any write
+ * to the file moves its ctime, which no process can set back, so an unchanged lstat means unchanged
+ * content — for a file that had settled: a write in the same clock tick as the check could keep the
+ * ctime it saw, so a file changed less than SETTLED_MS before its check is checked again next time.
+ */
+const trusted = new Map<string, string>();
+const SETTLED_MS = 2_000;
+
+async function identity(path: string): Promise<{ key: string; ctimeMs: number } | undefined> {
+  const stats = await lstat(path, { bigint: true }).catch(() => undefined);
+  // A link is followed by git, and its target could change unseen: never remembered.
+  if (!stats?.isFile()) return undefined;
+  const { dev, ino, mode, uid, nlink, size, mtimeNs, ctimeNs } = stats;
+  const key = [dev, ino, mode, uid, nlink, size, mtimeNs, ctimeNs].join(":");
+  return { key, ctimeMs: Number(ctimeNs / 1_000_000n) };
+}
+
 /** Throws `git_config_tampered` unless the repository's config holds only what devflow writes. */
 export async function assertTrustedConfig({ commonDir, gitDir }: TrustedConfigTarget): Promise<void> {
   const configPath = join(commonDir, "config");
+  const before = await identity(configPath);
+  if (before === undefined || trusted.get(configPath) !== before.key) {
+    trusted.delete(configPath);
+    await checkConfig(commonDir, configPath);
+    const after = await identity(configPath);
+    const settled = after !== undefined && after.ctimeMs < Date.now() - SETTLED_MS;
+    if (settled && after.key === before?.key) trusted.set(configPath, after.key);
+  }
+  if (gitDir !== undefined && gitDir !== commonDir) {
+    const worktreeConfig = join(gitDir, "config.worktree");
+    if ((await lstat(worktreeConfig).catch(() => undefined)) !== undefined) {
+      throw tampered(
+        `The worktree record ${gitDir} has a config.worktree file, which devflow never writes: someone else (most likely the run's agent) added it.`,
+        worktreeConfig,
+        { problem: "config.worktree" },
+      );
+    }
+  }
+}
+
+async function checkConfig(commonDir: string, configPath: string): Promise<void> {
   const listed = await runGitProcess(["config", "--file", configPath, "--list", "--null"], {
     cwd: "/",
   });
@@ -69,16 +109,6 @@ export async function assertTrustedConfig({ commonDir, gitDir }: TrustedConfigTa
         `The git config of the mirror ${commonDir} has a value for ${describeKey(key)} that devflow never writes: someone else (most likely the run's agent) changed it.`,
         configPath,
         { key: describeKey(key) },
-      );
-    }
-  }
-  if (gitDir !== undefined && gitDir !== commonDir) {
-    const worktreeConfig = join(gitDir, "config.worktree");
-    if ((await lstat(worktreeConfig).catch(() => undefined)) !== undefined) {
-      throw tampered(
-        `The worktree record ${gitDir} has a config.worktree file, which devflow never writes: someone else (most likely the run's agent) added it.`,
-        worktreeConfig,
-        { problem: "config.worktree" },
       );
     }
   }

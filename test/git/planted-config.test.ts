@@ -1,8 +1,9 @@
 // An agent with a shell runs `git config …` in its worktree: that writes the mirror's config, which
 // devflow's own git shares. devflow must refuse to run git on it, say which key it found (never its
 // value), and the planted command must never run.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitCheckpoint, createRunWorktree, diffStat, openWorktree } from "../../src/git/index.js";
 import { runGitProcess } from "../../src/git/run-git-process.js";
@@ -80,6 +81,28 @@ describe("devflow's git and a config the agent wrote", () => {
     const extension = await refusedAsTampered(commitCheckpoint({ ...run, message: "x" }), PLANTED);
     expect(extension.message).toContain("`extensions.worktreeconfig`");
     expect(await exists(run.marker)).toBe(false);
+  });
+
+  it("refuses a config changed after devflow had found it trusted, even one kept at its size and mtime", async () => {
+    // devflow remembers a config it checked (trusted-config.ts) once the file has held still a while.
+    const run = await newHostileRun(root, remote);
+    const configPath = join(run.mirrorPath, "config");
+    await sleep(2_100);
+    await diffStat({ ...run, baseRef: "origin/main" });
+    await diffStat({ ...run, baseRef: "origin/main" }); // found trusted, and remembered
+    // The agent swaps one allowed value for a planted key of the same length, and puts the mtime back.
+    const original = await readFile(configPath, "utf8");
+    const { mtime } = await stat(configPath);
+    const key = "\tbare = true\n";
+    expect(original).toContain(key);
+    const planted = original.replace(key, "\tpager = cat\n");
+    expect(planted.length).toBe(original.length);
+    await writeFile(configPath, planted);
+    await utimes(configPath, mtime, mtime);
+    expect((await stat(configPath)).size).toBe(Buffer.byteLength(original));
+
+    const refusal = await refusedAsTampered(diffStat({ ...run, baseRef: "origin/main" }));
+    expect(refusal.message).toContain("`core.pager`");
   });
 
   it("refuses a remote.origin.fetch that would write into the run branches", async () => {
