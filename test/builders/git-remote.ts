@@ -11,6 +11,8 @@ export function createGitRemote(): { path: string; cleanupDirs: string[] } {
   const bare = join(root, "origin.git");
   const work = join(root, "work");
   execFileSync("git", ["init", "--bare", "-b", "main", bare], { stdio: "ignore" });
+  // GitHub's side of a push: no gc or maintenance process started after each one (as git would here).
+  execFileSync("git", ["-C", bare, "config", "receive.autogc", "false"], { stdio: "ignore" });
   execFileSync("git", ["init", "-b", "main", work], { stdio: "ignore" });
   writeFileSync(join(work, "README.md"), "# fixture\n");
   execFileSync("git", ["add", "README.md"], { cwd: work, stdio: "ignore" });

@@ -52,6 +52,7 @@ export async function createRemote(root: string, name = "remote"): Promise<TestR
   const url = join(root, `${name}.git`);
   const work = join(root, `${name}-author`);
   await git(root, "init", "--quiet", "--bare", "--initial-branch=main", url);
+  await git(url, "config", "receive.autogc", "false"); // the remote's side of a push: no gc after each
   await git(root, "init", "--quiet", "--initial-branch=main", work);
   const remote: TestRemote = {
     url,

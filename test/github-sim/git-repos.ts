@@ -40,6 +40,8 @@ export async function initBareRepository(
 ) {
   await mkdir(dirname(gitDir), { recursive: true });
   await git(["init", "--quiet", "--bare", "-b", defaultBranch, gitDir]);
+  // GitHub runs no gc or maintenance process after each push it receives; git would, here.
+  await git(["-C", gitDir, "config", "receive.autogc", "false"]);
   if (Object.keys(files).length > 0) await commitFiles(gitDir, defaultBranch, files, "Initial commit");
 }
 
