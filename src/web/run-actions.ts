@@ -52,7 +52,9 @@ export async function performRunAction(
   const decision = await request.authorize(run);
   if (!decision.allowed) {
     await record("refused", { reason: decision.reason });
-    return { ok: false, status: 403, message: `${decision.reason} Who may decide here: ${decision.whoMay}.` };
+    // 503 when GitHub did not answer: nobody was refused, and the same press may work in a moment.
+    const status = decision.unanswered ? 503 : 403;
+    return { ok: false, status, message: `${decision.reason} Who may decide here: ${decision.whoMay}.` };
   }
   const clientToken = randomUUID();
   try {

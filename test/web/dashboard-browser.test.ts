@@ -172,7 +172,10 @@ describe("the dashboard in a browser", () => {
     expect((await page.goto(`${webUrl}/runs/${runId}`))?.status()).toBe(200);
 
     e2e.sim.script.failNext("GET", permission, { status: 502 });
+    const answered = page.waitForResponse((r) => r.request().method() === "POST");
     await page.getByRole("button", { name: "Approve" }).click();
+    // Unavailable, not forbidden: nobody was refused, and the same press may work in a moment.
+    expect((await answered).status()).toBe(503);
     await expect.poll(() => page.textContent("main")).toContain("Not done");
     const alert = await page.textContent("[role=alert]");
     expect(alert).toContain("GitHub did not answer the permission check for @second-maintainer");

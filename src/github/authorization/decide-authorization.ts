@@ -30,7 +30,13 @@ export interface AuthorizationInput {
 
 export type AuthorizationDecision =
   | { allowed: true; level: PermissionLevel }
-  | { allowed: false; reason: string; whoMay: string };
+  | {
+      allowed: false;
+      reason: string;
+      whoMay: string;
+      /** Nothing was decided because GitHub did not answer: asking again later may allow it. */
+      unanswered?: true;
+    };
 
 function levelOf(permission: { roleName: string; permission: string }): PermissionLevel | "none" {
   if (permission.roleName in RANK) return permission.roleName as PermissionLevel | "none";

@@ -50,14 +50,15 @@ export class RepositoryAccess {
     login: string,
     run: { repository: string; installationId: bigint | null },
   ): Promise<AuthorizationDecision> {
-    const refused = (reason: string): AuthorizationDecision => ({
+    const refused = (reason: string, unanswered?: true): AuthorizationDecision => ({
       allowed: false,
       reason,
       whoMay: "nobody here",
+      ...(unanswered && { unanswered }),
     });
     if (run.installationId === null) return refused("This run has no GitHub installation to ask.");
     const ctx = await this.contextOf(run.installationId, run.repository).catch(() => undefined);
-    if (!ctx) return refused("devflow could not ask GitHub who may decide, so nothing was decided.");
+    if (!ctx) return refused("devflow could not ask GitHub who may decide, so nothing was decided.", true);
     try {
       const { decides } = await authorizeSender(this.deps, ctx, { login, type: "User" });
       return decides;
@@ -65,6 +66,7 @@ export class RepositoryAccess {
       if (!unanswered(error)) throw error;
       return refused(
         `GitHub did not answer the permission check for @${login}, so nothing was decided. Try again in a moment.`,
+        true,
       );
     }
   }
