@@ -36,27 +36,32 @@ export async function pastePrompt(
   await agent.tmux.loadBuffer(buffer, pasteText(envelope.instructions));
   await agent.tmux.run(["paste-buffer", "-p", "-d", "-b", buffer, "-t", pane.paneId]);
   await sleep(agent.submitDelayMs);
-  await submit(agent, handle, pane, recordedBefore);
+  await pressSubmit(agent, pane);
+  // Recorded before any confirming wait: a worker that dies in it must not paste the prompt again.
   await recordPasted(pane.sessionDir, envelope.dedupKey);
   await note(handle, `pasted prompt ${envelope.dedupKey} (${envelope.expectedSchema})`);
+  if (recordedBefore !== undefined) await confirmSubmitted(agent, handle, pane, recordedBefore);
   return sent;
 }
 
+async function pressSubmit(agent: TmuxAgent, pane: PaneInfo): Promise<void> {
+  if (agent.submitKeys.length > 0)
+    await agent.tmux.run(["send-keys", "-t", pane.paneId, ...agent.submitKeys]);
+}
+
 /**
- * Sends the submit keys. A TUI can lose them (Claude Code, starting up on a busy host, has kept a pasted
- * prompt in its input box): where the TUI records its prompts, a prompt not recorded soon after gets
- * the keys again. An extra Enter on an emptied input box submits nothing.
+ * A TUI can lose the submit keys (Claude Code, starting up on a busy host, has kept a pasted prompt in
+ * its input box): where the TUI records its prompts, a prompt not recorded soon after gets the keys
+ * again. An extra Enter on an emptied input box submits nothing.
  */
-async function submit(
+async function confirmSubmitted(
   agent: TmuxAgent,
   handle: SessionHandle,
   pane: PaneInfo,
-  recordedBefore: number | undefined,
+  recordedBefore: number,
 ): Promise<void> {
   if (agent.submitKeys.length === 0) return;
-  for (let sent = 1; ; sent++) {
-    await agent.tmux.run(["send-keys", "-t", pane.paneId, ...agent.submitKeys]);
-    if (recordedBefore === undefined || sent === MAX_SUBMITS) return;
+  for (let sent = 1; sent < MAX_SUBMITS; sent++) {
     if (await recordedSince(agent, pane, recordedBefore)) return;
     // An agent that exited takes no keys: the engine's watch reports it.
     if ((await requirePane(agent.tmux, agent.socketPath, handle)).dead) return;
@@ -64,6 +69,7 @@ async function submit(
       handle,
       `the agent recorded no prompt ${SUBMIT_CONFIRM_MS} ms after the submit keys: sending them again`,
     );
+    await pressSubmit(agent, pane);
   }
 }
 
