@@ -11,6 +11,20 @@ import type { DevflowQueue } from "../queue/index.js";
 
 export const ADMIN_QUEUES_PATH = "/admin/queues";
 
+/**
+ * Bull Board's page links Google Fonts: an operator's browser would tell Google each time it opens
+ * devflow's queues (and wait on it, offline). Its own origin only; inline styles are its UI's own.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
 /** Whether `path` is Bull Board's (its page, assets and API). */
 export function isAdminQueuesPath(path: string): boolean {
   return path === ADMIN_QUEUES_PATH || path.startsWith(`${ADMIN_QUEUES_PATH}/`);
@@ -51,6 +65,7 @@ export function createAdminQueues<Data>(
       response.once("close", () => resolve());
       // As Express's app.use(path, board) would: the board sees paths below its base.
       request.url = (request.url ?? "/").slice(ADMIN_QUEUES_PATH.length) || "/";
+      response.setHeader("content-security-policy", CONTENT_SECURITY_POLICY);
       app(request, response, () => {
         if (!response.headersSent) response.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
         response.end("not found");

@@ -390,6 +390,23 @@ describe("Bull Board at /admin/queues", () => {
     }
   });
 
+  it("renders in a browser from devflow alone: its link to Google Fonts never leaves the browser", async () => {
+    const [name, value] = (await cookieOf("devflow-owner")).split("=") as [string, string];
+    const context = await browser.newContext();
+    await context.addCookies([{ name, value, url: webUrl }]);
+    const page = await context.newPage();
+    // What became of each request for another host: blocked by devflow's content security policy
+    // ("csp"), or sent (a failure here is only this machine having no internet).
+    const elsewhere = new Map<string, string>();
+    const foreign = (url: string) => new URL(url).origin !== new URL(webUrl).origin;
+    page.on("request", (r) => foreign(r.url()) && elsewhere.set(r.url(), "sent"));
+    page.on("requestfailed", (r) => foreign(r.url()) && elsewhere.set(r.url(), r.failure()?.errorText ?? ""));
+    await page.goto(`${webUrl}/admin/queues`);
+    await expect.poll(() => page.textContent("body")).toContain("devflow-runs");
+    expect([...elsewhere.values()]).toEqual(["csp"]); // Bull Board's stylesheet link, blocked
+    await context.close();
+  });
+
   it("refuses a signed-in user who is no admin (403), asks the anonymous to sign in (401), and refuses a cross-site action", async () => {
     const cookie = await cookieOf("maintainer");
     for (const path of ["/admin/queues", "/admin/queues/api/queues"]) {
