@@ -17,7 +17,8 @@ import { promptsRecorded } from "./tmux-usage.js";
 /** How long a TUI that records its prompts may take to record one after the submit keys. */
 const SUBMIT_CONFIRM_MS = 5_000;
 const MAX_SUBMITS = 3;
-const RECORD_POLL_MS = 100;
+/** As often as the usage is read (tmux-usage.ts): each look reads the agent's whole record, bounded. */
+const RECORD_POLL_MS = 500;
 
 export async function pastePrompt(
   agent: TmuxAgent,
