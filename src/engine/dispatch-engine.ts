@@ -3,7 +3,7 @@
 // and never takes the SessionManager lock. Workers do the rest.
 import { randomUUID } from "node:crypto";
 import type { ApprovalAction, DecisionSource, Prisma, PrismaClient } from "../db/index.js";
-import { DevflowError } from "../errors/index.js";
+import { DevflowError, isDevflowError } from "../errors/index.js";
 import type { AdvanceQueue } from "../queue/index.js";
 import { type DecideInput, type DecideResult, decide } from "./approvals.js";
 import { type RevisionOutcome, type RevisionRequestInput, requestRevision } from "./request-revision.js";
@@ -111,6 +111,24 @@ export class DispatchEngine {
     clientToken: string = randomUUID(),
     /** What the abort answers (e.g. "the issue was closed"), shown in the report. */
     why?: string,
+  ) {
+    // The worker may move the run in that same instant (its phase reaching a gate): the abort then
+    // applies to where the run is now. A person's /abort is not lost to a race (CI saw one).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#abortOnce(runId, actor, source, clientToken, why);
+      } catch (error) {
+        if (!isDevflowError(error, "run_state_conflict") || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  async #abortOnce(
+    runId: string,
+    actor: string,
+    source: DecisionSource,
+    clientToken: string,
+    why: string | undefined,
   ) {
     const { prisma } = this.options;
     const pending = await prisma.approvalRequest.findFirst({ where: { runId, state: "pending" } });
